@@ -1,0 +1,177 @@
+from decimal import Decimal
+
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from resettlement.id_numbers import validate_id_number
+from resettlement.phone_numbers import validate_phone
+
+
+class HouseholdStatus(models.TextChoices):
+    """Where a household stands in the resettlement lifecycle (see households.lifecycle)."""
+
+    REGISTERED = "registered", _("Registered, not signed")
+    SIGNED = "signed", _("Agreement signed")
+    ORDERED = "ordered", _("Selection order assigned")
+    ALLOCATED = "allocated", _("Flat selected")
+    NOTIFIED = "notified", _("Handover notified")
+    HANDED_OVER = "handed_over", _("Handed over")
+    CERTIFIED = "certified", _("Title issued")
+
+
+class CompensationMode(models.TextChoices):
+    PROPERTY_SWAP = "property_swap", _("Property swap")
+    CASH = "cash", _("Cash")
+    MIXED = "mixed", _("Mixed")
+
+
+class Relation(models.TextChoices):
+    SPOUSE = "spouse", _("Spouse")
+    CHILD = "child", _("Child")
+    CHILD_IN_LAW = "child_in_law", _("Child-in-law")
+    GRANDCHILD = "grandchild", _("Grandchild")
+    PARENT = "parent", _("Parent")
+    SIBLING = "sibling", _("Sibling")
+    OTHER = "other", _("Other")
+
+
+class HouseholdQuerySet(models.QuerySet):
+    def for_project(self, project):
+        return self.filter(project=project)
+
+    def in_projects(self, project_ids):
+        """Scope to these project ids; None means every project."""
+        return self if project_ids is None else self.filter(project_id__in=project_ids)
+
+    def matching(self, text: str):
+        """Agreement number (prefix) or the name of the head or a member (substring)."""
+        text = text.strip()
+        if not text:
+            return self
+        members = Member.objects.filter(household=models.OuterRef("pk"), name__contains=text)
+        return self.filter(
+            models.Q(agreement_no__istartswith=text)
+            | models.Q(head_name__contains=text)
+            | models.Exists(members)
+        )
+
+    def with_id_ending(self, digits: str):
+        """Households whose head or a member has an ID number ending in these digits."""
+        digits = digits.strip().upper()
+        if not digits:
+            return self
+        members = Member.objects.filter(household=models.OuterRef("pk"), id_number__endswith=digits)
+        return self.filter(models.Q(head_id_number__endswith=digits) | models.Exists(members))
+
+
+class Household(models.Model):
+    project = models.ForeignKey(
+        "projects.Project", models.PROTECT, related_name="households", verbose_name=_("project")
+    )
+    village = models.ForeignKey(
+        "projects.Village", models.PROTECT, related_name="households", verbose_name=_("village")
+    )
+    agreement_no = models.CharField(_("agreement number"), max_length=40)
+    head_name = models.CharField(_("head of household"), max_length=50)
+    head_id_number = models.CharField(
+        _("head's ID number"), max_length=18, validators=[validate_id_number]
+    )
+    phone = models.CharField(_("phone"), max_length=24, blank=True, validators=[validate_phone])
+    recognised_persons = models.PositiveSmallIntegerField(
+        _("recognised persons"), validators=[MinValueValidator(1)]
+    )
+    original_area = models.DecimalField(
+        _("original house area (m²)"),
+        max_digits=8,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    entitled_area = models.DecimalField(
+        _("entitled area (m²)"),
+        max_digits=8,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    compensation_mode = models.CharField(
+        _("compensation mode"),
+        max_length=20,
+        choices=CompensationMode.choices,
+        default=CompensationMode.PROPERTY_SWAP,
+    )
+    signed_on = models.DateField(_("agreement signed on"), null=True, blank=True)
+    elderly = models.BooleanField(_("elderly member"), default=False)
+    disabled = models.BooleanField(_("disabled member"), default=False)
+    hardship = models.BooleanField(_("hardship household"), default=False)
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=HouseholdStatus.choices,
+        default=HouseholdStatus.SIGNED,
+        editable=False,
+    )
+    selection_order = models.PositiveIntegerField(
+        _("selection order number"), null=True, blank=True, editable=False
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = HouseholdQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("household")
+        verbose_name_plural = _("households")
+        ordering = ["project", "agreement_no"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "agreement_no"], name="household_agreement_unique"
+            ),
+            models.UniqueConstraint(
+                fields=["project", "head_id_number"], name="household_head_id_unique"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["project", "status"], name="household_project_status"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.agreement_no} {self.head_name}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("household-detail", kwargs={"pk": self.pk})
+
+    @property
+    def priority_flags(self) -> list[str]:
+        flags = (
+            (self.elderly, _("Elderly")),
+            (self.disabled, _("Disabled")),
+            (self.hardship, _("Hardship")),
+        )
+        return [str(label) for present, label in flags if present]
+
+
+class Member(models.Model):
+    household = models.ForeignKey(
+        Household, models.CASCADE, related_name="members", verbose_name=_("household")
+    )
+    name = models.CharField(_("name"), max_length=50)
+    relation = models.CharField(_("relation to head"), max_length=20, choices=Relation.choices)
+    id_number = models.CharField(
+        _("ID number"), max_length=18, blank=True, validators=[validate_id_number]
+    )
+    recognised = models.BooleanField(_("recognised for resettlement"), default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("household member")
+        verbose_name_plural = _("household members")
+        ordering = ["household", "pk"]
+        indexes = [models.Index(fields=["id_number"], name="member_id_number")]
+
+    def __str__(self) -> str:
+        return self.name

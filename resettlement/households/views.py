@@ -1,0 +1,133 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
+
+from resettlement.accounts.access import (
+    Capability,
+    project_ids_where,
+    project_or_404,
+    projects_where,
+    require,
+    user_can,
+)
+from resettlement.households.forms import HouseholdForm, HouseholdSearchForm
+from resettlement.households.models import Household, HouseholdStatus
+from resettlement.households.presentation import show_member_ids, show_personal_data
+from resettlement.households.services import household_create, household_update
+from resettlement.projects.models import Village
+
+PAGE_SIZE = 50
+
+
+@login_required
+def household_search(request):
+    require(request.user, Capability.VIEW_HOUSEHOLDS)
+    projects = projects_where(request.user, Capability.VIEW_HOUSEHOLDS)
+    form = HouseholdSearchForm(
+        request.GET or None,
+        projects=projects,
+        villages=Village.objects.filter(projects__in=projects).distinct(),
+        statuses=HouseholdStatus.choices,
+    )
+    households = Household.objects.in_projects(
+        project_ids_where(request.user, Capability.VIEW_HOUSEHOLDS)
+    ).select_related("project", "village")
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        households = households.matching(data["q"]).with_id_ending(data["id_digits"])
+        for name in ("project", "village", "status"):
+            if data[name]:
+                households = households.filter(**{name: data[name]})
+    page = Paginator(households.order_by("project_id", "agreement_no"), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    show_personal_data(request.user, page.object_list)
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "households/search.html",
+        {"form": form, "page": page, "query": query.urlencode(), "nav": "households"},
+    )
+
+
+def _household(request, pk: int) -> Household:
+    scope = project_ids_where(request.user, Capability.VIEW_HOUSEHOLDS)
+    require(request.user, Capability.VIEW_HOUSEHOLDS)
+    return get_object_or_404(
+        Household.objects.in_projects(scope).select_related("project", "village"), pk=pk
+    )
+
+
+@login_required
+def household_detail(request, pk: int):
+    household = _household(request, pk)
+    members = list(household.members.all())
+    show_personal_data(request.user, [household])
+    show_member_ids(request.user, household, members)
+    history = household.history.select_related("history_user").order_by("-history_date")[:20]
+    return render(
+        request,
+        "households/detail.html",
+        {
+            "household": household,
+            "members": members,
+            "history": history,
+            "project": household.project,
+            "can_edit": user_can(request.user, Capability.MANAGE_HOUSEHOLDS, household.project),
+            "nav": "households",
+        },
+    )
+
+
+@login_required
+def household_create_view(request, code: str):
+    project = project_or_404(request.user, code, Capability.MANAGE_HOUSEHOLDS)
+    form = HouseholdForm(request.POST or None, project=project)
+    if request.method == "POST" and form.is_valid():
+        try:
+            household = household_create(project=project, data=form.data_record, by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("Household %(agreement)s registered.") % {"agreement": household.agreement_no},
+            )
+            return redirect(household)
+    return render(
+        request,
+        "households/form.html",
+        {"form": form, "project": project, "nav": "households", "title": _("Register a household")},
+    )
+
+
+@login_required
+def household_edit(request, pk: int):
+    household = _household(request, pk)
+    require(request.user, Capability.MANAGE_HOUSEHOLDS, household.project)
+    form = HouseholdForm(request.POST or None, instance=household, project=household.project)
+    if request.method == "POST" and form.is_valid():
+        try:
+            household_update(household=household, data=form.data_record, by=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, _("Household %(agreement)s saved.") % {"agreement": household.agreement_no}
+            )
+            return redirect(household)
+    return render(
+        request,
+        "households/form.html",
+        {
+            "form": form,
+            "project": household.project,
+            "household": household,
+            "nav": "households",
+            "title": _("Edit household %(agreement)s") % {"agreement": household.agreement_no},
+        },
+    )

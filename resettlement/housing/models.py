@@ -1,0 +1,197 @@
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+from simple_history.models import HistoricalRecords
+
+from maps.geometry import validate_area_geometry
+from resettlement.housing.codes import natural_sort_key
+
+POSITIVE_AREA = MinValueValidator(Decimal("0.01"))
+
+
+class BuildingQuerySet(models.QuerySet):
+    def for_project(self, project):
+        return self.filter(project=project)
+
+    def with_flat_counts(self):
+        return self.annotate(
+            flat_total=models.Count("flats"),
+            flats_selected=models.Count(
+                "flats",
+                filter=models.Q(flats__status__in=[FlatStatus.SELECTED, FlatStatus.HANDED_OVER]),
+            ),
+            flats_handed_over=models.Count(
+                "flats", filter=models.Q(flats__status=FlatStatus.HANDED_OVER)
+            ),
+        )
+
+
+class Building(models.Model):
+    project = models.ForeignKey(
+        "projects.Project", models.PROTECT, related_name="buildings", verbose_name=_("project")
+    )
+    village = models.ForeignKey(
+        "projects.Village",
+        models.PROTECT,
+        related_name="buildings",
+        verbose_name=_("village"),
+        null=True,
+        blank=True,
+    )
+    code = models.CharField(_("building code"), max_length=20)
+    sort_key = models.CharField(max_length=60, editable=False, db_index=True)
+    floors = models.PositiveSmallIntegerField(
+        _("floors"), validators=[MinValueValidator(1), MaxValueValidator(150)]
+    )
+    stairwells = models.PositiveSmallIntegerField(
+        _("stairwells"), validators=[MinValueValidator(1), MaxValueValidator(20)]
+    )
+    contractor = models.CharField(_("contractor"), max_length=100, blank=True)
+    planned_delivery_date = models.DateField(_("planned delivery date"), null=True, blank=True)
+    longitude = models.DecimalField(
+        _("longitude"),
+        max_digits=9,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("73")), MaxValueValidator(Decimal("136"))],
+    )
+    latitude = models.DecimalField(
+        _("latitude"),
+        max_digits=8,
+        decimal_places=6,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("3")), MaxValueValidator(Decimal("54"))],
+    )
+    footprint = models.JSONField(
+        _("footprint"),
+        null=True,
+        blank=True,
+        validators=[validate_area_geometry],
+        help_text=_("GeoJSON Polygon or MultiPolygon in WGS84 (longitude, latitude)."),
+    )
+    # Derived from the building's milestones by progress.services; never edited directly.
+    current_milestone = models.ForeignKey(
+        "progress.MilestoneType",
+        models.SET_NULL,
+        related_name="+",
+        verbose_name=_("current stage"),
+        null=True,
+        blank=True,
+        editable=False,
+    )
+    progress = models.DecimalField(
+        _("progress (%)"), max_digits=5, decimal_places=2, default=Decimal("0"), editable=False
+    )
+    note = models.TextField(_("note"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = BuildingQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("resettlement building")
+        verbose_name_plural = _("resettlement buildings")
+        ordering = ["project", "sort_key"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "code"], name="building_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return self.code
+
+    def save(self, *args, **kwargs):
+        self.sort_key = natural_sort_key(self.code)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self) -> str:
+        return reverse("building-detail", kwargs={"pk": self.pk})
+
+
+class FlatStatus(models.TextChoices):
+    AVAILABLE = "available", _("Available")
+    RESERVED = "reserved", _("Reserved")
+    SELECTED = "selected", _("Selected")
+    HANDED_OVER = "handed_over", _("Handed over")
+
+
+# One-character marks so a status reads without colour (销控表 cells, the live board).
+STATUS_MARKS = {
+    FlatStatus.AVAILABLE: pgettext_lazy("flat status mark", "A"),
+    FlatStatus.RESERVED: pgettext_lazy("flat status mark", "R"),
+    FlatStatus.SELECTED: pgettext_lazy("flat status mark", "S"),
+    FlatStatus.HANDED_OVER: pgettext_lazy("flat status mark", "H"),
+}
+
+
+class FlatQuerySet(models.QuerySet):
+    def for_project(self, project):
+        return self.filter(building__project=project)
+
+    def available(self):
+        return self.filter(status=FlatStatus.AVAILABLE)
+
+
+class Flat(models.Model):
+    building = models.ForeignKey(
+        Building, models.PROTECT, related_name="flats", verbose_name=_("building")
+    )
+    stairwell = models.PositiveSmallIntegerField(_("stairwell"), validators=[MinValueValidator(1)])
+    floor = models.PositiveSmallIntegerField(_("floor"), validators=[MinValueValidator(1)])
+    position = models.PositiveSmallIntegerField(
+        _("position on floor"), validators=[MinValueValidator(1)]
+    )
+    room = models.CharField(_("room number"), max_length=10)
+    code = models.CharField(_("flat code"), max_length=40)
+    layout = models.CharField(_("layout (户型)"), max_length=30)
+    gross_area = models.DecimalField(
+        _("gross floor area (m²)"), max_digits=8, decimal_places=2, validators=[POSITIVE_AREA]
+    )
+    surveyed_area = models.DecimalField(
+        _("surveyed area (m²)"),
+        max_digits=8,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[POSITIVE_AREA],
+    )
+    status = models.CharField(
+        _("status"),
+        max_length=20,
+        choices=FlatStatus.choices,
+        default=FlatStatus.AVAILABLE,
+        editable=False,
+    )
+    note = models.CharField(_("note"), max_length=200, blank=True)
+
+    objects = FlatQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("flat")
+        verbose_name_plural = _("flats")
+        ordering = ["building", "stairwell", "floor", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["building", "code"], name="flat_code_unique"),
+            models.UniqueConstraint(
+                fields=["building", "stairwell", "floor", "position"],
+                name="flat_position_unique",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(gross_area__gt=0), name="flat_gross_area_positive"
+            ),
+        ]
+        indexes = [models.Index(fields=["building", "status"], name="flat_building_status")]
+
+    def __str__(self) -> str:
+        return self.code
+
+    @property
+    def status_mark(self) -> str:
+        return str(STATUS_MARKS[self.status])

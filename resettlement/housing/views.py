@@ -1,0 +1,84 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from resettlement.accounts.access import Capability, projects_where, require, user_can
+from resettlement.housing.flat_grid import flat_grid
+from resettlement.housing.forms import FlatPositionFormSet, FlatSpecForm
+from resettlement.housing.models import STATUS_MARKS, Building
+from resettlement.housing.services import flats_generate
+from resettlement.progress.models import BuildingMilestone
+from resettlement.progress.timeline import building_timeline
+
+HISTORY_ROWS = 30
+
+
+def _building(request, pk: int) -> Building:
+    visible = Building.objects.filter(project__in=projects_where(request.user))
+    return get_object_or_404(
+        visible.select_related("project", "village", "current_milestone"), pk=pk
+    )
+
+
+@login_required
+def building_detail(request, pk: int):
+    building = _building(request, pk)
+    history = (
+        BuildingMilestone.history.filter(building_id=building.pk)
+        .select_related("history_user", "milestone_type")
+        .order_by("-history_date")[:HISTORY_ROWS]
+    )
+    context = {
+        "building": building,
+        "project": building.project,
+        "nav": "projects",
+        "timeline": building_timeline(building, timezone.localdate()),
+        "grids": flat_grid(building.flats.all()),
+        "statuses": list(STATUS_MARKS.items()),
+        "history": history,
+        "can_manage_flats": user_can(request.user, Capability.MANAGE_FLATS, building.project),
+    }
+    return render(request, "housing/building_detail.html", context)
+
+
+@login_required
+def building_generate_flats(request, pk: int):
+    building = _building(request, pk)
+    require(request.user, Capability.MANAGE_FLATS, building.project)
+    spec_form = FlatSpecForm(request.POST or None, initial={"last_floor": building.floors})
+    positions = FlatPositionFormSet(request.POST or None, prefix="positions")
+    if request.method == "POST" and spec_form.is_valid() and positions.is_valid():
+        specs = [
+            form.position_spec() for form in positions if form.has_changed() and form.cleaned_data
+        ]
+        try:
+            flats = flats_generate(
+                building=building,
+                positions=specs,
+                first_floor=spec_form.cleaned_data["first_floor"],
+                last_floor=spec_form.cleaned_data["last_floor"],
+                by=request.user,
+            )
+        except ValidationError as error:
+            spec_form.add_error(None, error)
+        else:
+            messages.success(
+                request,
+                _("%(count)s flats generated for %(building)s.")
+                % {"count": len(flats), "building": building.code},
+            )
+            return redirect(building)
+    return render(
+        request,
+        "housing/generate_flats.html",
+        {
+            "building": building,
+            "project": building.project,
+            "spec_form": spec_form,
+            "positions": positions,
+            "nav": "projects",
+        },
+    )

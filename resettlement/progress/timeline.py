@@ -1,0 +1,118 @@
+"""A building's milestones as a timeline: state, lateness and planned-vs-actual bars."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.utils.translation import gettext_lazy as _
+
+from resettlement.housing.models import Building
+from resettlement.progress.models import BuildingMilestone, ProjectMilestone
+
+STATE_LABELS = {
+    "complete": _("Complete"),
+    "in_progress": _("In progress"),
+    "not_started": _("Not started"),
+}
+
+
+@dataclass
+class Bar:
+    left: float  # percent of the timeline width
+    width: float
+
+
+@dataclass
+class MilestoneRow:
+    milestone: BuildingMilestone
+    sequence: int
+    weight: object
+    state: str
+    days_late: int  # planned finish passed and not complete (or finished after the plan)
+    plan: Bar | None
+    actual: Bar | None
+
+    @property
+    def state_label(self) -> str:
+        return str(STATE_LABELS[self.state])
+
+    @property
+    def overdue(self) -> bool:
+        return self.state != "complete" and self.days_late > 0
+
+
+@dataclass
+class Timeline:
+    rows: list[MilestoneRow]
+    start: datetime.date | None
+    end: datetime.date | None
+    today_left: float | None
+
+
+def milestone_state(milestone: BuildingMilestone) -> str:
+    if milestone.percent == 100:
+        return "complete"
+    return "in_progress" if milestone.percent > 0 else "not_started"
+
+
+def days_late(milestone: BuildingMilestone, today: datetime.date) -> int:
+    """Days past the planned finish: until today for an open node, until its actual finish
+    for a completed one; 0 when on time or without a plan."""
+    if milestone.planned_finish is None:
+        return 0
+    reference = milestone.actual_finish if milestone.percent == 100 else today
+    if reference is None:
+        return 0
+    return max((reference - milestone.planned_finish).days, 0)
+
+
+def building_timeline(building: Building, today: datetime.date) -> Timeline:
+    template = {
+        node.milestone_type_id: node
+        for node in ProjectMilestone.objects.filter(project_id=building.project_id)
+    }
+    milestones = [
+        milestone
+        for milestone in building.milestones.select_related(
+            "milestone_type", "updated_by"
+        ).prefetch_related("photos")
+        if milestone.milestone_type_id in template
+    ]
+    milestones.sort(key=lambda milestone: template[milestone.milestone_type_id].sequence)
+    dates = [
+        value
+        for milestone in milestones
+        for value in (
+            milestone.planned_start,
+            milestone.planned_finish,
+            milestone.actual_start,
+            milestone.actual_finish,
+        )
+        if value
+    ]
+    start = min(dates, default=None)
+    end = max([*dates, today], default=None) if dates else None
+    span = max((end - start).days, 1) if start and end else None
+
+    def bar(first, last) -> Bar | None:
+        if span is None or first is None or last is None:
+            return None
+        left = (first - start).days / span * 100
+        return Bar(left=round(left, 2), width=round(max((last - first).days / span * 100, 0.6), 2))
+
+    rows = []
+    for milestone in milestones:
+        node = template[milestone.milestone_type_id]
+        actual_end = milestone.actual_finish or (today if milestone.actual_start else None)
+        rows.append(
+            MilestoneRow(
+                milestone=milestone,
+                sequence=node.sequence,
+                weight=node.weight,
+                state=milestone_state(milestone),
+                days_late=days_late(milestone, today),
+                plan=bar(milestone.planned_start, milestone.planned_finish),
+                actual=bar(milestone.actual_start, actual_end),
+            )
+        )
+    today_left = round((today - start).days / span * 100, 2) if span else None
+    return Timeline(rows=rows, start=start, end=end, today_left=today_left)

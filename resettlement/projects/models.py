@@ -1,0 +1,231 @@
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator, RegexValidator
+from django.db import models
+from django.db.models.functions import Coalesce
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from maps.geometry import validate_area_geometry
+
+code_validator = RegexValidator(
+    r"^[A-Za-z0-9][A-Za-z0-9_-]*$",
+    _("Use letters, digits, hyphens and underscores only."),
+)
+
+
+class District(models.Model):
+    code = models.CharField(_("division code"), max_length=12, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("district")
+        verbose_name_plural = _("districts")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StreetOffice(models.Model):
+    district = models.ForeignKey(
+        District, models.PROTECT, related_name="street_offices", verbose_name=_("district")
+    )
+    code = models.CharField(_("division code"), max_length=12, unique=True)
+    name = models.CharField(_("name"), max_length=50)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("street office")
+        verbose_name_plural = _("street offices")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class VillageKind(models.TextChoices):
+    URBAN_VILLAGE = "urban_village", _("Urban village")
+    SHANTYTOWN = "shantytown", _("Shantytown")
+    FACTORY_ESTATE = "factory_estate", _("Factory estate")
+    OLD_ESTATE = "old_estate", _("Old residential estate")
+    OTHER = "other", _("Other")
+
+
+class Village(models.Model):
+    street_office = models.ForeignKey(
+        StreetOffice, models.PROTECT, related_name="villages", verbose_name=_("street office")
+    )
+    code = models.CharField(_("code"), max_length=30, unique=True, validators=[code_validator])
+    name = models.CharField(_("name"), max_length=50)
+    kind = models.CharField(
+        _("kind"), max_length=20, choices=VillageKind.choices, default=VillageKind.URBAN_VILLAGE
+    )
+    boundary = models.JSONField(
+        _("boundary"),
+        null=True,
+        blank=True,
+        validators=[validate_area_geometry],
+        help_text=_("GeoJSON Polygon or MultiPolygon in WGS84 (longitude, latitude)."),
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("village")
+        verbose_name_plural = _("villages")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+ERROR_PER_CAPITA_AREA_REQUIRED = _("An entitlement per person needs the area per person.")
+
+
+class EntitlementBasis(models.TextChoices):
+    PER_CAPITA = "per_capita", _("Per recognised person")
+    AREA = "area", _("Area for area")
+    GREATER = "greater", _("The greater of the two")
+
+
+class ProjectQuerySet(models.QuerySet):
+    def with_summary(self):
+        """Counts and mean progress per project, as subqueries (joins would multiply rows)."""
+        from resettlement.households.models import Household
+        from resettlement.housing.models import Building, Flat
+
+        def count(queryset, project_path: str):
+            rows = (
+                queryset.filter(**{project_path: models.OuterRef("pk")})
+                .order_by()
+                .values(project_path)
+                .annotate(n=models.Count("pk"))
+                .values("n")
+            )
+            return Coalesce(models.Subquery(rows), 0)
+
+        mean_progress = (
+            Building.objects.filter(project=models.OuterRef("pk"))
+            .order_by()
+            .values("project")
+            .annotate(mean=models.Avg("progress"))
+            .values("mean")
+        )
+        return self.annotate(
+            building_count=count(Building.objects.all(), "project"),
+            flat_count=count(Flat.objects.all(), "building__project"),
+            household_count=count(Household.objects.all(), "project"),
+            mean_progress=models.Subquery(mean_progress),
+        )
+
+
+class Project(models.Model):
+    code = models.CharField(_("code"), max_length=30, unique=True, validators=[code_validator])
+    name = models.CharField(_("name"), max_length=100)
+    street_office = models.ForeignKey(
+        StreetOffice, models.PROTECT, related_name="projects", verbose_name=_("street office")
+    )
+    villages = models.ManyToManyField(
+        Village, related_name="projects", verbose_name=_("villages"), blank=True
+    )
+    description = models.TextField(_("description"), blank=True)
+    entitlement_basis = models.CharField(
+        _("entitlement basis"),
+        max_length=20,
+        choices=EntitlementBasis.choices,
+        default=EntitlementBasis.AREA,
+    )
+    per_capita_area = models.DecimalField(
+        _("area per recognised person (m²)"),
+        max_digits=7,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    area_ratio = models.DecimalField(
+        _("entitled area per m² of original area"),
+        max_digits=5,
+        decimal_places=3,
+        default=Decimal("1.000"),
+        validators=[MinValueValidator(Decimal("0.001"))],
+    )
+    shortfall_refund_price = models.DecimalField(
+        _("refund per m² chosen below entitlement (yuan)"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    objects = ProjectQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[villages])
+
+    class Meta:
+        verbose_name = _("project")
+        verbose_name_plural = _("projects")
+        ordering = ["code"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("project-dashboard", kwargs={"code": self.code})
+
+    def clean(self) -> None:
+        if self.entitlement_basis != EntitlementBasis.AREA and not self.per_capita_area:
+            raise ValidationError({"per_capita_area": ERROR_PER_CAPITA_AREA_REQUIRED})
+
+    @property
+    def excess_cap(self) -> Decimal:
+        """Most area a household may choose above its entitlement (0 without price tiers)."""
+        bounds = [tier.up_to_excess for tier in self.price_tiers.all()]
+        return max(bounds, default=Decimal(0))
+
+
+class ExcessPriceTier(models.Model):
+    """Price of area chosen above the entitlement, up to `up_to_excess` m² over it.
+
+    Tiers apply in order of their bound; the largest bound is the cap beyond which no excess
+    may be chosen.
+    """
+
+    project = models.ForeignKey(
+        Project, models.CASCADE, related_name="price_tiers", verbose_name=_("project")
+    )
+    up_to_excess = models.DecimalField(
+        _("up to m² over entitlement"),
+        max_digits=7,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )
+    price_per_m2 = models.DecimalField(
+        _("price per m² (yuan)"),
+        max_digits=10,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("excess price tier")
+        verbose_name_plural = _("excess price tiers")
+        ordering = ["project", "up_to_excess"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "up_to_excess"], name="price_tier_unique_bound"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"≤{self.up_to_excess} m²: {self.price_per_m2}"

@@ -1,0 +1,92 @@
+from collections import Counter
+
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Sum
+from django.shortcuts import render
+
+from resettlement.accounts.access import Capability, project_or_404, projects_where, user_can
+from resettlement.households.models import Household, HouseholdStatus
+from resettlement.housing.models import Building, Flat, FlatStatus
+from resettlement.progress.models import ProjectMilestone
+
+
+@login_required
+def home(request):
+    projects = (
+        projects_where(request.user)
+        .with_summary()
+        .select_related("street_office")
+        .prefetch_related("villages")
+    )
+    return render(request, "projects/home.html", {"projects": projects, "nav": "projects"})
+
+
+@login_required
+def project_dashboard(request, code: str):
+    project = project_or_404(request.user, code)
+    buildings = list(
+        Building.objects.for_project(project)
+        .with_flat_counts()
+        .select_related("village", "current_milestone")
+    )
+    flats = Flat.objects.for_project(project)
+    flat_counts = dict(flats.values_list("status").annotate(n=Count("pk")).order_by())
+    layouts = _layout_table(flats)
+    context = {
+        "project": project,
+        "nav": "projects",
+        "buildings": buildings,
+        "stages": _stages(project, buildings),
+        "flat_statuses": [(status, flat_counts.get(status.value, 0)) for status in FlatStatus],
+        "flat_total": sum(flat_counts.values()),
+        "flat_area": flats.aggregate(total=Sum("gross_area"))["total"],
+        "layouts": layouts,
+        "can_view_households": user_can(request.user, Capability.VIEW_HOUSEHOLDS, project),
+        "can_manage": user_can(request.user, Capability.MANAGE_HOUSEHOLDS, project)
+        or user_can(request.user, Capability.MANAGE_FLATS, project),
+    }
+    if context["can_view_households"]:
+        households = Household.objects.for_project(project)
+        counts = dict(households.values_list("status").annotate(n=Count("pk")).order_by())
+        context.update(
+            household_total=sum(counts.values()),
+            household_statuses=[
+                (status, counts.get(status.value, 0)) for status in HouseholdStatus
+            ],
+            entitled_area=households.aggregate(total=Sum("entitled_area"))["total"],
+        )
+    return render(request, "projects/dashboard.html", context)
+
+
+def _stages(project, buildings: list[Building]) -> list[tuple[str | None, list[Building]]]:
+    """Buildings grouped by current stage, in template order; finished buildings last."""
+    sequence = dict(
+        ProjectMilestone.objects.filter(project=project).values_list(
+            "milestone_type_id", "sequence"
+        )
+    )
+    groups: dict[object, list[Building]] = {}
+    for building in buildings:
+        groups.setdefault(building.current_milestone, []).append(building)
+    ordered = sorted(
+        groups.items(),
+        key=lambda item: (item[0] is None, sequence.get(item[0].pk, 0) if item[0] else 0),
+    )
+    return [(stage.name if stage else None, members) for stage, members in ordered]
+
+
+def _layout_table(flats) -> list[dict]:
+    rows: dict[str, Counter] = {}
+    for layout, status, count in (
+        flats.values_list("layout", "status").annotate(n=Count("pk")).order_by("layout")
+    ):
+        rows.setdefault(layout, Counter())[status] += count
+    return [
+        {
+            "layout": layout,
+            "total": sum(counter.values()),
+            "available": counter[FlatStatus.AVAILABLE],
+            "taken": counter[FlatStatus.SELECTED] + counter[FlatStatus.HANDED_OVER],
+        }
+        for layout, counter in rows.items()
+    ]
