@@ -1,0 +1,256 @@
+"""Importing the household register (回迁户花名册) and the flat register (房源表).
+
+Each import validates every row, then writes everything in one transaction or nothing at all.
+Every attempt is recorded as an ImportBatch; a rejected one keeps an error workbook (the rows
+as uploaded, with the errors beside them) for the uploader to download and fix.
+"""
+
+import dataclasses
+from collections import defaultdict
+from dataclasses import dataclass, field
+
+from django.core.files.base import ContentFile
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from resettlement.households.services import households_create
+from resettlement.households.validation import (
+    ERROR_MEMBER_HOUSEHOLD_UNKNOWN,
+    HouseholdData,
+    household_clean,
+    household_conflicts,
+    member_clean,
+    members_check,
+    village_lookup,
+)
+from resettlement.housing.services import flats_create
+from resettlement.housing.validation import FlatData, building_lookup, flat_clean, flat_conflicts
+from resettlement.imports.columns import (
+    FLAT_COLUMNS,
+    HOUSEHOLD_COLUMNS,
+    MEMBER_COLUMNS,
+    MEMBER_SHEET_NAMES,
+)
+from resettlement.imports.errors import CellError, row_errors
+from resettlement.imports.models import ImportBatch, ImportKind, ImportOutcome
+from resettlement.imports.reports import error_workbook
+from resettlement.imports.workbook import (
+    ERROR_EMPTY,
+    Sheet,
+    WorkbookError,
+    open_workbook,
+    read_sheet,
+)
+from resettlement.projects.models import Project
+
+
+@dataclass
+class ImportResult:
+    batch: ImportBatch
+    errors: list[CellError] = field(default_factory=list)
+    created: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def households_import(
+    *, project: Project, file, filename: str, dry_run: bool = False, by=None
+) -> ImportResult:
+    sheets: list[Sheet] = []
+    try:
+        workbook = open_workbook(file)
+        household_sheet, member_sheet = _household_sheets(workbook)
+        sheets.append(read_sheet(household_sheet, HOUSEHOLD_COLUMNS))
+        if member_sheet is not None:
+            sheets.append(read_sheet(member_sheet, MEMBER_COLUMNS))
+    except WorkbookError as error:
+        return _record(project, ImportKind.HOUSEHOLDS, filename, by, sheets, 0, _file_errors(error))
+    records, errors = _household_records(project, sheets)
+    rows = len(sheets[0].rows)
+
+    def write():
+        return households_create(
+            project=project,
+            records=records,
+            by=by,
+            reason=_("import of %(file)s") % {"file": filename},
+        )
+
+    return _finish(
+        project, ImportKind.HOUSEHOLDS, filename, by, sheets, rows, errors, dry_run, write
+    )
+
+
+def flats_import(
+    *, project: Project, file, filename: str, dry_run: bool = False, by=None
+) -> ImportResult:
+    sheets: list[Sheet] = []
+    try:
+        workbook = open_workbook(file)
+        sheets.append(read_sheet(workbook.worksheets[0], FLAT_COLUMNS))
+    except WorkbookError as error:
+        return _record(project, ImportKind.FLATS, filename, by, sheets, 0, _file_errors(error))
+    sheet = sheets[0]
+    buildings = building_lookup(project)
+    records: list[FlatData] = []
+    source_rows = []
+    errors: list[CellError] = []
+    for row in sheet.rows:
+        record, field_errors = flat_clean(row.values, buildings=buildings)
+        if field_errors:
+            errors += row_errors(field_errors, row=row, sheet=sheet, columns=FLAT_COLUMNS)
+        else:
+            records.append(record)
+            source_rows.append(row)
+    labels = [_("row %(row)s") % {"row": row.number} for row in source_rows]
+    for index, field_errors in flat_conflicts(records, labels=labels).items():
+        errors += row_errors(
+            field_errors, row=source_rows[index], sheet=sheet, columns=FLAT_COLUMNS
+        )
+
+    def write():
+        return flats_create(
+            records=records, by=by, reason=_("import of %(file)s") % {"file": filename}
+        )
+
+    return _finish(
+        project, ImportKind.FLATS, filename, by, sheets, len(sheet.rows), errors, dry_run, write
+    )
+
+
+def _household_sheets(workbook):
+    names = {name.strip(): name for name in workbook.sheetnames}
+    member_name = next((names[n] for n in MEMBER_SHEET_NAMES if n in names), None)
+    household = next(ws for ws in workbook.worksheets if ws.title != member_name)
+    return household, (workbook[member_name] if member_name else None)
+
+
+def _household_records(
+    project: Project, sheets: list[Sheet]
+) -> tuple[list[HouseholdData], list[CellError]]:
+    household_sheet = sheets[0]
+    villages = village_lookup(project)
+    errors: list[CellError] = []
+    records: list[HouseholdData] = []
+    source_rows = []
+    for row in household_sheet.rows:
+        record, field_errors = household_clean(row.values, project=project, villages=villages)
+        if field_errors:
+            errors += row_errors(
+                field_errors, row=row, sheet=household_sheet, columns=HOUSEHOLD_COLUMNS
+            )
+        else:
+            records.append(record)
+            source_rows.append(row)
+    member_rows: dict[int, list] = defaultdict(list)
+    if len(sheets) > 1:
+        records, member_rows, member_errors = _attach_members(sheets, records, source_rows)
+        errors += member_errors
+    labels = [
+        _("row %(row)s (agreement %(agreement)s)")
+        % {"row": row.number, "agreement": record.agreement_no}
+        for row, record in zip(source_rows, records, strict=True)
+    ]
+    for index, field_errors in household_conflicts(project, records, labels=labels).items():
+        for key, messages in field_errors.items():
+            if key.startswith("members."):
+                member_index = int(key.split(".")[1])
+                row = member_rows[index][member_index]
+                errors += row_errors(
+                    {"id_number": messages},
+                    row=row,
+                    sheet=sheets[1],
+                    columns=MEMBER_COLUMNS,
+                    secondary=True,
+                )
+            else:
+                errors += row_errors(
+                    {key: messages},
+                    row=source_rows[index],
+                    sheet=household_sheet,
+                    columns=HOUSEHOLD_COLUMNS,
+                )
+    return records, errors
+
+
+def _attach_members(sheets, records, source_rows):
+    household_sheet, member_sheet = sheets[0], sheets[1]
+    index_by_agreement = {record.agreement_no: i for i, record in enumerate(records)}
+    all_agreements = {
+        str(row.values.get("agreement_no") or "").strip() for row in household_sheet.rows
+    }
+    members: dict[int, list] = defaultdict(list)
+    member_rows: dict[int, list] = defaultdict(list)
+    errors: list[CellError] = []
+    for row in member_sheet.rows:
+        member, field_errors = member_clean(row.values)
+        agreement = str(row.values.get("agreement_no") or "").strip()
+        if agreement not in all_agreements:
+            message = ERROR_MEMBER_HOUSEHOLD_UNKNOWN % {"value": agreement}
+            field_errors = {**field_errors, "agreement_no": [str(message)]}
+        if field_errors:
+            errors += row_errors(
+                field_errors, row=row, sheet=member_sheet, columns=MEMBER_COLUMNS, secondary=True
+            )
+        elif agreement in index_by_agreement:
+            index = index_by_agreement[agreement]
+            members[index].append(member)
+            member_rows[index].append(row)
+    updated = list(records)
+    for index, household_members in members.items():
+        updated[index] = dataclasses.replace(records[index], members=tuple(household_members))
+        for key, messages in members_check(updated[index], household_members).items():
+            errors += row_errors(
+                {key: messages},
+                row=source_rows[index],
+                sheet=household_sheet,
+                columns=HOUSEHOLD_COLUMNS,
+            )
+    return updated, member_rows, errors
+
+
+def _file_errors(error: WorkbookError) -> list[CellError]:
+    return [CellError(message=message) for message in error.messages]
+
+
+def _finish(project, kind, filename, by, sheets, rows, errors, dry_run, write) -> ImportResult:
+    if not errors and rows == 0:
+        errors = [CellError(message=str(ERROR_EMPTY % {"sheet": sheets[0].title}))]
+    if errors:
+        errors.sort(key=lambda error: (error.sheet or "", error.row or 0, error.column or ""))
+        return _record(project, kind, filename, by, sheets, rows, errors)
+    if dry_run:
+        return _record(
+            project, kind, filename, by, sheets, rows, [], outcome=ImportOutcome.VALIDATED
+        )
+    with transaction.atomic():
+        created = write()
+        result = _record(
+            project, kind, filename, by, sheets, rows, [], outcome=ImportOutcome.IMPORTED
+        )
+    result.created = len(created)
+    return result
+
+
+def _record(
+    project, kind, filename, by, sheets, rows, errors, outcome=ImportOutcome.REJECTED
+) -> ImportResult:
+    batch = ImportBatch(
+        project=project,
+        kind=kind,
+        filename=filename[:255],
+        outcome=outcome,
+        row_count=rows,
+        error_count=len(errors),
+        created_by=by,
+    )
+    if errors and sheets:
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
+        batch.error_report.save(
+            f"{kind}-errors-{stamp}.xlsx", ContentFile(error_workbook(sheets, errors)), save=False
+        )
+    batch.save()
+    return ImportResult(batch=batch, errors=errors)
