@@ -1,0 +1,99 @@
+"""Query filters of the API lists (django-filter)."""
+
+import django_filters
+from django.db.models import Q
+from django.utils import timezone
+
+from resettlement.households.models import Household
+from resettlement.housing.models import Building, Flat
+from resettlement.progress.models import BuildingMilestone
+from resettlement.projects.models import Project, Village
+
+
+class ProjectFilter(django_filters.FilterSet):
+    street_office = django_filters.CharFilter(field_name="street_office__code")
+
+    class Meta:
+        model = Project
+        fields = ["code", "street_office"]
+
+
+class VillageFilter(django_filters.FilterSet):
+    project = django_filters.CharFilter(field_name="projects__code", distinct=True)
+    street_office = django_filters.CharFilter(field_name="street_office__code")
+
+    class Meta:
+        model = Village
+        fields = ["code", "kind", "project", "street_office"]
+
+
+class BuildingFilter(django_filters.FilterSet):
+    project = django_filters.CharFilter(field_name="project__code")
+    village = django_filters.CharFilter(field_name="village__code")
+    stage = django_filters.CharFilter(field_name="current_milestone__code")
+    progress_min = django_filters.NumberFilter(field_name="progress", lookup_expr="gte")
+    progress_max = django_filters.NumberFilter(field_name="progress", lookup_expr="lte")
+
+    class Meta:
+        model = Building
+        fields = ["project", "village", "code", "stage"]
+
+
+class FlatFilter(django_filters.FilterSet):
+    project = django_filters.CharFilter(field_name="building__project__code")
+    building_code = django_filters.CharFilter(field_name="building__code")
+    floor_min = django_filters.NumberFilter(field_name="floor", lookup_expr="gte")
+    floor_max = django_filters.NumberFilter(field_name="floor", lookup_expr="lte")
+    area_min = django_filters.NumberFilter(field_name="gross_area", lookup_expr="gte")
+    area_max = django_filters.NumberFilter(field_name="gross_area", lookup_expr="lte")
+
+    class Meta:
+        model = Flat
+        fields = ["project", "building", "building_code", "stairwell", "status", "layout", "code"]
+
+
+class MilestoneFilter(django_filters.FilterSet):
+    project = django_filters.CharFilter(field_name="building__project__code")
+    node = django_filters.CharFilter(field_name="milestone_type__code")
+    complete = django_filters.BooleanFilter(method="filter_complete")
+    overdue = django_filters.BooleanFilter(method="filter_overdue")
+
+    class Meta:
+        model = BuildingMilestone
+        fields = ["project", "building", "node"]
+
+    def filter_complete(self, queryset, name, value):
+        return queryset.filter(percent=100) if value else queryset.exclude(percent=100)
+
+    def filter_overdue(self, queryset, name, value):
+        late = Q(planned_finish__lt=timezone.localdate()) & Q(percent__lt=100)
+        return queryset.filter(late) if value else queryset.exclude(late)
+
+
+class HouseholdFilter(django_filters.FilterSet):
+    project = django_filters.CharFilter(field_name="project__code")
+    village = django_filters.CharFilter(field_name="village__code")
+    agreement_no = django_filters.CharFilter(lookup_expr="istartswith")
+    q = django_filters.CharFilter(method="filter_q", label="agreement number or name")
+    id_digits = django_filters.CharFilter(
+        method="filter_id_digits", max_length=6, label="last digits of an ID number (at most 6)"
+    )
+
+    class Meta:
+        model = Household
+        fields = [
+            "project",
+            "village",
+            "status",
+            "compensation_mode",
+            "agreement_no",
+            "elderly",
+            "disabled",
+            "hardship",
+        ]
+
+    def filter_q(self, queryset, name, value):
+        return queryset.matching(value)
+
+    def filter_id_digits(self, queryset, name, value):
+        return queryset.with_id_ending(value)

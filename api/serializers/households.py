@@ -1,0 +1,136 @@
+import dataclasses
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from resettlement.households.models import CompensationMode, Household, Member, Relation
+from resettlement.households.validation import (
+    household_clean,
+    member_clean,
+    members_check,
+    village_lookup,
+)
+from resettlement.masking import mask_id_number, mask_phone
+
+
+class _PersonalDataMixin:
+    """Full ID and phone numbers only where the requester may see them (context `reveal`)."""
+
+    def _reveal(self, project_id: int) -> bool:
+        reveal = self.context["reveal_project_ids"]
+        return reveal is None or project_id in reveal
+
+
+class MemberSerializer(serializers.ModelSerializer):
+    id_number = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Member
+        fields = ["name", "relation", "id_number", "recognised"]
+
+    def get_id_number(self, member) -> str:
+        return member.id_number if self.context["reveal"] else mask_id_number(member.id_number)
+
+
+class HouseholdSerializer(_PersonalDataMixin, serializers.ModelSerializer):
+    project = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    village = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    head_id_number = serializers.SerializerMethodField(
+        help_text="Masked (610113********123X) unless the requester's role needs it in full."
+    )
+    phone = serializers.SerializerMethodField(help_text="Masked (138****5678) likewise.")
+
+    class Meta:
+        model = Household
+        fields = [
+            "id",
+            "project",
+            "agreement_no",
+            "village",
+            "head_name",
+            "head_id_number",
+            "phone",
+            "recognised_persons",
+            "original_area",
+            "entitled_area",
+            "compensation_mode",
+            "signed_on",
+            "elderly",
+            "disabled",
+            "hardship",
+            "status",
+            "selection_order",
+            "note",
+        ]
+
+    def get_head_id_number(self, household) -> str:
+        value = household.head_id_number
+        return value if self._reveal(household.project_id) else mask_id_number(value)
+
+    def get_phone(self, household) -> str:
+        value = household.phone
+        return value if self._reveal(household.project_id) else mask_phone(value)
+
+
+class HouseholdDetailSerializer(HouseholdSerializer):
+    members = serializers.SerializerMethodField()
+
+    class Meta(HouseholdSerializer.Meta):
+        fields = [*HouseholdSerializer.Meta.fields, "members"]
+
+    @extend_schema_field(MemberSerializer(many=True))
+    def get_members(self, household) -> list:
+        context = {"reveal": self._reveal(household.project_id)}
+        return MemberSerializer(household.members.all(), many=True, context=context).data
+
+
+class MemberInputSerializer(serializers.Serializer):
+    name = serializers.CharField(max_length=50)
+    relation = serializers.ChoiceField(choices=Relation.choices)
+    id_number = serializers.CharField(required=False, allow_blank=True, max_length=30)
+    recognised = serializers.BooleanField(default=True)
+
+
+class HouseholdInputSerializer(serializers.Serializer):
+    """A household as the register describes it; checked by the same rules as the import."""
+
+    agreement_no = serializers.CharField(max_length=40)
+    village = serializers.CharField(help_text="Code or name of one of the project's villages.")
+    head_name = serializers.CharField(max_length=50)
+    head_id_number = serializers.CharField(max_length=30)
+    phone = serializers.CharField(required=False, allow_blank=True, max_length=30)
+    recognised_persons = serializers.IntegerField()
+    original_area = serializers.DecimalField(max_digits=8, decimal_places=2)
+    entitled_area = serializers.DecimalField(
+        max_digits=8,
+        decimal_places=2,
+        required=False,
+        allow_null=True,
+        help_text="Omit to compute it from the project's entitlement rule.",
+    )
+    compensation_mode = serializers.ChoiceField(
+        choices=CompensationMode.choices, default=CompensationMode.PROPERTY_SWAP
+    )
+    signed_on = serializers.DateField(required=False, allow_null=True)
+    elderly = serializers.BooleanField(default=False)
+    disabled = serializers.BooleanField(default=False)
+    hardship = serializers.BooleanField(default=False)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=1000)
+    members = MemberInputSerializer(many=True, required=False)
+
+    def validate(self, attrs):
+        project = self.context["project"]
+        record, errors = household_clean(attrs, project=project, villages=village_lookup(project))
+        members = []
+        for index, raw in enumerate(attrs.get("members") or []):
+            member, member_errors = member_clean(raw)
+            for name, messages in member_errors.items():
+                errors.setdefault(f"members.{index}.{name}", []).extend(messages)
+            members.append(member)
+        if record is not None and not errors:
+            record = dataclasses.replace(record, members=tuple(members))
+            if members:
+                errors = members_check(record, members)
+        if errors:
+            raise serializers.ValidationError(errors)
+        return {"record": record}

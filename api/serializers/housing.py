@@ -1,0 +1,52 @@
+from rest_framework import serializers
+
+from resettlement.housing.models import Building, Flat
+
+
+class BuildingSerializer(serializers.ModelSerializer):
+    project = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    village = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    stage = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Building
+        fields = [
+            "id",
+            "project",
+            "code",
+            "village",
+            "floors",
+            "stairwells",
+            "contractor",
+            "planned_delivery_date",
+            "longitude",
+            "latitude",
+            "progress",
+            "stage",
+        ]
+
+    def get_stage(self, building) -> str | None:
+        """Name of the first node that is not complete; null when all are."""
+        return building.current_milestone.name if building.current_milestone else None
+
+
+class FlatSerializer(serializers.ModelSerializer):
+    building_code = serializers.CharField(source="building.code")
+    project = serializers.CharField(source="building.project.code")
+
+    class Meta:
+        model = Flat
+        fields = [
+            "id",
+            "project",
+            "building",
+            "building_code",
+            "code",
+            "stairwell",
+            "floor",
+            "room",
+            "layout",
+            "gross_area",
+            "surveyed_area",
+            "status",
+        ]
