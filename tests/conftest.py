@@ -1,0 +1,66 @@
+"""Shared fixtures: two projects and one persona per role (healthchecks-style named users).
+
+Project A is the one every scoped persona is assigned to; project B belongs to nobody but the
+global roles, so "sees nothing of project B" can be checked for each persona.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+from django.test import Client
+
+from resettlement.accounts.models import Role
+from tests.factories import HouseholdFactory, make_building, make_project, make_user
+
+
+@dataclass
+class World:
+    project_a: object
+    project_b: object
+    building_a: object
+    building_b: object
+    household_a: object
+    household_b: object
+
+
+@pytest.fixture
+def world(db) -> World:
+    project_a = make_project("PA")
+    project_b = make_project("PB")
+    return World(
+        project_a=project_a,
+        project_b=project_b,
+        building_a=make_building(project_a, "1#"),
+        building_b=make_building(project_b, "1#"),
+        household_a=HouseholdFactory(project=project_a),
+        household_b=HouseholdFactory(project=project_b),
+    )
+
+
+PERSONAS = {
+    "admin": Role.ADMIN,
+    "team": Role.PROJECT_TEAM,
+    "clerk": Role.SELECTION_CLERK,
+    "supervisor": Role.SELECTION_SUPERVISOR,
+    "leader": Role.LEADER,
+    "outsider": None,  # logged in, no role
+}
+
+
+@pytest.fixture
+def personas(world):
+    """username -> user; scoped roles are assigned to project A only."""
+    return {
+        name: make_user(name, role, projects=[world.project_a] if role else [])
+        for name, role in PERSONAS.items()
+    }
+
+
+@pytest.fixture
+def login(personas):
+    def client_for(name: str) -> Client:
+        client = Client()
+        client.force_login(personas[name])
+        return client
+
+    return client_for

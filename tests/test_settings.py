@@ -1,0 +1,89 @@
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.core.exceptions import ImproperlyConfigured
+
+from resettlement.env import env_bool, env_int, env_list, load_dotenv
+
+ROOT = Path(__file__).resolve().parent.parent
+PRODUCTION_ENV = {
+    "PATH": os.environ["PATH"],
+    "DOTENV_FILE": "",
+    "DEBUG": "false",
+    "SECRET_KEY": "x8#kQ2!vLz9@pR4$wN7^mB1&cT6*hY3(jU5)eF0_gD8+sA2-oI4=lK6~qW9",
+    "ALLOWED_HOSTS": "huiqian.example.org",
+    "DATABASE_URL": "sqlite:///:memory:",
+}
+
+
+def manage(*args: str, env: dict) -> subprocess.CompletedProcess:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True
+    )
+
+
+def test_deploy_check_passes_with_production_settings():
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
+    assert result.returncode == 0, result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_missing_secret_key_in_production_fails_loudly():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != "SECRET_KEY"}
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "SECRET_KEY must be set" in result.stderr
+
+
+def test_bad_database_url_fails_loudly():
+    result = manage("check", env={**PRODUCTION_ENV, "DATABASE_URL": "mongodb://nowhere"})
+    assert result.returncode != 0
+    assert "DATABASE_URL" in result.stderr
+
+
+@pytest.mark.parametrize("value", ["maybe", "2", "yes please"])
+def test_boolean_settings_refuse_unknown_words(monkeypatch, value):
+    monkeypatch.setenv("SOME_FLAG", value)
+    with pytest.raises(ImproperlyConfigured, match="SOME_FLAG"):
+        env_bool("SOME_FLAG", default=False)
+
+
+@pytest.mark.parametrize(("value", "expected"), [("1", True), ("off", False), ("TRUE", True)])
+def test_boolean_settings_accept_common_spellings(monkeypatch, value, expected):
+    monkeypatch.setenv("SOME_FLAG", value)
+    assert env_bool("SOME_FLAG", default=not expected) is expected
+
+
+def test_integer_settings_refuse_text_and_values_below_minimum(monkeypatch):
+    monkeypatch.setenv("SOME_NUMBER", "ten")
+    with pytest.raises(ImproperlyConfigured, match="SOME_NUMBER"):
+        env_int("SOME_NUMBER", 1)
+    monkeypatch.setenv("SOME_NUMBER", "-5")
+    with pytest.raises(ImproperlyConfigured, match="at least 0"):
+        env_int("SOME_NUMBER", 1, minimum=0)
+
+
+def test_list_settings_split_on_commas(monkeypatch):
+    monkeypatch.setenv("SOME_HOSTS", "a.example.org, b.example.org,,")
+    assert env_list("SOME_HOSTS", []) == ["a.example.org", "b.example.org"]
+
+
+def test_dotenv_never_overrides_real_environment(tmp_path, monkeypatch):
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("# comment\nFROM_FILE=file\nALREADY_SET=file\n", encoding="utf-8")
+    monkeypatch.setenv("ALREADY_SET", "environment")
+    monkeypatch.delenv("FROM_FILE", raising=False)
+    load_dotenv(dotenv)
+    assert os.environ["FROM_FILE"] == "file"
+    assert os.environ["ALREADY_SET"] == "environment"
+    monkeypatch.delenv("FROM_FILE")
+
+
+def test_dotenv_with_a_malformed_line_fails_loudly(tmp_path):
+    dotenv = tmp_path / ".env"
+    dotenv.write_text("NOT A SETTING\n", encoding="utf-8")
+    with pytest.raises(ImproperlyConfigured, match=":1:"):
+        load_dotenv(dotenv)
