@@ -1,0 +1,64 @@
+# 回迁安置管理系统 — everything a fresh Debian/Ubuntu machine needs, from Python, make and apt.
+#   make run    set up, load the demo data, serve http://127.0.0.1:8000 on SQLite
+#   make test   set up, lint, run the whole suite on SQLite and on PostgreSQL
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+UV := $(VENV)/bin/uv
+UV_VERSION := 0.13.9
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_PYTHON := $(PY)
+
+.PHONY: setup system-packages venv migrate demo run test test-fast lint format messages bench clean
+
+setup: system-packages venv .env migrate
+
+system-packages:
+	@scripts/install-system-packages.sh
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(UV): | $(PY)
+	$(PY) -m pip install --quiet --disable-pip-version-check uv==$(UV_VERSION)
+
+venv: $(UV)
+	$(UV) sync --locked --inexact --quiet
+
+.env:
+	$(PY) scripts/write-dotenv.py
+
+migrate: venv .env
+	$(PY) manage.py migrate --noinput
+
+demo: setup
+	$(PY) manage.py load_demo
+
+run: demo
+	@echo "Serving http://127.0.0.1:8000 (stop with Ctrl-C)"
+	$(PY) manage.py runserver 127.0.0.1:8000
+
+test: system-packages venv lint
+	scripts/test.sh
+
+test-fast: venv
+	DATABASE_URL=sqlite:///:memory: $(PY) -m pytest -n 2 -m "not browser"
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	DEBUG=true DOTENV_FILE= $(PY) manage.py makemigrations --check --dry-run
+
+format: venv
+	$(VENV)/bin/ruff format .
+	$(VENV)/bin/ruff check --fix .
+
+messages: venv
+	DEBUG=true $(PY) manage.py makemessages --locale zh_Hans --ignore ".venv/*" --ignore "bench/*" --ignore "tests/*" --no-obsolete
+	DEBUG=true $(PY) manage.py compilemessages --locale zh_Hans --ignore ".venv/*"
+
+bench: venv
+	$(PY) bench/run_all.py
+
+clean:
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
