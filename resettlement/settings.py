@@ -9,6 +9,7 @@ Variables (all optional unless noted):
                      manage.py)
   CONN_MAX_AGE       seconds a database connection is reused (default 60)
   REDIS_URL          shared cache (and task queue) for several app servers
+  STATIC_ROOT        where `collectstatic` puts the static files WhiteNoise serves
   MEDIA_ROOT         where uploaded photos go (served under /media/)
   PRIVATE_ROOT       where files with personal data go (served only through views)
   BEHIND_TLS_PROXY   true when a proxy terminates TLS and sets X-Forwarded-Proto
@@ -159,7 +160,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = BASE_DIR / "staticfiles"
+STATIC_ROOT = Path(env_str("STATIC_ROOT", str(BASE_DIR / "staticfiles")))
 # Without DEBUG, `collectstatic` fills STATIC_ROOT and WhiteNoise serves it; with DEBUG,
 # WhiteNoise serves straight from the apps' static folders.
 WHITENOISE_USE_FINDERS = DEBUG
