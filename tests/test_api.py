@@ -162,3 +162,14 @@ def test_milestone_update_follows_the_rules(world, api):
     world.building_a.refresh_from_db()
     assert world.building_a.progress == Decimal("2.00")  # 开工 weighs 2 of 100
     assert world.building_a.current_milestone.code == "foundation"
+
+
+def test_milestones_filter_by_node_and_overdue(world, api):
+    start = world.building_a.milestones.get(milestone_type__code="start")
+    start.planned_finish = datetime.date(2020, 1, 1)
+    start.save()
+    client = api("team")
+    overdue = client.get("/api/v1/milestones/", {"overdue": "true"}).json()
+    assert [row["id"] for row in overdue["results"]] == [start.pk]
+    by_node = client.get("/api/v1/milestones/", {"node": "topping_out", "project": "PA"}).json()
+    assert by_node["count"] == 1 and by_node["results"][0]["node_name"] == "主体封顶"

@@ -103,3 +103,12 @@ def test_supervisor_cannot_create_in_a_project_not_assigned(world, api):
     response = api("supervisor").post("/api/v1/households/?project=PB", {}, format="json")
     assert response.status_code == 400
     assert "project" in response.json()
+
+
+@pytest.mark.parametrize("persona", ["team", "clerk", "supervisor"])
+def test_villages_of_other_projects_are_hidden_from_scoped_roles(world, api, persona):
+    mine = set(world.project_a.villages.values_list("code", flat=True))
+    listed = codes(api(persona).get("/api/v1/villages/"))
+    assert listed == mine
+    other = world.project_b.villages.first()
+    assert api(persona).get(f"/api/v1/villages/{other.pk}/").status_code == 404

@@ -5,6 +5,7 @@ from rest_framework import serializers
 
 from resettlement.households.models import CompensationMode, Household, Member, Relation
 from resettlement.households.validation import (
+    HOUSEHOLD_FIELDS,
     household_clean,
     member_clean,
     members_check,
@@ -42,26 +43,7 @@ class HouseholdSerializer(_PersonalDataMixin, serializers.ModelSerializer):
 
     class Meta:
         model = Household
-        fields = [
-            "id",
-            "project",
-            "agreement_no",
-            "village",
-            "head_name",
-            "head_id_number",
-            "phone",
-            "recognised_persons",
-            "original_area",
-            "entitled_area",
-            "compensation_mode",
-            "signed_on",
-            "elderly",
-            "disabled",
-            "hardship",
-            "status",
-            "selection_order",
-            "note",
-        ]
+        fields = ["id", "project", *HOUSEHOLD_FIELDS, "status", "selection_order"]
 
     def get_head_id_number(self, household) -> str:
         value = household.head_id_number

@@ -12,6 +12,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from resettlement.demo import scenario
 from resettlement.demo.people import PeopleFactory
@@ -185,7 +186,7 @@ def _milestones(project, spec, buildings, today, rng) -> None:
                     )
                     values["actual_finish"] = previous_finish = min(finish, today)
             changes.append((by_key[(building.pk, node.milestone_type_id)], values))
-    building_milestones_record(changes=changes, reason="demo data")
+    building_milestones_record(changes=changes, reason=gettext("demo data"))
 
 
 def _schedule(template, percents, start, pivot_date, delivery):
@@ -221,7 +222,7 @@ def _surveyed_areas(project, rng) -> None:
         flat: (flat.gross_area + Decimal(rng.randint(-120, 80)) / 100).quantize(CENT)
         for flat in flats
     }
-    flats_record_surveyed_areas(areas=areas, reason="demo data")
+    flats_record_surveyed_areas(areas=areas, reason=gettext("demo data"))
 
 
 def _households(project, spec, villages, today, seed) -> None:
@@ -268,7 +269,7 @@ def _households(project, spec, villages, today, seed) -> None:
                 members=tuple(members),
             )
         )
-    households_create(project=project, records=records, reason="demo data")
+    households_create(project=project, records=records, reason=gettext("demo data"))
 
 
 def _members(people, rng, today, *, head_born) -> list[MemberData]:

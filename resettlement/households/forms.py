@@ -3,6 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from resettlement.households.models import Household, Member
 from resettlement.households.validation import (
+    HOUSEHOLD_FIELDS,
     household_clean,
     household_conflicts,
     member_clean,
@@ -21,22 +22,7 @@ class HouseholdForm(forms.ModelForm):
 
     class Meta:
         model = Household
-        fields = [
-            "agreement_no",
-            "village",
-            "head_name",
-            "head_id_number",
-            "phone",
-            "recognised_persons",
-            "original_area",
-            "entitled_area",
-            "compensation_mode",
-            "signed_on",
-            "elderly",
-            "disabled",
-            "hardship",
-            "note",
-        ]
+        fields = list(HOUSEHOLD_FIELDS)
         widgets = {
             "signed_on": forms.DateInput(attrs={"type": "date"}),
             "note": forms.Textarea(attrs={"rows": 3}),

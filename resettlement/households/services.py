@@ -4,6 +4,7 @@ from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -126,6 +127,6 @@ def selection_order_from_signing(*, project: Project, by=None) -> list[Household
             ["selection_order", "status"],
             batch_size=500,
             default_user=by,
-            default_change_reason="selection order by signing date",
+            default_change_reason=gettext("selection order by signing date"),
         )
     return households

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -147,7 +148,7 @@ def flats_generate(
     if conflicts:
         first = next(iter(conflicts.values()))
         raise ValidationError(first["room"])
-    return flats_create(records=records, by=by, reason="generated from building spec")
+    return flats_create(records=records, by=by, reason=gettext("generated from the building spec"))
 
 
 def flat_transition(*, flat: Flat, target: str, by=None, reason: str = "") -> Flat:
