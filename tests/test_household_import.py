@@ -393,3 +393,15 @@ class TestUploadPage:
         workbook.save(buffer)
         result = self.upload(client, project, buffer.getvalue())
         assert "已导入 1 条记录" in result.content.decode()
+
+
+def test_a_workbook_with_only_a_members_sheet_is_refused(project):
+    content = register(MEMBER_HEADER, [("QLS-0001", "李娟", "配偶", "", "是")])
+    from openpyxl import load_workbook as load
+
+    workbook = load(io.BytesIO(content))
+    workbook["住户"].title = "家庭成员"
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    result = run_import(project, buffer.getvalue())
+    assert messages(result) == ["工作簿只有家庭成员表，没有住户表。"]

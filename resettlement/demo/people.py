@@ -3,7 +3,7 @@
 Names are drawn from common surnames and given-name characters; ID numbers are assembled from
 Yanta district's area code (610113), a random birth date and sequence, and the GB 11643 check
 character, so they validate like real ones while being generated, not collected; phone numbers
-come from 130-0000-xxxx, a block that reads as a placeholder at a glance.
+come from 130-0000-xxxx, a block that reads as fictitious at a glance.
 """
 
 import datetime

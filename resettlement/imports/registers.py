@@ -13,6 +13,7 @@ from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from resettlement.households.services import households_create
 from resettlement.households.validation import (
@@ -43,6 +44,8 @@ from resettlement.imports.workbook import (
     read_sheet,
 )
 from resettlement.projects.models import Project
+
+ERROR_NO_HOUSEHOLD_SHEET = gettext_lazy("The workbook has a members sheet but no household sheet.")
 
 
 @dataclass
@@ -124,8 +127,10 @@ def flats_import(
 def _household_sheets(workbook):
     names = {name.strip(): name for name in workbook.sheetnames}
     member_name = next((names[n] for n in MEMBER_SHEET_NAMES if n in names), None)
-    household = next(ws for ws in workbook.worksheets if ws.title != member_name)
-    return household, (workbook[member_name] if member_name else None)
+    households = [ws for ws in workbook.worksheets if ws.title != member_name]
+    if not households:
+        raise WorkbookError([str(ERROR_NO_HOUSEHOLD_SHEET)])
+    return households[0], (workbook[member_name] if member_name else None)
 
 
 def _household_records(

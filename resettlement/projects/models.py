@@ -185,12 +185,6 @@ class Project(models.Model):
         if self.entitlement_basis != EntitlementBasis.AREA and not self.per_capita_area:
             raise ValidationError({"per_capita_area": ERROR_PER_CAPITA_AREA_REQUIRED})
 
-    @property
-    def excess_cap(self) -> Decimal:
-        """Most area a household may choose above its entitlement (0 without price tiers)."""
-        bounds = [tier.up_to_excess for tier in self.price_tiers.all()]
-        return max(bounds, default=Decimal(0))
-
 
 class ExcessPriceTier(models.Model):
     """Price of area chosen above the entitlement, up to `up_to_excess` m² over it.
