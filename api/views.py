@@ -8,7 +8,9 @@ from django.core.exceptions import ValidationError as DjangoValidationError
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import mixins, serializers, status, viewsets
+from rest_framework.decorators import action
 from rest_framework.exceptions import PermissionDenied
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
@@ -20,17 +22,31 @@ from api.serializers.households import (
     HouseholdSerializer,
 )
 from api.serializers.housing import BuildingSerializer, FlatSerializer
-from api.serializers.progress import MilestoneSerializer, MilestoneUpdateSerializer
+from api.serializers.progress import (
+    BulkUpdateSerializer,
+    ExceptionInputSerializer,
+    MilestoneSerializer,
+    MilestoneUpdateSerializer,
+    PhotoUploadSerializer,
+)
 from api.serializers.projects import ProjectSerializer, VillageSerializer
 from resettlement.accounts.access import Capability, project_ids_where, projects_where, user_can
 from resettlement.households.models import Household
 from resettlement.households.services import household_create, household_update
+from resettlement.housing.codes import normalize_building_code
 from resettlement.housing.models import Building, Flat
-from resettlement.progress.models import BuildingMilestone
-from resettlement.progress.services import building_milestones_record
+from resettlement.progress.models import BuildingMilestone, MilestoneType
+from resettlement.progress.photos import milestone_photos_add, photo_prepare
+from resettlement.progress.services import (
+    building_milestones_record,
+    milestone_bulk_set,
+    milestone_exception_record,
+)
 from resettlement.projects.models import Village
 
 ERROR_PROJECT_UNKNOWN = _("No project with this code is visible to you.")
+ERROR_NODE_UNKNOWN = _("No such node in this project's milestone template.")
+ERROR_BUILDINGS_UNKNOWN = _("Unknown buildings: %(codes)s.")
 
 
 def _as_api_error(error: DjangoValidationError) -> serializers.ValidationError:
@@ -118,7 +134,7 @@ class MilestoneViewSet(
     write_capability = Capability.EDIT_MILESTONES
     ordering_fields = ["planned_finish", "actual_finish", "percent"]
     ordering = ["building_id", "milestone_type__default_sequence"]
-    http_method_names = ["get", "patch", "head", "options"]
+    http_method_names = ["get", "patch", "post", "head", "options"]
 
     @extend_schema(request=MilestoneUpdateSerializer, responses=MilestoneSerializer)
     def partial_update(self, request, *args, **kwargs):
@@ -132,6 +148,96 @@ class MilestoneViewSet(
         except DjangoValidationError as error:
             raise _as_api_error(error) from None
         return Response(MilestoneSerializer(milestone).data)
+
+    @extend_schema(
+        request={"multipart/form-data": PhotoUploadSerializer}, responses={201: MilestoneSerializer}
+    )
+    @action(detail=True, methods=["post"], parser_classes=[MultiPartParser])
+    def photos(self, request, pk=None):
+        """Add evidence photos to a node (resized, stripped of metadata)."""
+        milestone = self.get_object()
+        payload = PhotoUploadSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            prepared = [photo_prepare(upload) for upload in payload.validated_data["photos"]]
+        except DjangoValidationError as error:
+            raise _as_api_error(error) from None
+        milestone_photos_add(
+            milestone=milestone,
+            photos=prepared,
+            caption=payload.validated_data.get("caption", ""),
+            by=request.user,
+        )
+        milestone = self.get_queryset().get(pk=milestone.pk)
+        return Response(MilestoneSerializer(milestone).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=ExceptionInputSerializer, responses={201: MilestoneSerializer})
+    @action(detail=True, methods=["post"])
+    def exceptions(self, request, pk=None):
+        """Record a supervisor's exception: this node may complete before those ahead of it."""
+        milestone = self.get_object()
+        if not user_can(
+            request.user, Capability.APPROVE_MILESTONE_EXCEPTIONS, milestone.building.project
+        ):
+            raise PermissionDenied
+        payload = ExceptionInputSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        try:
+            milestone_exception_record(
+                milestone=milestone, reason=payload.validated_data["reason"], by=request.user
+            )
+        except DjangoValidationError as error:
+            raise _as_api_error(error) from None
+        milestone = self.get_queryset().get(pk=milestone.pk)
+        return Response(MilestoneSerializer(milestone).data, status=status.HTTP_201_CREATED)
+
+    @extend_schema(request=BulkUpdateSerializer, responses=MilestoneSerializer(many=True))
+    @action(detail=False, methods=["post"])
+    def bulk(self, request):
+        """Set one node on many buildings of a project in one atomic step."""
+        payload = BulkUpdateSerializer(data=request.data)
+        payload.is_valid(raise_exception=True)
+        data = payload.validated_data
+        project = projects_where(request.user).filter(code=data["project"]).first()
+        if project is None:
+            raise serializers.ValidationError({"project": [str(ERROR_PROJECT_UNKNOWN)]})
+        if not user_can(request.user, Capability.EDIT_MILESTONES, project):
+            raise PermissionDenied
+        node = MilestoneType.objects.filter(
+            code=data["node"], pk__in=project.milestone_template.values("milestone_type")
+        ).first()
+        if node is None:
+            raise serializers.ValidationError({"node": [str(ERROR_NODE_UNKNOWN)]})
+        buildings = Building.objects.for_project(project)
+        if data["buildings"] != ["*"]:
+            codes = {normalize_building_code(code) for code in data["buildings"]}
+            buildings = buildings.filter(code__in=codes)
+            missing = codes - set(buildings.values_list("code", flat=True))
+            if missing:
+                raise serializers.ValidationError(
+                    {
+                        "buildings": [
+                            str(ERROR_BUILDINGS_UNKNOWN % {"codes": "、".join(sorted(missing))})
+                        ]
+                    }
+                )
+        values = {
+            name: data[name]
+            for name in ("percent", "actual_start", "actual_finish", "note")
+            if name in data
+        }
+        try:
+            updated = milestone_bulk_set(
+                project=project,
+                milestone_type=node,
+                buildings=buildings,
+                values=values,
+                by=request.user,
+            )
+        except DjangoValidationError as error:
+            raise _as_api_error(error) from None
+        rows = self.get_queryset().filter(pk__in=[m.pk for m in updated])
+        return Response(MilestoneSerializer(rows, many=True).data)
 
 
 class HouseholdViewSet(

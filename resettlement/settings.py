@@ -13,6 +13,10 @@ Variables (all optional unless noted):
   MEDIA_ROOT         where uploaded photos go (served under /media/)
   PRIVATE_ROOT       where files with personal data go (served only through views)
   BEHIND_TLS_PROXY   true when a proxy terminates TLS and sets X-Forwarded-Proto
+  MAP_TILES_URL      XYZ template of base tiles ({z}/{x}/{y}); empty (default): no base map
+  MAP_TILES_CRS      wgs84 (default; OSM, Tianditu) or gcj02 (Gaode, Tencent: geometry is
+                     shifted for display only)
+  MAP_TILES_ATTRIBUTION, MAP_TILES_SUBDOMAINS, MAP_TILES_MAX_ZOOM
   SECURE_SSL_REDIRECT, SECURE_HSTS_SECONDS, SESSION_COOKIE_AGE, LOG_LEVEL
 """
 
@@ -22,7 +26,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from resettlement.env import env_bool, env_int, env_list, env_str
+from resettlement.env import env_bool, env_choice, env_int, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -230,10 +234,29 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+# Base map. Without MAP_TILES_URL the map shows project geometry on a plain background and needs
+# no internet access. Geometry is stored in WGS84; for GCJ-02 tiles it is shifted in the browser.
+MAP_TILES = {
+    "url": env_str("MAP_TILES_URL", ""),
+    "crs": env_choice("MAP_TILES_CRS", "wgs84", {"wgs84", "gcj02"}),
+    "attribution": env_str("MAP_TILES_ATTRIBUTION", ""),
+    "subdomains": env_str("MAP_TILES_SUBDOMAINS", ""),
+    "max_zoom": env_int("MAP_TILES_MAX_ZOOM", 19, minimum=1),
+}
+LEAFLET_CONFIG = {
+    "TILES": [],
+    "DEFAULT_CENTER": (34.22, 108.95),
+    "DEFAULT_ZOOM": 13,
+    "MAX_ZOOM": 20,
+    "RESET_VIEW": False,
+    "NO_GLOBALS": False,
+}
+
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
+    "loggers": {"pyogrio": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }

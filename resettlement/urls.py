@@ -4,9 +4,11 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerView
 
+from maps import views as maps
 from resettlement.households import views as households
 from resettlement.housing import views as housing
 from resettlement.imports import views as imports
+from resettlement.progress import views as progress
 from resettlement.projects import views as projects
 
 urlpatterns = [
@@ -31,6 +33,31 @@ urlpatterns = [
         "buildings/<int:pk>/generate-flats/",
         housing.building_generate_flats,
         name="building-generate-flats",
+    ),
+    path("projects/<slug:code>/milestones/bulk/", progress.milestone_bulk, name="milestone-bulk"),
+    path(
+        "projects/<slug:code>/milestones/template/",
+        progress.milestone_template,
+        name="milestone-template",
+    ),
+    path("projects/<slug:code>/geodata/", maps.geometry_page, name="geometry"),
+    path(
+        "projects/<slug:code>/geodata/buildings.<str:extension>",
+        maps.geometry_download,
+        name="geometry-download",
+    ),
+    path("projects/<slug:code>/map.png", maps.project_map_image, name="project-map-image"),
+    path("map/", maps.map_page, name="map"),
+    path("milestones/<int:pk>/edit/", progress.milestone_edit, name="milestone-edit"),
+    path(
+        "milestones/<int:pk>/exception/", progress.milestone_exception, name="milestone-exception"
+    ),
+    path("photos/<int:pk>/", progress.milestone_photo, name="milestone-photo"),
+    path(
+        "photos/<int:pk>/thumbnail/",
+        progress.milestone_photo,
+        {"size": "thumb"},
+        name="milestone-photo-thumb",
     ),
     path("households/", households.household_search, name="household-search"),
     path("households/<int:pk>/", households.household_detail, name="household-detail"),

@@ -1,6 +1,43 @@
+from django.urls import reverse
+from django.utils import timezone
 from rest_framework import serializers
 
-from resettlement.progress.models import BuildingMilestone
+from resettlement.progress.models import BuildingMilestone, MilestoneException, MilestonePhoto
+from resettlement.progress.timeline import days_late, milestone_state
+
+
+class PhotoSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
+    uploaded_by = serializers.StringRelatedField()
+
+    class Meta:
+        model = MilestonePhoto
+        fields = [
+            "id",
+            "url",
+            "thumbnail_url",
+            "caption",
+            "taken_on",
+            "width",
+            "height",
+            "uploaded_by",
+            "uploaded_at",
+        ]
+
+    def get_url(self, photo) -> str:
+        return reverse("milestone-photo", args=[photo.pk])
+
+    def get_thumbnail_url(self, photo) -> str:
+        return reverse("milestone-photo-thumb", args=[photo.pk])
+
+
+class ExceptionSerializer(serializers.ModelSerializer):
+    approved_by = serializers.StringRelatedField()
+
+    class Meta:
+        model = MilestoneException
+        fields = ["reason", "approved_by", "created_at"]
 
 
 class MilestoneSerializer(serializers.ModelSerializer):
@@ -8,6 +45,10 @@ class MilestoneSerializer(serializers.ModelSerializer):
     node = serializers.CharField(source="milestone_type.code")
     node_name = serializers.CharField(source="milestone_type.name")
     updated_by = serializers.StringRelatedField()
+    state = serializers.SerializerMethodField()
+    days_late = serializers.SerializerMethodField()
+    photos = PhotoSerializer(many=True, read_only=True)
+    exceptions = ExceptionSerializer(many=True, read_only=True)
 
     class Meta:
         model = BuildingMilestone
@@ -23,9 +64,21 @@ class MilestoneSerializer(serializers.ModelSerializer):
             "actual_finish",
             "percent",
             "note",
+            "state",
+            "days_late",
             "updated_by",
             "updated_at",
+            "photos",
+            "exceptions",
         ]
+
+    def get_state(self, milestone) -> str:
+        """complete, in_progress or not_started."""
+        return milestone_state(milestone)
+
+    def get_days_late(self, milestone) -> int:
+        """Days past the planned finish (today, Asia/Shanghai) while not complete."""
+        return days_late(milestone, timezone.localdate())
 
 
 class MilestoneUpdateSerializer(serializers.Serializer):
@@ -36,4 +89,27 @@ class MilestoneUpdateSerializer(serializers.Serializer):
     actual_start = serializers.DateField(required=False, allow_null=True)
     actual_finish = serializers.DateField(required=False, allow_null=True)
     percent = serializers.IntegerField(required=False, min_value=0, max_value=100)
+    note = serializers.CharField(required=False, allow_blank=True, max_length=2000)
+
+
+class PhotoUploadSerializer(serializers.Serializer):
+    photos = serializers.ListField(child=serializers.FileField(), allow_empty=False)
+    caption = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
+class ExceptionInputSerializer(serializers.Serializer):
+    reason = serializers.CharField(max_length=2000)
+
+
+class BulkUpdateSerializer(serializers.Serializer):
+    project = serializers.CharField(help_text="project code")
+    node = serializers.CharField(help_text="milestone code, e.g. topping_out")
+    buildings = serializers.ListField(
+        child=serializers.CharField(),
+        allow_empty=False,
+        help_text='building codes, or ["*"] for all',
+    )
+    percent = serializers.IntegerField(min_value=0, max_value=100)
+    actual_start = serializers.DateField(required=False)
+    actual_finish = serializers.DateField(required=False)
     note = serializers.CharField(required=False, allow_blank=True, max_length=2000)

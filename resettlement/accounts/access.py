@@ -21,11 +21,15 @@ class Capability(enum.StrEnum):
     MANAGE_HOUSEHOLDS = "manage_households"
     MANAGE_FLATS = "manage_flats"
     EDIT_MILESTONES = "edit_milestones"
+    APPROVE_MILESTONE_EXCEPTIONS = "approve_milestone_exceptions"
+    EDIT_MILESTONE_TEMPLATE = "edit_milestone_template"
+    MANAGE_GEOMETRY = "manage_geometry"
     EXPORT = "export"
     ADMINISTER = "administer"
 
 
 _EVERY_ROLE = frozenset(Role)
+_CONSTRUCTION = frozenset({Role.ADMIN, Role.PROJECT_TEAM, Role.PROJECT_SUPERVISOR})
 GRANTS: dict[Capability, frozenset[Role]] = {
     Capability.VIEW_PROJECT: _EVERY_ROLE,
     # Construction teams work on buildings; they have no need for household records.
@@ -35,8 +39,12 @@ GRANTS: dict[Capability, frozenset[Role]] = {
     # Full ID and phone numbers: only those who verify identities and correct the register.
     Capability.VIEW_PERSONAL_DATA: frozenset({Role.ADMIN, Role.SELECTION_SUPERVISOR}),
     Capability.MANAGE_HOUSEHOLDS: frozenset({Role.ADMIN, Role.SELECTION_SUPERVISOR}),
-    Capability.MANAGE_FLATS: frozenset({Role.ADMIN, Role.SELECTION_SUPERVISOR, Role.PROJECT_TEAM}),
-    Capability.EDIT_MILESTONES: frozenset({Role.ADMIN, Role.PROJECT_TEAM}),
+    Capability.MANAGE_FLATS: _CONSTRUCTION | {Role.SELECTION_SUPERVISOR},
+    Capability.EDIT_MILESTONES: _CONSTRUCTION,
+    # Completing a node out of order, and the template itself, are a supervisor's decision.
+    Capability.APPROVE_MILESTONE_EXCEPTIONS: frozenset({Role.ADMIN, Role.PROJECT_SUPERVISOR}),
+    Capability.EDIT_MILESTONE_TEMPLATE: frozenset({Role.ADMIN, Role.PROJECT_SUPERVISOR}),
+    Capability.MANAGE_GEOMETRY: _CONSTRUCTION,
     Capability.EXPORT: frozenset({Role.ADMIN, Role.LEADER}),
     Capability.ADMINISTER: frozenset({Role.ADMIN}),
 }

@@ -9,6 +9,7 @@ class Role(models.TextChoices):
 
     ADMIN = "管理员", _("Administrator")
     PROJECT_TEAM = "项目组", _("Project team")
+    PROJECT_SUPERVISOR = "项目主管", _("Project supervisor")
     SELECTION_CLERK = "选房工作人员", _("Selection clerk")
     SELECTION_SUPERVISOR = "选房主管", _("Selection supervisor")
     LEADER = "领导", _("Leadership")

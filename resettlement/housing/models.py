@@ -3,12 +3,14 @@ from decimal import Decimal
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from maps.geometry import validate_area_geometry
 from resettlement.housing.codes import natural_sort_key
+from resettlement.progress.models import Phase
 
 POSITIVE_AREA = MinValueValidator(Decimal("0.01"))
 
@@ -16,6 +18,26 @@ POSITIVE_AREA = MinValueValidator(Decimal("0.01"))
 class BuildingQuerySet(models.QuerySet):
     def for_project(self, project):
         return self.filter(project=project)
+
+    def with_phase(self):
+        """`phase`: that of the first open node; not started before any progress; delivered
+        once every node is complete."""
+        return self.annotate(
+            phase=models.Case(
+                models.When(current_milestone__isnull=True, then=models.Value(Phase.DELIVERED)),
+                models.When(progress=0, then=models.Value(Phase.NOT_STARTED)),
+                default=models.F("current_milestone__phase"),
+                output_field=models.CharField(),
+            )
+        )
+
+    def with_delay(self, today):
+        """`overdue_since`: the earliest planned finish among nodes still open after it."""
+        late = models.Q(milestones__percent__lt=100, milestones__planned_finish__lt=today)
+        return self.annotate(overdue_since=models.Min("milestones__planned_finish", filter=late))
+
+    def delayed(self, today):
+        return self.with_delay(today).filter(overdue_since__isnull=False)
 
     def with_flat_counts(self):
         return self.annotate(
@@ -167,6 +189,9 @@ class Flat(models.Model):
         choices=FlatStatus.choices,
         default=FlatStatus.AVAILABLE,
         editable=False,
+    )
+    status_changed_at = models.DateTimeField(
+        _("status changed"), default=timezone.now, editable=False, db_index=True
     )
     note = models.CharField(_("note"), max_length=200, blank=True)
 

@@ -7,6 +7,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -166,8 +167,9 @@ def flat_transition(*, flat: Flat, target: str, by=None, reason: str = "") -> Fl
                 },
             )
         locked.status = target
+        locked.status_changed_at = timezone.now()
         locked._history_user = by
         locked._change_reason = reason
-        locked.save(update_fields=["status"])
-    flat.status = target
+        locked.save(update_fields=["status", "status_changed_at"])
+    flat.status, flat.status_changed_at = target, locked.status_changed_at
     return flat

@@ -10,8 +10,7 @@ from resettlement.housing.flat_grid import flat_grid
 from resettlement.housing.forms import FlatPositionFormSet, FlatSpecForm
 from resettlement.housing.models import STATUS_MARKS, Building
 from resettlement.housing.services import flats_generate
-from resettlement.progress.models import BuildingMilestone
-from resettlement.progress.timeline import building_timeline
+from resettlement.progress.timeline import building_timeline, milestone_changes
 
 HISTORY_ROWS = 30
 
@@ -19,18 +18,13 @@ HISTORY_ROWS = 30
 def _building(request, pk: int) -> Building:
     visible = Building.objects.filter(project__in=projects_where(request.user))
     return get_object_or_404(
-        visible.select_related("project", "village", "current_milestone"), pk=pk
+        visible.with_phase().select_related("project", "village", "current_milestone"), pk=pk
     )
 
 
 @login_required
 def building_detail(request, pk: int):
     building = _building(request, pk)
-    history = (
-        BuildingMilestone.history.filter(building_id=building.pk)
-        .select_related("history_user", "milestone_type")
-        .order_by("-history_date")[:HISTORY_ROWS]
-    )
     context = {
         "building": building,
         "project": building.project,
@@ -38,8 +32,12 @@ def building_detail(request, pk: int):
         "timeline": building_timeline(building, timezone.localdate()),
         "grids": flat_grid(building.flats.all()),
         "statuses": list(STATUS_MARKS.items()),
-        "history": history,
+        "history": milestone_changes(building, HISTORY_ROWS),
         "can_manage_flats": user_can(request.user, Capability.MANAGE_FLATS, building.project),
+        "can_edit_milestones": user_can(request.user, Capability.EDIT_MILESTONES, building.project),
+        "can_approve": user_can(
+            request.user, Capability.APPROVE_MILESTONE_EXCEPTIONS, building.project
+        ),
     }
     return render(request, "housing/building_detail.html", context)
 

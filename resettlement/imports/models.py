@@ -13,6 +13,7 @@ def private_storage():
 class ImportKind(models.TextChoices):
     HOUSEHOLDS = "households", _("Household register")
     FLATS = "flats", _("Flat register")
+    GEOMETRY = "geometry", _("Geometry (GIS file)")
 
 
 class ImportOutcome(models.TextChoices):

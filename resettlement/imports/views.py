@@ -2,7 +2,6 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, render
-from django.utils.translation import gettext as _
 
 from resettlement.accounts.access import Capability, project_or_404, projects_where, user_can
 from resettlement.housing.models import Building
@@ -98,5 +97,5 @@ def import_error_report(request, pk: int):
     if batch.kind not in _kinds_allowed(request.user, batch.project) or not batch.error_report:
         raise Http404
     response = HttpResponse(batch.error_report.read(), content_type=XLSX)
-    response["Content-Disposition"] = f'attachment; filename="{_("errors")}-{batch.pk}.xlsx"'
+    response["Content-Disposition"] = f'attachment; filename="import-errors-{batch.pk}.xlsx"'
     return response

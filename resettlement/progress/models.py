@@ -15,6 +15,20 @@ class MilestoneRole(models.TextChoices):
     DELIVERY = "delivery", _("Delivery")
 
 
+class Phase(models.TextChoices):
+    """Where a building stands, in eight steps a map can colour: a building's phase is that of
+    its first open node (not started: nothing begun yet; delivered: every node complete)."""
+
+    NOT_STARTED = "not_started", _("Not started")
+    FOUNDATION = "foundation", _("Foundation")
+    STRUCTURE = "structure", _("Main structure")
+    TOPPED_OUT = "topped_out", _("Topped out")
+    ENVELOPE = "envelope", _("Facade and openings")
+    FITOUT = "fitout", _("Installation and fit-out")
+    ACCEPTANCE = "acceptance", _("Acceptance and handover")
+    DELIVERED = "delivered", _("Delivered")
+
+
 class MilestoneType(models.Model):
     code = models.SlugField(_("code"), max_length=40, unique=True)
     name = models.CharField(_("name"), max_length=50)
@@ -27,6 +41,13 @@ class MilestoneType(models.Model):
     )
     role = models.CharField(
         _("rule role"), max_length=30, choices=MilestoneRole.choices, blank=True
+    )
+    phase = models.CharField(
+        _("phase while open"),
+        max_length=20,
+        choices=Phase.choices,
+        default=Phase.FITOUT,
+        help_text=_("The phase a building is in while this is its first open node."),
     )
 
     history = HistoricalRecords()
@@ -142,11 +163,39 @@ class BuildingMilestone(models.Model):
         return self.percent == 100
 
 
+class MilestoneException(models.Model):
+    """A supervisor's permission to complete a node before the nodes ahead of it."""
+
+    milestone = models.ForeignKey(
+        BuildingMilestone, models.CASCADE, related_name="exceptions", verbose_name=_("node")
+    )
+    reason = models.TextField(_("reason"))
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.PROTECT, related_name="+", verbose_name=_("approved by")
+    )
+    created_at = models.DateTimeField(_("recorded"), auto_now_add=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("milestone exception")
+        verbose_name_plural = _("milestone exceptions")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.milestone}: {self.reason[:40]}"
+
+
 class MilestonePhoto(models.Model):
     milestone = models.ForeignKey(
         BuildingMilestone, models.CASCADE, related_name="photos", verbose_name=_("milestone")
     )
-    image = models.ImageField(_("photo"), upload_to="milestones/%Y/%m/")
+    image = models.ImageField(
+        _("photo"), upload_to="milestones/%Y/%m/", width_field="width", height_field="height"
+    )
+    thumbnail = models.ImageField(_("thumbnail"), upload_to="milestones/%Y/%m/thumbs/")
+    width = models.PositiveIntegerField(_("width"), default=0, editable=False)
+    height = models.PositiveIntegerField(_("height"), default=0, editable=False)
     caption = models.CharField(_("caption"), max_length=200, blank=True)
     taken_on = models.DateField(_("taken on"), null=True, blank=True)
     uploaded_by = models.ForeignKey(

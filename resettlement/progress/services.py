@@ -1,17 +1,50 @@
-"""Milestone templates and the progress derived from a building's nodes."""
+"""Milestone templates, node updates under the project rules, and the progress derived from them."""
 
+import itertools
+from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from resettlement.housing.models import Building
-from resettlement.progress.models import BuildingMilestone, MilestoneType, ProjectMilestone
-from resettlement.progress.validation import milestone_check
+from resettlement.progress.models import (
+    BuildingMilestone,
+    MilestoneException,
+    MilestoneRole,
+    MilestoneType,
+    ProjectMilestone,
+)
+from resettlement.progress.photos import milestone_photos_add, photo_prepare
+from resettlement.progress.validation import milestone_check, sequence_check
 from resettlement.projects.models import Project
+
+ERROR_REASON_REQUIRED = _("Give the reason for the exception.")
+ERROR_ALREADY_COMPLETE = _("%(node)s is already complete; an exception is not needed.")
+ERROR_NO_BUILDINGS = _("Choose at least one building.")
+ERROR_TEMPLATE_EMPTY = _("A template needs at least one node.")
+ERROR_TEMPLATE_DUPLICATE = _("%(node)s appears twice in the template.")
+ERROR_TEMPLATE_IN_USE = _(
+    "%(node)s cannot leave the template: buildings have recorded progress on it (%(buildings)s)."
+)
+ERROR_TEMPLATE_LEGAL_ORDER = _("Delivery must come after completion acceptance.")
+ERROR_NODE_NAME_TAKEN = _("A node named %(name)s already exists.")
+
+MILESTONE_FIELDS = (
+    "planned_start",
+    "planned_finish",
+    "actual_start",
+    "actual_finish",
+    "percent",
+    "note",
+)
+_CHECKED_FIELDS = MILESTONE_FIELDS[:5]
 
 
 def milestone_template_apply_defaults(*, project: Project) -> list[ProjectMilestone]:
@@ -76,17 +109,21 @@ def buildings_progress_refresh(*, buildings: Iterable[Building]) -> None:
     ).values_list("building_id", "milestone_type_id", "percent"):
         percents[building_id][type_id] = percent
     changed = []
+    now = timezone.now()
     for building in buildings:
-        nodes = template[building.project_id]
-        progress, current = _progress(nodes, percents[building.pk])
+        progress, current = _progress(template[building.project_id], percents[building.pk])
         if progress != building.progress or current != building.current_milestone_id:
             building.progress = progress
             building.current_milestone_id = current
+            building.updated_at = now
             changed.append(building)
     if changed:
         with transaction.atomic():
             bulk_update_with_history(
-                changed, Building, ["progress", "current_milestone"], batch_size=500
+                changed,
+                Building,
+                ["progress", "current_milestone", "updated_at"],
+                batch_size=500,
             )
 
 
@@ -106,16 +143,6 @@ def _progress(
     return (done / total_weight).quantize(Decimal("0.01"), rounding=ROUND_HALF_UP), current
 
 
-MILESTONE_FIELDS = (
-    "planned_start",
-    "planned_finish",
-    "actual_start",
-    "actual_finish",
-    "percent",
-    "note",
-)
-
-
 def building_milestones_record(
     *,
     changes: Sequence[tuple[BuildingMilestone, Mapping[str, object]]],
@@ -124,7 +151,9 @@ def building_milestones_record(
 ) -> list[BuildingMilestone]:
     """Apply new values to many nodes at once: all pass the rules and are saved, or none.
 
-    Each node's building then gets its progress and current stage recomputed.
+    The rules: each node's own values (milestone_check), and across each building's nodes
+    (sequence_check: in order unless excepted; delivery only after completion acceptance).
+    Each building then gets its progress and current stage recomputed.
     """
     errors: list[str] = []
     now = timezone.now()
@@ -134,19 +163,14 @@ def building_milestones_record(
             raise ValueError(f"not milestone fields: {sorted(unknown)}")
         for name, value in values.items():
             setattr(milestone, name, value)
-        problems = milestone_check(
-            **{name: getattr(milestone, name) for name in MILESTONE_FIELDS[:5]}
-        )
-        for messages in problems.values():
-            errors += [
-                f"{milestone.building} {milestone.milestone_type}: {message}"
-                for message in messages
-            ]
+        problems = milestone_check(**{name: getattr(milestone, name) for name in _CHECKED_FIELDS})
+        errors += _labelled(milestone, itertools.chain.from_iterable(problems.values()))
         milestone.updated_by = by
         milestone.updated_at = now
+    milestones = [milestone for milestone, _values in changes]
+    errors += _sequence_errors(milestones)
     if errors:
         raise ValidationError(errors)
-    milestones = [milestone for milestone, _values in changes]
     with transaction.atomic():
         bulk_update_with_history(
             milestones,
@@ -158,4 +182,193 @@ def building_milestones_record(
         )
         buildings = {milestone.building_id: milestone.building for milestone in milestones}
         buildings_progress_refresh(buildings=buildings.values())
+        # Planned dates change lateness without changing progress: mark the buildings changed
+        # (map ETags and caches key on it). Not a history event of its own.
+        Building.objects.filter(pk__in=buildings).update(updated_at=now)
     return milestones
+
+
+def _labelled(milestone: BuildingMilestone, messages: Iterable[str]) -> list[str]:
+    return [f"{milestone.building} {milestone.milestone_type}：{message}" for message in messages]
+
+
+def _sequence_errors(changed: list[BuildingMilestone]) -> list[str]:
+    """sequence_check for every building touched, with the pending values in place."""
+    pending = {milestone.pk: milestone for milestone in changed}
+    building_ids = {milestone.building_id for milestone in changed}
+    order = dict(
+        ProjectMilestone.objects.filter(project__buildings__in=building_ids).values_list(
+            "milestone_type_id", "sequence"
+        )
+    )
+    excepted = set(
+        MilestoneException.objects.filter(milestone__building__in=building_ids).values_list(
+            "milestone_id", flat=True
+        )
+    )
+    by_building: dict[int, list[BuildingMilestone]] = defaultdict(list)
+    stored = BuildingMilestone.objects.filter(building__in=building_ids).select_related(
+        "milestone_type", "building"
+    )
+    for node in stored:
+        if node.milestone_type_id in order:
+            by_building[node.building_id].append(pending.get(node.pk, node))
+    errors = []
+    for nodes in by_building.values():
+        nodes.sort(key=lambda node: order[node.milestone_type_id])
+        changed_here = {node.pk for node in nodes if node.pk in pending}
+        building = nodes[0].building
+        errors += [
+            f"{building}：{problem}"
+            for problem in sequence_check(nodes, changed=changed_here, excepted=excepted)
+        ]
+    return errors
+
+
+def milestone_exception_record(
+    *, milestone: BuildingMilestone, reason: str, by
+) -> MilestoneException:
+    """Allow a node to be completed before the nodes ahead of it (a supervisor's decision)."""
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError({"reason": [str(ERROR_REASON_REQUIRED)]})
+    if milestone.percent == 100:
+        raise ValidationError(ERROR_ALREADY_COMPLETE % {"node": milestone.milestone_type.name})
+    exception = MilestoneException(milestone=milestone, reason=reason, approved_by=by)
+    exception._history_user = by
+    exception.save()
+    return exception
+
+
+def milestone_bulk_set(
+    *,
+    project: Project,
+    milestone_type: MilestoneType,
+    buildings: Iterable[Building],
+    values: Mapping[str, object],
+    by=None,
+) -> list[BuildingMilestone]:
+    """Set one node to the same values on many buildings, in one atomic step.
+
+    An `actual_start` is written only where a building's node has none yet, so a bulk
+    "topped out on 5 May" keeps each building's own start date.
+    """
+    building_ids = [building.pk for building in buildings]
+    if not building_ids:
+        raise ValidationError(ERROR_NO_BUILDINGS)
+    milestones = list(
+        BuildingMilestone.objects.filter(
+            building_id__in=building_ids,
+            building__project=project,
+            milestone_type=milestone_type,
+        ).select_related("building", "milestone_type")
+    )
+    changes = []
+    for milestone in milestones:
+        own = dict(values)
+        if own.get("actual_start") and milestone.actual_start:
+            own.pop("actual_start")
+        changes.append((milestone, own))
+    return building_milestones_record(
+        changes=changes, by=by, reason=str(_("bulk update of %(node)s")) % {"node": milestone_type}
+    )
+
+
+@dataclass(frozen=True)
+class TemplateNode:
+    milestone_type: MilestoneType
+    weight: Decimal
+
+
+def milestone_type_create(*, name: str, phase: str, weight: Decimal, by=None) -> MilestoneType:
+    """A node a project needs beyond the default sequence (e.g. 人防专项验收)."""
+    name = name.strip()
+    if MilestoneType.objects.filter(name=name).exists():
+        raise ValidationError(ERROR_NODE_NAME_TAKEN % {"name": name})
+    base = slugify(name, allow_unicode=False) or "node"
+    code = f"custom-{base}-{MilestoneType.objects.count() + 1}"
+    last = MilestoneType.objects.order_by("-default_sequence").first()
+    milestone_type = MilestoneType(
+        code=code,
+        name=name,
+        phase=phase,
+        default_weight=weight,
+        default_sequence=(last.default_sequence + 1) if last else 1,
+    )
+    milestone_type.full_clean()
+    milestone_type._history_user = by
+    milestone_type.save()
+    return milestone_type
+
+
+def milestone_template_update(
+    *, project: Project, nodes: Sequence[TemplateNode], by=None
+) -> list[ProjectMilestone]:
+    """Replace a project's ordered template. Buildings gain nodes that were added, lose nodes
+    that were removed (refused while any building has progress on them), and every building's
+    progress is recomputed with the new order and weights."""
+    if not nodes:
+        raise ValidationError(ERROR_TEMPLATE_EMPTY)
+    seen = set()
+    for node in nodes:
+        if node.milestone_type.pk in seen:
+            raise ValidationError(ERROR_TEMPLATE_DUPLICATE % {"node": node.milestone_type.name})
+        seen.add(node.milestone_type.pk)
+    roles = [node.milestone_type.role for node in nodes]
+    if (
+        MilestoneRole.DELIVERY in roles
+        and MilestoneRole.COMPLETION_ACCEPTANCE in roles
+        and roles.index(MilestoneRole.DELIVERY) < roles.index(MilestoneRole.COMPLETION_ACCEPTANCE)
+    ):
+        raise ValidationError(ERROR_TEMPLATE_LEGAL_ORDER)
+    removed = ProjectMilestone.objects.filter(project=project).exclude(milestone_type__in=seen)
+    removed_types = [node.milestone_type for node in removed.select_related("milestone_type")]
+    for milestone_type in removed_types:
+        used = BuildingMilestone.objects.filter(
+            building__project=project, milestone_type=milestone_type
+        ).exclude(percent=0, actual_start=None, actual_finish=None)
+        codes = list(used.values_list("building__code", flat=True)[:5])
+        if codes:
+            params = {"node": milestone_type.name, "buildings": "、".join(codes)}
+            raise ValidationError(ERROR_TEMPLATE_IN_USE % params)
+    buildings = list(Building.objects.filter(project=project))
+    with transaction.atomic():
+        for stale in ProjectMilestone.objects.filter(project=project):
+            stale._history_user = by
+            stale.delete()
+        BuildingMilestone.objects.filter(
+            building__project=project, milestone_type__in=removed_types
+        ).delete()
+        created = bulk_create_with_history(
+            [
+                ProjectMilestone(
+                    project=project,
+                    milestone_type=node.milestone_type,
+                    sequence=sequence,
+                    weight=node.weight,
+                )
+                for sequence, node in enumerate(nodes, start=1)
+            ],
+            ProjectMilestone,
+            default_user=by,
+        )
+        building_milestones_create(buildings=buildings, by=by)
+        buildings_progress_refresh(buildings=buildings)
+    return created
+
+
+def milestone_update(
+    *,
+    milestone: BuildingMilestone,
+    values: Mapping[str, object],
+    uploads: Sequence = (),
+    caption: str = "",
+    by=None,
+) -> BuildingMilestone:
+    """One node's new values and evidence photos, from the phone page or the API: the photos
+    are checked first, then values and photos are stored together or not at all."""
+    prepared = [photo_prepare(upload) for upload in uploads]
+    with transaction.atomic():
+        building_milestones_record(changes=[(milestone, values)], by=by)
+        milestone_photos_add(milestone=milestone, photos=prepared, caption=caption, by=by)
+    return milestone

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from django.utils.translation import gettext_lazy as _
 
 from resettlement.housing.models import Building
-from resettlement.progress.models import BuildingMilestone, ProjectMilestone
+from resettlement.progress.models import BuildingMilestone, MilestoneType, ProjectMilestone
 
 STATE_LABELS = {
     "complete": _("Complete"),
@@ -28,8 +28,10 @@ class MilestoneRow:
     weight: object
     state: str
     days_late: int  # planned finish passed and not complete (or finished after the plan)
+    days_early: int  # finished before the planned finish
     plan: Bar | None
     actual: Bar | None
+    excepted: bool = False
 
     @property
     def state_label(self) -> str:
@@ -52,6 +54,12 @@ def milestone_state(milestone: BuildingMilestone) -> str:
     if milestone.percent == 100:
         return "complete"
     return "in_progress" if milestone.percent > 0 else "not_started"
+
+
+def days_early(milestone: BuildingMilestone) -> int:
+    if milestone.percent < 100 or not (milestone.planned_finish and milestone.actual_finish):
+        return 0
+    return max((milestone.planned_finish - milestone.actual_finish).days, 0)
 
 
 def days_late(milestone: BuildingMilestone, today: datetime.date) -> int:
@@ -110,9 +118,80 @@ def building_timeline(building: Building, today: datetime.date) -> Timeline:
                 weight=node.weight,
                 state=milestone_state(milestone),
                 days_late=days_late(milestone, today),
+                days_early=days_early(milestone),
+                excepted=bool(milestone.exceptions.all()),
                 plan=bar(milestone.planned_start, milestone.planned_finish),
                 actual=bar(milestone.actual_start, actual_end),
             )
         )
     today_left = round((today - start).days / span * 100, 2) if span else None
     return Timeline(rows=rows, start=start, end=end, today_left=today_left)
+
+
+@dataclass
+class Delay:
+    node: MilestoneType
+    days: int
+
+
+def building_delays(buildings, today: datetime.date) -> dict[int, list[Delay]]:
+    """Open nodes past their planned finish, per building id, the latest first."""
+    overdue = BuildingMilestone.objects.filter(
+        building__in=buildings, percent__lt=100, planned_finish__lt=today
+    ).select_related("milestone_type")
+    delays: dict[int, list[Delay]] = {}
+    for milestone in overdue:
+        delays.setdefault(milestone.building_id, []).append(
+            Delay(node=milestone.milestone_type, days=(today - milestone.planned_finish).days)
+        )
+    for found in delays.values():
+        found.sort(key=lambda delay: -delay.days)
+    return delays
+
+
+@dataclass
+class Change:
+    when: datetime.datetime
+    who: object
+    node: MilestoneType
+    created: bool
+    reason: str
+    fields: list[tuple[str, object, object]]  # label, before, after
+
+
+def milestone_changes(building: Building, limit: int = 30) -> list[Change]:
+    """Who changed which node of a building, when, and what changed, the latest first."""
+    from resettlement.progress.services import MILESTONE_FIELDS
+
+    labels = {
+        name: BuildingMilestone._meta.get_field(name).verbose_name for name in MILESTONE_FIELDS
+    }
+    records = (
+        BuildingMilestone.history.filter(building_id=building.pk)
+        .select_related("history_user", "milestone_type")
+        .order_by("id", "history_date", "history_id")
+    )
+    changes = []
+    previous = {}
+    for record in records:
+        before = previous.get(record.id)
+        fields = [
+            (str(labels[name]), getattr(before, name), getattr(record, name))
+            for name in MILESTONE_FIELDS
+            if before is not None and getattr(before, name) != getattr(record, name)
+        ]
+        previous[record.id] = record
+        if before is not None and not fields:
+            continue
+        changes.append(
+            Change(
+                when=record.history_date,
+                who=record.history_user,
+                node=record.milestone_type,
+                created=before is None,
+                reason=record.history_change_reason or "",
+                fields=fields,
+            )
+        )
+    changes.sort(key=lambda change: change.when, reverse=True)
+    return changes[:limit]

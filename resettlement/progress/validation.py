@@ -51,3 +51,53 @@ def milestone_check(
 def raise_if_invalid(errors: dict[str, list[str]]) -> None:
     if errors:
         raise ValidationError(errors)
+
+
+ERROR_OUT_OF_ORDER = _(
+    "%(node)s cannot be complete while %(earlier)s is not: complete the nodes in order, "
+    "or ask a project supervisor to record an exception."
+)
+ERROR_LATER_COMPLETE = _("%(node)s cannot be reopened: %(later)s after it is already complete.")
+ERROR_DELIVERY_BEFORE_ACCEPTANCE = _(
+    "Delivery may start only after completion acceptance is complete (required by law)."
+)
+ERROR_DELIVERY_DATE = _("Delivery cannot start before completion acceptance finished (%(date)s).")
+
+
+def sequence_check(nodes, *, changed: set[int], excepted: set[int]) -> list[str]:
+    """Rules across one building's nodes (in template order, new values applied), for the
+    nodes in `changed`: a node completes only after every node before it, unless it has a
+    recorded exception; a node is not reopened under a completed later one; delivery begins
+    only after completion acceptance (no exception: the law requires it)."""
+    from resettlement.progress.models import MilestoneRole
+
+    problems = []
+    for index, node in enumerate(nodes):
+        if node.pk not in changed:
+            continue
+        if node.percent == 100 and node.pk not in excepted:
+            earlier = next((n for n in nodes[:index] if n.percent < 100), None)
+            if earlier is not None:
+                params = {"node": node.milestone_type.name, "earlier": earlier.milestone_type.name}
+                problems.append(str(ERROR_OUT_OF_ORDER % params))
+        if node.percent < 100:
+            later = next(
+                (n for n in nodes[index + 1 :] if n.percent == 100 and n.pk not in excepted), None
+            )
+            if later is not None:
+                params = {"node": node.milestone_type.name, "later": later.milestone_type.name}
+                problems.append(str(ERROR_LATER_COMPLETE % params))
+    roles = {node.milestone_type.role: node for node in nodes if node.milestone_type.role}
+    delivery = roles.get(MilestoneRole.DELIVERY)
+    acceptance = roles.get(MilestoneRole.COMPLETION_ACCEPTANCE)
+    if delivery is not None and acceptance is not None and {delivery.pk, acceptance.pk} & changed:
+        if delivery.percent > 0 and acceptance.percent < 100:
+            problems.append(str(ERROR_DELIVERY_BEFORE_ACCEPTANCE))
+        elif (
+            delivery.actual_start
+            and acceptance.actual_finish
+            and delivery.actual_start < acceptance.actual_finish
+        ):
+            date = acceptance.actual_finish.isoformat()
+            problems.append(str(ERROR_DELIVERY_DATE % {"date": date}))
+    return problems

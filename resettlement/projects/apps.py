@@ -6,3 +6,10 @@ class ProjectsConfig(AppConfig):
     name = "resettlement.projects"
     label = "projects"
     verbose_name = _("Projects")
+
+    def ready(self) -> None:
+        from django.core import checks
+
+        from resettlement.fonts import check_cjk_font
+
+        checks.register(check_cjk_font)

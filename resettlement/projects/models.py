@@ -73,6 +73,7 @@ class Village(models.Model):
         validators=[validate_area_geometry],
         help_text=_("GeoJSON Polygon or MultiPolygon in WGS84 (longitude, latitude)."),
     )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     history = HistoricalRecords()
 
@@ -95,10 +96,12 @@ class EntitlementBasis(models.TextChoices):
 
 
 class ProjectQuerySet(models.QuerySet):
-    def with_summary(self):
-        """Counts and mean progress per project, as subqueries (joins would multiply rows)."""
+    def with_summary(self, today):
+        """Counts, mean progress and delayed buildings (an open node past its planned finish
+        on `today`) per project, as subqueries (joins would multiply rows)."""
         from resettlement.households.models import Household
         from resettlement.housing.models import Building, Flat
+        from resettlement.progress.models import BuildingMilestone
 
         def count(queryset, project_path: str):
             rows = (
@@ -117,11 +120,23 @@ class ProjectQuerySet(models.QuerySet):
             .annotate(mean=models.Avg("progress"))
             .values("mean")
         )
+        delayed = (
+            BuildingMilestone.objects.filter(
+                building__project=models.OuterRef("pk"),
+                percent__lt=100,
+                planned_finish__lt=today,
+            )
+            .order_by()
+            .values("building__project")
+            .annotate(n=models.Count("building", distinct=True))
+            .values("n")
+        )
         return self.annotate(
             building_count=count(Building.objects.all(), "project"),
             flat_count=count(Flat.objects.all(), "building__project"),
             household_count=count(Household.objects.all(), "project"),
             mean_progress=models.Subquery(mean_progress),
+            delayed_count=Coalesce(models.Subquery(delayed), 0),
         )
 
 

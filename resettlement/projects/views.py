@@ -3,18 +3,20 @@ from collections import Counter
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Sum
 from django.shortcuts import render
+from django.utils import timezone
 
 from resettlement.accounts.access import Capability, project_or_404, projects_where, user_can
 from resettlement.households.models import Household, HouseholdStatus
 from resettlement.housing.models import Building, Flat, FlatStatus
 from resettlement.progress.models import ProjectMilestone
+from resettlement.progress.timeline import building_delays
 
 
 @login_required
 def home(request):
     projects = (
         projects_where(request.user)
-        .with_summary()
+        .with_summary(timezone.localdate())
         .select_related("street_office")
         .prefetch_related("villages")
     )
@@ -24,11 +26,18 @@ def home(request):
 @login_required
 def project_dashboard(request, code: str):
     project = project_or_404(request.user, code)
+    today = timezone.localdate()
     buildings = list(
         Building.objects.for_project(project)
         .with_flat_counts()
+        .with_phase()
         .select_related("village", "current_milestone")
     )
+    delays = building_delays(buildings, today)
+    for building in buildings:
+        building.delays = delays.get(building.pk, [])
+        building.days_late = building.delays[0].days if building.delays else 0
+    buildings.sort(key=lambda building: -building.days_late)  # delayed first, worst first
     flats = Flat.objects.for_project(project)
     flat_counts = dict(flats.values_list("status").annotate(n=Count("pk")).order_by())
     layouts = _layout_table(flats)
@@ -36,6 +45,11 @@ def project_dashboard(request, code: str):
         "project": project,
         "nav": "projects",
         "buildings": buildings,
+        "delayed": [building for building in buildings if building.days_late],
+        "today": today,
+        "can_edit_milestones": user_can(request.user, Capability.EDIT_MILESTONES, project),
+        "can_edit_template": user_can(request.user, Capability.EDIT_MILESTONE_TEMPLATE, project),
+        "can_manage_geometry": user_can(request.user, Capability.MANAGE_GEOMETRY, project),
         "stages": _stages(project, buildings),
         "flat_statuses": [(status, flat_counts.get(status.value, 0)) for status in FlatStatus],
         "flat_total": sum(flat_counts.values()),
@@ -59,14 +73,15 @@ def project_dashboard(request, code: str):
 
 
 def _stages(project, buildings: list[Building]) -> list[tuple[str | None, list[Building]]]:
-    """Buildings grouped by current stage, in template order; finished buildings last."""
+    """Buildings grouped by current stage, in template order; finished buildings last (each
+    group keeps the buildings in code order)."""
     sequence = dict(
         ProjectMilestone.objects.filter(project=project).values_list(
             "milestone_type_id", "sequence"
         )
     )
     groups: dict[object, list[Building]] = {}
-    for building in buildings:
+    for building in sorted(buildings, key=lambda building: building.sort_key):
         groups.setdefault(building.current_milestone, []).append(building)
     ordered = sorted(
         groups.items(),

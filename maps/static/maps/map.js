@@ -1,0 +1,187 @@
+// The project progress map: villages as outlines, buildings as footprints (or points) coloured
+// by phase, each phase with a numbered mark; a legend that filters; a popup per building.
+// Data comes from the GeoJSON endpoints (revalidated with ETags); nothing is loaded from the
+// internet unless a base-tile URL is configured.
+(function () {
+  "use strict";
+  const config = JSON.parse(document.getElementById("map-config").textContent);
+  const text = config.text;
+  const styles = Object.fromEntries(config.legend.map((entry) => [entry.phase, entry]));
+  const shown = new Set(config.legend.map((entry) => entry.phase));
+  const etags = {};
+  const cache = {};
+  const element = document.getElementById("map");
+  const projectSelect = document.getElementById("map-project");
+  const toDisplay = config.tiles.crs === "gcj02" ? window.wgs84ToGcj02 : (lng, lat) => [lng, lat];
+
+  const map = L.map(element, { preferCanvas: true, zoomSnap: 0.5 });
+  map.attributionControl.setPrefix(false);
+  if (config.tiles.url) {
+    L.tileLayer(config.tiles.url, {
+      attribution: config.tiles.attribution,
+      subdomains: config.tiles.subdomains || "abc",
+      maxZoom: config.tiles.max_zoom,
+    }).addTo(map);
+  }
+  map.setView(config.center, config.zoom);
+
+  const villageLayer = L.layerGroup().addTo(map);
+  const buildingLayer = L.layerGroup().addTo(map);
+  const labelLayer = L.layerGroup().addTo(map);
+  let buildingFeatures = [];
+  let fitted = false;
+
+  function escapeHtml(value) {
+    return String(value ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+  }
+
+  function format(template, values) {
+    return template.replace(/%\((\w+)\)s/g, (_, key) => values[key]);
+  }
+
+  function shift(coordinates) {
+    if (typeof coordinates[0] === "number") return toDisplay(coordinates[0], coordinates[1]);
+    return coordinates.map(shift);
+  }
+
+  function displayed(feature) {
+    if (!feature.geometry) return null;
+    return { ...feature, geometry: { type: feature.geometry.type, coordinates: shift(feature.geometry.coordinates) } };
+  }
+
+  async function fetchGeoJSON(url) {
+    const headers = { Accept: "application/geo+json" };
+    if (etags[url]) headers["If-None-Match"] = etags[url];
+    const response = await fetch(url, { headers, credentials: "same-origin" });
+    if (response.status === 304) return cache[url];
+    if (!response.ok) throw new Error(`${url}: ${response.status}`);
+    etags[url] = response.headers.get("ETag");
+    cache[url] = await response.json();
+    return cache[url];
+  }
+
+  function popupHtml(p) {
+    const style = styles[p.phase];
+    const late = p.days_late ? `<div class="late">${escapeHtml(format(text.days_late, { days: p.days_late }))}</div>` : "";
+    return `<div class="building-popup" data-code="${escapeHtml(p.code)}">
+      <h3>${escapeHtml(p.project_name)} · ${escapeHtml(p.code)}</h3>
+      <div><span class="phase-chip" style="background:${style.colour};color:${style.text}">${style.mark} ${escapeHtml(style.label)}</span></div>
+      <dl>
+        <dt>${escapeHtml(text.stage)}</dt><dd>${escapeHtml(p.stage || text.all_complete)}</dd>
+        <dt>${escapeHtml(text.progress)}</dt><dd>${p.progress.toFixed(1)}%</dd>
+        <dt>${escapeHtml(text.flats)}</dt><dd>${escapeHtml(format(text.flat_counts, { total: p.flats, selected: p.flats_selected, handed_over: p.flats_handed_over }))}</dd>
+        <dt>${escapeHtml(text.village)}</dt><dd>${escapeHtml(p.village || "—")}</dd>
+      </dl>${late}
+      <a href="${escapeHtml(p.url)}">${escapeHtml(text.open_building)}</a>
+    </div>`;
+  }
+
+  function renderVillages(collection) {
+    villageLayer.clearLayers();
+    const features = collection.features.map(displayed).filter(Boolean);
+    L.geoJSON(features, {
+      style: { color: "#2b3a4a", weight: 2, dashArray: "6 4", fill: true, fillOpacity: 0.04 },
+      onEachFeature: (feature, layer) => layer.bindTooltip(escapeHtml(feature.properties.name), { sticky: true }),
+      interactive: true,
+    }).addTo(villageLayer);
+  }
+
+  function renderBuildings() {
+    buildingLayer.clearLayers();
+    const visible = buildingFeatures.filter((feature) => shown.has(feature.properties.phase));
+    L.geoJSON(visible, {
+      style: (feature) => ({ color: "#1f2933", weight: 1, fillColor: styles[feature.properties.phase].colour, fillOpacity: 0.9 }),
+      pointToLayer: (feature, latlng) =>
+        L.circleMarker(latlng, { radius: 7, color: "#1f2933", weight: 1, fillColor: styles[feature.properties.phase].colour, fillOpacity: 0.9 }),
+      onEachFeature: (feature, layer) => {
+        layer.bindPopup(popupHtml(feature.properties), { maxWidth: 280 });
+        layer.feature = feature;
+      },
+    }).addTo(buildingLayer);
+    renderLabels();
+    updateCounts();
+    document.body.dataset.buildingsShown = String(visible.length);
+  }
+
+  function renderLabels() {
+    labelLayer.clearLayers();
+    if (map.getZoom() < 17) return;
+    const bounds = map.getBounds();
+    buildingLayer.eachLayer((group) =>
+      group.eachLayer((layer) => {
+        const center = layer.getBounds ? layer.getBounds().getCenter() : layer.getLatLng();
+        if (!bounds.contains(center)) return;
+        const style = styles[layer.feature.properties.phase];
+        L.marker(center, {
+          interactive: false,
+          icon: L.divIcon({ className: "building-label", html: `${style.mark} ${escapeHtml(layer.feature.properties.code)}`, iconSize: null }),
+        }).addTo(labelLayer);
+      }),
+    );
+  }
+
+  function updateCounts() {
+    const counts = {};
+    for (const feature of buildingFeatures) counts[feature.properties.phase] = (counts[feature.properties.phase] || 0) + 1;
+    document.querySelectorAll("[data-phase-count]").forEach((node) => {
+      node.textContent = counts[node.dataset.phaseCount] || 0;
+    });
+  }
+
+  const Legend = L.Control.extend({
+    options: { position: "bottomright" },
+    onAdd() {
+      const box = L.DomUtil.create("div", "map-legend");
+      box.innerHTML = `<strong>${escapeHtml(text.legend)}</strong>` +
+        config.legend.map((entry) => `<label class="legend-row">
+          <input type="checkbox" value="${entry.phase}" checked>
+          <span class="swatch" style="background:${entry.colour};color:${entry.text}">${entry.mark}</span>
+          <span>${escapeHtml(entry.label)}</span> <span class="count" data-phase-count="${entry.phase}">0</span>
+        </label>`).join("");
+      L.DomEvent.disableClickPropagation(box);
+      box.addEventListener("change", (event) => {
+        if (event.target.checked) shown.add(event.target.value);
+        else shown.delete(event.target.value);
+        renderBuildings();
+      });
+      return box;
+    },
+  });
+  new Legend().addTo(map);
+
+  function query(url) {
+    const project = projectSelect ? projectSelect.value : "";
+    return project ? `${url}?project=${encodeURIComponent(project)}` : url;
+  }
+
+  async function load() {
+    document.body.dataset.mapReady = "loading";
+    const [villages, buildings] = await Promise.all([fetchGeoJSON(query(config.villages_url)), fetchGeoJSON(query(config.buildings_url))]);
+    renderVillages(villages);
+    buildingFeatures = buildings.features.map(displayed).filter(Boolean);
+    renderBuildings();
+    if (!fitted && buildingLayer.getLayers().length) {
+      const bounds = L.featureGroup(buildingLayer.getLayers()).getBounds();
+      if (bounds.isValid()) map.fitBounds(bounds, { padding: [24, 24] });
+      fitted = true;
+    }
+    document.body.dataset.mapReady = "true";
+    performance.mark("map-ready");
+  }
+
+  map.on("zoomend moveend", renderLabels);
+  if (projectSelect) {
+    projectSelect.addEventListener("change", () => {
+      fitted = false;
+      const url = new URL(window.location.href);
+      url.searchParams.set("project", projectSelect.value);
+      window.history.replaceState(null, "", url);
+      load();
+    });
+  }
+  window.resettlementMap = { map, reload: load };
+  load().catch((error) => {
+    document.body.dataset.mapReady = "error";
+    element.insertAdjacentHTML("beforebegin", `<p class="errorlist">${escapeHtml(text.load_error)} ${escapeHtml(error.message)}</p>`);
+  });
+})();

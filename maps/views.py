@@ -1,0 +1,154 @@
+import shutil
+import tempfile
+from pathlib import Path
+
+from django import forms
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
+
+from maps.formats import ERROR_IMPORT_FORMAT, EXPORT_DRIVERS, IMPORT_SUFFIXES
+from maps.palette import legend
+from resettlement.accounts.access import Capability, project_or_404, projects_where
+from resettlement.imports.models import ImportBatch, ImportKind
+
+
+@login_required
+def map_page(request):
+    projects = list(projects_where(request.user).order_by("code"))
+    selected = request.GET.get("project", "")
+    if selected not in {project.code for project in projects}:
+        selected = ""
+    tiles = settings.MAP_TILES
+    config = {
+        "buildings_url": reverse("api:geo-buildings"),
+        "villages_url": reverse("api:geo-villages"),
+        "legend": legend(),
+        "tiles": tiles,
+        "center": settings.LEAFLET_CONFIG["DEFAULT_CENTER"],
+        "zoom": settings.LEAFLET_CONFIG["DEFAULT_ZOOM"],
+        "text": {
+            "legend": _("Phase"),
+            "stage": _("Current stage"),
+            "progress": _("Progress"),
+            "flats": _("Flats"),
+            "flat_counts": _("%(total)s, %(selected)s selected, %(handed_over)s handed over"),
+            "village": _("Village"),
+            "all_complete": _("All nodes complete"),
+            "days_late": _("%(days)s days behind plan"),
+            "open_building": _("Open the building page"),
+            "load_error": _("The map data could not be loaded."),
+        },
+    }
+    return render(
+        request,
+        "maps/map.html",
+        {
+            "config": config,
+            "projects": projects,
+            "selected": selected,
+            "tiles_url": tiles["url"],
+            "tiles_crs": tiles["crs"],
+            "nav": "map",
+        },
+    )
+
+
+@login_required
+def project_map_image(request, code: str):
+    from maps.static_map import project_map_png  # matplotlib: imported when first needed
+
+    project = project_or_404(request.user, code)
+    response = HttpResponse(project_map_png(project), content_type="image/png")
+    response["Content-Disposition"] = f'inline; filename="{project.code}-map.png"'
+    return response
+
+
+class GeometryUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_lazy("GIS file"),
+        help_text=_lazy("GeoJSON, GeoPackage, zipped Shapefile (.zip), KML or DXF."),
+        widget=forms.ClearableFileInput(attrs={"accept": ",".join(IMPORT_SUFFIXES)}),
+    )
+    layer = forms.CharField(label=_lazy("Layer"), required=False)
+    crs = forms.CharField(
+        label=_lazy("Coordinate system"),
+        required=False,
+        help_text=_lazy("Only for a file that states none, e.g. EPSG:4545."),
+    )
+    match_field = forms.CharField(label=_lazy("Code field"), required=False)
+    target = forms.ChoiceField(
+        label=_lazy("Match to"),
+        required=False,
+        choices=[
+            ("", _lazy("whichever the codes match")),
+            ("buildings", _lazy("buildings")),
+            ("villages", _lazy("villages")),
+        ],
+    )
+    dry_run = forms.BooleanField(label=_lazy("Check only, write nothing"), required=False)
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        if Path(upload.name).suffix.lower() not in IMPORT_SUFFIXES:
+            raise forms.ValidationError(ERROR_IMPORT_FORMAT)
+        return upload
+
+
+@login_required
+def geometry_page(request, code: str):
+    from maps.importing import geometry_import  # geopandas: imported when first needed
+
+    project = project_or_404(request.user, code, Capability.MANAGE_GEOMETRY)
+    form = GeometryUploadForm(request.POST or None, request.FILES or None)
+    result = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        with tempfile.TemporaryDirectory() as folder:
+            path = Path(folder) / Path(upload.name).name
+            with path.open("wb") as target:
+                for chunk in upload.chunks():
+                    target.write(chunk)
+            result = geometry_import(
+                project=project,
+                path=path,
+                filename=upload.name,
+                layer=form.cleaned_data["layer"] or None,
+                crs=form.cleaned_data["crs"] or None,
+                match_field=form.cleaned_data["match_field"] or None,
+                target=form.cleaned_data["target"] or None,
+                dry_run=form.cleaned_data["dry_run"],
+                by=request.user,
+            )
+    batches = ImportBatch.objects.filter(project=project, kind=ImportKind.GEOMETRY).select_related(
+        "created_by"
+    )[:10]
+    return render(
+        request,
+        "maps/geometry.html",
+        {"project": project, "form": form, "result": result, "batches": batches, "nav": "projects"},
+    )
+
+
+@login_required
+def geometry_download(request, code: str, extension: str):
+    from maps.exporting import geometry_export  # geopandas: imported when first needed
+
+    project = project_or_404(request.user, code)
+    if f".{extension}" not in EXPORT_DRIVERS:
+        raise Http404
+    folder = tempfile.mkdtemp(prefix="export-")
+    path = Path(folder) / f"{project.code}-buildings.{extension}"
+    geometry_export(project=project, path=path)
+    content = path.read_bytes()
+    shutil.rmtree(folder, ignore_errors=True)
+    content_type = (
+        "application/geopackage+sqlite3" if extension == "gpkg" else "application/geo+json"
+    )
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{path.name}"'
+    return response

@@ -1,0 +1,117 @@
+from decimal import Decimal
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from resettlement.progress.models import BuildingMilestone, MilestoneType, Phase
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultiplePhotoField(forms.FileField):
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else [data]
+        return [super(MultiplePhotoField, self).clean(item, initial) for item in files if item]
+
+
+class MilestoneUpdateForm(forms.ModelForm):
+    """A project team's update of one node, sized for a phone."""
+
+    photos = MultiplePhotoField(
+        label=_("Photos"),
+        required=False,
+        widget=MultipleFileInput(attrs={"accept": "image/*", "capture": "environment"}),
+    )
+    caption = forms.CharField(label=_("Photo caption"), max_length=200, required=False)
+
+    class Meta:
+        model = BuildingMilestone
+        fields = [
+            "percent",
+            "actual_start",
+            "actual_finish",
+            "note",
+            "planned_start",
+            "planned_finish",
+        ]
+        widgets = {
+            "percent": forms.NumberInput(
+                attrs={"min": 0, "max": 100, "step": 5, "inputmode": "numeric"}
+            ),
+            "actual_start": forms.DateInput(attrs={"type": "date"}),
+            "actual_finish": forms.DateInput(attrs={"type": "date"}),
+            "planned_start": forms.DateInput(attrs={"type": "date"}),
+            "planned_finish": forms.DateInput(attrs={"type": "date"}),
+            "note": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class ExceptionForm(forms.Form):
+    reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Why this node may be completed before the nodes ahead of it."),
+    )
+
+
+class BulkMilestoneForm(forms.Form):
+    milestone_type = forms.ModelChoiceField(label=_("Node"), queryset=MilestoneType.objects.none())
+    buildings = forms.ModelMultipleChoiceField(
+        label=_("Buildings"), queryset=None, widget=forms.CheckboxSelectMultiple
+    )
+    percent = forms.IntegerField(label=_("Percent complete"), min_value=0, max_value=100)
+    actual_start = forms.DateField(
+        label=_("Actual start"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        help_text=_("Only written where a building has no start date yet."),
+    )
+    actual_finish = forms.DateField(
+        label=_("Actual finish"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    note = forms.CharField(
+        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["milestone_type"].queryset = MilestoneType.objects.filter(
+            pk__in=project.milestone_template.values("milestone_type")
+        )
+        self.fields["buildings"].queryset = project.buildings.select_related("village")
+
+    def values(self) -> dict:
+        data = self.cleaned_data
+        values = {"percent": data["percent"]}
+        for name in ("actual_start", "actual_finish", "note"):
+            if data[name]:
+                values[name] = data[name]
+        return values
+
+
+class TemplateNodeForm(forms.Form):
+    position = forms.IntegerField(label=_("Position"), min_value=1)
+    milestone_type = forms.ModelChoiceField(label=_("Node"), queryset=MilestoneType.objects.all())
+    weight = forms.DecimalField(
+        label=_("Weight"), min_value=Decimal("0.01"), max_digits=5, decimal_places=2
+    )
+
+
+TemplateFormSet = forms.formset_factory(TemplateNodeForm, extra=2, can_delete=True)
+
+
+class NewNodeForm(forms.Form):
+    name = forms.CharField(label=_("New node"), max_length=50, required=False)
+    phase = forms.ChoiceField(
+        label=_("Phase while open"),
+        choices=[
+            (p.value, p.label) for p in Phase if p not in (Phase.NOT_STARTED, Phase.DELIVERED)
+        ],
+        required=False,
+    )
+    weight = forms.DecimalField(
+        label=_("Weight"), min_value=Decimal("0.01"), max_digits=5, decimal_places=2, required=False
+    )
+    position = forms.IntegerField(label=_("Position"), min_value=1, required=False)
