@@ -1,10 +1,12 @@
 """GeoJSON endpoints (RFC 7946) for the map and for GIS clients, with ETag / 304."""
 
+import json
+
 from django.http import HttpResponse, HttpResponseNotModified
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework import serializers
+from rest_framework import renderers, serializers
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
 
@@ -25,8 +27,20 @@ GEOJSON = "application/geo+json"
 ERROR_PHASE = _("Unknown phase: %(value)s.")
 
 
+class GeoJSONRenderer(renderers.BaseRenderer):
+    """Lets clients ask for application/geo+json (the views build their own response body)."""
+
+    media_type = GEOJSON
+    format = "geojson"
+    charset = None
+
+    def render(self, data, accepted_media_type=None, renderer_context=None) -> bytes:
+        return json.dumps(data, ensure_ascii=False).encode()
+
+
 class GeoJSONView(APIView):
     permission_classes = [IsAuthenticated, HasCapability]
+    renderer_classes = [GeoJSONRenderer, renderers.JSONRenderer]
     read_capability = Capability.VIEW_PROJECT
 
     def scope(self):

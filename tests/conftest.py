@@ -40,6 +40,7 @@ def world(db) -> World:
 PERSONAS = {
     "admin": Role.ADMIN,
     "team": Role.PROJECT_TEAM,
+    "lead": Role.PROJECT_SUPERVISOR,
     "clerk": Role.SELECTION_CLERK,
     "supervisor": Role.SELECTION_SUPERVISOR,
     "leader": Role.LEADER,

@@ -5,7 +5,7 @@ from django.urls import reverse
 
 from resettlement.masking import mask_id_number
 
-ALL = ["admin", "team", "clerk", "supervisor", "leader"]
+ALL = ["admin", "team", "lead", "clerk", "supervisor", "leader"]
 GLOBAL = ["admin", "leader"]
 HOUSEHOLD_READERS = ["admin", "clerk", "supervisor", "leader"]
 
@@ -101,6 +101,7 @@ def test_supervisor_cannot_edit_another_projects_household(world, login):
         ("admin", True, True),
         ("supervisor", True, True),
         ("team", False, True),
+        ("lead", False, True),
         ("clerk", False, False),
         ("leader", False, False),
     ],

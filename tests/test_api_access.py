@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 
 from resettlement.masking import mask_id_number
 
-ALL = ["admin", "team", "clerk", "supervisor", "leader"]
+ALL = ["admin", "team", "lead", "clerk", "supervisor", "leader"]
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ class Phase(models.TextChoices):
     """Where a building stands, in eight steps a map can colour: a building's phase is that of
     its first open node (not started: nothing begun yet; delivered: every node complete)."""
 
-    NOT_STARTED = "not_started", _("Not started")
+    NOT_STARTED = "not_started", _("Works not started")
     FOUNDATION = "foundation", _("Foundation")
     STRUCTURE = "structure", _("Main structure")
     TOPPED_OUT = "topped_out", _("Topped out")
@@ -190,9 +190,7 @@ class MilestonePhoto(models.Model):
     milestone = models.ForeignKey(
         BuildingMilestone, models.CASCADE, related_name="photos", verbose_name=_("milestone")
     )
-    image = models.ImageField(
-        _("photo"), upload_to="milestones/%Y/%m/", width_field="width", height_field="height"
-    )
+    image = models.ImageField(_("photo"), upload_to="milestones/%Y/%m/")
     thumbnail = models.ImageField(_("thumbnail"), upload_to="milestones/%Y/%m/thumbs/")
     width = models.PositiveIntegerField(_("width"), default=0, editable=False)
     height = models.PositiveIntegerField(_("height"), default=0, editable=False)

@@ -31,6 +31,8 @@ Image.MAX_IMAGE_PIXELS = 80_000_000  # refuse decompression bombs, allow 64-mega
 @dataclass(frozen=True)
 class PreparedPhoto:
     image: bytes
+    width: int
+    height: int
     thumbnail: bytes
     taken_on: datetime.date | None
 
@@ -47,17 +49,19 @@ def photo_prepare(upload) -> PreparedPhoto:
             upright = ImageOps.exif_transpose(source).convert("RGB")
     except (UnidentifiedImageError, OSError, Image.DecompressionBombError, SyntaxError):
         raise ValidationError(ERROR_NOT_AN_IMAGE, params={"name": name}) from None
+    image, width, height = _jpeg(upright, MAX_SIDE)
+    thumbnail, _width, _height = _jpeg(upright, THUMB_SIDE)
     return PreparedPhoto(
-        image=_jpeg(upright, MAX_SIDE), thumbnail=_jpeg(upright, THUMB_SIDE), taken_on=taken_on
+        image=image, width=width, height=height, thumbnail=thumbnail, taken_on=taken_on
     )
 
 
-def _jpeg(image: Image.Image, side: int) -> bytes:
+def _jpeg(image: Image.Image, side: int) -> tuple[bytes, int, int]:
     copy = image.copy()
     copy.thumbnail((side, side), Image.Resampling.LANCZOS)
     buffer = io.BytesIO()
     copy.save(buffer, "JPEG", quality=JPEG_QUALITY, optimize=True)  # no EXIF is written
-    return buffer.getvalue()
+    return buffer.getvalue(), copy.width, copy.height
 
 
 def _taken_on(image: Image.Image) -> datetime.date | None:
@@ -80,7 +84,12 @@ def milestone_photos_add(
         for prepared in photos:
             stem = f"{milestone.building_id}-{milestone.milestone_type_id}-{get_random_string(10)}"
             photo = MilestonePhoto(
-                milestone=milestone, caption=caption, taken_on=prepared.taken_on, uploaded_by=by
+                milestone=milestone,
+                caption=caption,
+                taken_on=prepared.taken_on,
+                width=prepared.width,
+                height=prepared.height,
+                uploaded_by=by,
             )
             photo.image.save(f"{stem}.jpg", ContentFile(prepared.image), save=False)
             photo.thumbnail.save(f"{stem}.jpg", ContentFile(prepared.thumbnail), save=False)

@@ -151,6 +151,7 @@ def building_delays(buildings, today: datetime.date) -> dict[int, list[Delay]]:
 
 @dataclass
 class Change:
+    order: int
     when: datetime.datetime
     who: object
     node: MilestoneType
@@ -169,11 +170,11 @@ def milestone_changes(building: Building, limit: int = 30) -> list[Change]:
     records = (
         BuildingMilestone.history.filter(building_id=building.pk)
         .select_related("history_user", "milestone_type")
-        .order_by("id", "history_date", "history_id")
+        .order_by("id", "history_id")
     )
     changes = []
     previous = {}
-    for record in records:
+    for record in records:  # history ids grow with every change, whatever the clock says
         before = previous.get(record.id)
         fields = [
             (str(labels[name]), getattr(before, name), getattr(record, name))
@@ -185,6 +186,7 @@ def milestone_changes(building: Building, limit: int = 30) -> list[Change]:
             continue
         changes.append(
             Change(
+                order=record.history_id,
                 when=record.history_date,
                 who=record.history_user,
                 node=record.milestone_type,
@@ -193,5 +195,5 @@ def milestone_changes(building: Building, limit: int = 30) -> list[Change]:
                 fields=fields,
             )
         )
-    changes.sort(key=lambda change: change.when, reverse=True)
+    changes.sort(key=lambda change: change.order, reverse=True)
     return changes[:limit]

@@ -81,18 +81,40 @@
     const features = collection.features.map(displayed).filter(Boolean);
     L.geoJSON(features, {
       style: { color: "#2b3a4a", weight: 2, dashArray: "6 4", fill: true, fillOpacity: 0.04 },
-      onEachFeature: (feature, layer) => layer.bindTooltip(escapeHtml(feature.properties.name), { sticky: true }),
-      interactive: true,
+      onEachFeature: (feature, layer) =>
+        layer.bindTooltip(escapeHtml(feature.properties.name), { permanent: true, direction: "top", className: "village-label" }),
+      interactive: false,
     }).addTo(villageLayer);
+  }
+
+  // Zoomed out, footprints are specks: buildings are drawn as points at their centre instead.
+  const POINTS_BELOW_ZOOM = 15;
+  const LABELS_FROM_ZOOM = 16;
+  let pointMode = null;
+
+  function centre(geometry) {
+    // Middle of the bounding box: enough to place a point or a label on a footprint.
+    let west = Infinity, south = Infinity, east = -Infinity, north = -Infinity;
+    (function visit(coordinates) {
+      if (typeof coordinates[0] === "number") {
+        west = Math.min(west, coordinates[0]); east = Math.max(east, coordinates[0]);
+        south = Math.min(south, coordinates[1]); north = Math.max(north, coordinates[1]);
+      } else coordinates.forEach(visit);
+    })(geometry.coordinates);
+    return [(west + east) / 2, (south + north) / 2];
   }
 
   function renderBuildings() {
     buildingLayer.clearLayers();
+    pointMode = map.getZoom() < POINTS_BELOW_ZOOM;
     const visible = buildingFeatures.filter((feature) => shown.has(feature.properties.phase));
-    L.geoJSON(visible, {
+    const drawn = pointMode
+      ? visible.map((feature) => ({ ...feature, geometry: { type: "Point", coordinates: feature.centre } }))
+      : visible;
+    L.geoJSON(drawn, {
       style: (feature) => ({ color: "#1f2933", weight: 1, fillColor: styles[feature.properties.phase].colour, fillOpacity: 0.9 }),
       pointToLayer: (feature, latlng) =>
-        L.circleMarker(latlng, { radius: 7, color: "#1f2933", weight: 1, fillColor: styles[feature.properties.phase].colour, fillOpacity: 0.9 }),
+        L.circleMarker(latlng, { radius: 6, color: "#1f2933", weight: 1, fillColor: styles[feature.properties.phase].colour, fillOpacity: 0.9 }),
       onEachFeature: (feature, layer) => {
         layer.bindPopup(popupHtml(feature.properties), { maxWidth: 280 });
         layer.feature = feature;
@@ -105,7 +127,7 @@
 
   function renderLabels() {
     labelLayer.clearLayers();
-    if (map.getZoom() < 17) return;
+    if (map.getZoom() < LABELS_FROM_ZOOM) return;
     const bounds = map.getBounds();
     buildingLayer.eachLayer((group) =>
       group.eachLayer((layer) => {
@@ -114,7 +136,7 @@
         const style = styles[layer.feature.properties.phase];
         L.marker(center, {
           interactive: false,
-          icon: L.divIcon({ className: "building-label", html: `${style.mark} ${escapeHtml(layer.feature.properties.code)}`, iconSize: null }),
+          icon: L.divIcon({ className: "building-label", html: `<span>${style.mark} ${escapeHtml(layer.feature.properties.code)}</span>`, iconSize: null }),
         }).addTo(labelLayer);
       }),
     );
@@ -159,6 +181,7 @@
     const [villages, buildings] = await Promise.all([fetchGeoJSON(query(config.villages_url)), fetchGeoJSON(query(config.buildings_url))]);
     renderVillages(villages);
     buildingFeatures = buildings.features.map(displayed).filter(Boolean);
+    buildingFeatures.forEach((feature) => { feature.centre = centre(feature.geometry); });
     renderBuildings();
     if (!fitted && buildingLayer.getLayers().length) {
       const bounds = L.featureGroup(buildingLayer.getLayers()).getBounds();
@@ -169,7 +192,11 @@
     performance.mark("map-ready");
   }
 
-  map.on("zoomend moveend", renderLabels);
+  map.on("moveend", renderLabels);
+  map.on("zoomend", () => {
+    if ((map.getZoom() < POINTS_BELOW_ZOOM) !== pointMode) renderBuildings();
+    else renderLabels();
+  });
   if (projectSelect) {
     projectSelect.addEventListener("change", () => {
       fitted = false;
