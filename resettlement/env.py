@@ -4,6 +4,7 @@ Every reader fails loudly (ImproperlyConfigured naming the variable) on a value 
 interpret, so a typo in a deployment never silently falls back to a default.
 """
 
+import json
 import os
 from pathlib import Path
 
@@ -57,6 +58,19 @@ def env_choice(name: str, default: str, choices: set[str]) -> str:
     if value.lower() not in choices:
         raise ImproperlyConfigured(f"{name} must be one of {sorted(choices)}, not {value!r}")
     return value.lower()
+
+
+def env_json(name: str, default: dict) -> dict:
+    value = _raw(name)
+    if value is None:
+        return dict(default)
+    try:
+        parsed = json.loads(value)
+    except json.JSONDecodeError as error:
+        raise ImproperlyConfigured(f"{name} must be a JSON object: {error}") from None
+    if not isinstance(parsed, dict):
+        raise ImproperlyConfigured(f"{name} must be a JSON object, not {type(parsed).__name__}")
+    return parsed
 
 
 def env_list(name: str, default: list[str]) -> list[str]:

@@ -12,6 +12,7 @@ Variables (all optional unless noted):
   STATIC_ROOT        where `collectstatic` puts the static files WhiteNoise serves
   MEDIA_ROOT         where uploaded photos go (served under /media/)
   PRIVATE_ROOT       where files with personal data go (served only through views)
+  MEDIA_STORAGE, MEDIA_STORAGE_OPTIONS  storage backend of photos (dotted path; JSON options)
   BEHIND_TLS_PROXY   true when a proxy terminates TLS and sets X-Forwarded-Proto
   MAP_TILES_URL      XYZ template of base tiles ({z}/{x}/{y}); empty (default): no base map
   MAP_TILES_CRS      wgs84 (default; OSM, Tianditu) or gcj02 (Gaode, Tencent: geometry is
@@ -26,7 +27,7 @@ import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
-from resettlement.env import env_bool, env_choice, env_int, env_list, env_str
+from resettlement.env import env_bool, env_choice, env_int, env_json, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -174,7 +175,12 @@ MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 # Files with personal data (import error workbooks) never go under MEDIA_URL.
 PRIVATE_ROOT = Path(env_str("PRIVATE_ROOT", str(BASE_DIR / "private")))
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    # Milestone photos. Point MEDIA_STORAGE at an object-storage backend (e.g. django-storages'
+    # S3 backend, with its settings in MEDIA_STORAGE_OPTIONS as JSON) for several app servers.
+    "default": {
+        "BACKEND": env_str("MEDIA_STORAGE", "django.core.files.storage.FileSystemStorage"),
+        "OPTIONS": env_json("MEDIA_STORAGE_OPTIONS", {}),
+    },
     "private": {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
         "OPTIONS": {"location": PRIVATE_ROOT, "base_url": "/private-files-have-no-url/"},

@@ -107,7 +107,14 @@ def test_demo_has_one_login_per_role(demo):
     from django.contrib.auth import get_user_model
 
     roles = get_user_model().objects.values_list("groups__name").annotate(n=Count("pk"))
-    assert {name for name, _n in roles} == {"管理员", "项目组", "项目主管", "选房工作人员", "选房主管", "领导"}
+    assert {name for name, _n in roles} == {
+        "管理员",
+        "项目组",
+        "项目主管",
+        "选房工作人员",
+        "选房主管",
+        "领导",
+    }
 
 
 def test_loading_again_changes_nothing(demo, capsys):

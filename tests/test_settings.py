@@ -87,3 +87,25 @@ def test_dotenv_with_a_malformed_line_fails_loudly(tmp_path):
     dotenv.write_text("NOT A SETTING\n", encoding="utf-8")
     with pytest.raises(ImproperlyConfigured, match=":1:"):
         load_dotenv(dotenv)
+
+
+def test_photo_storage_backend_comes_from_the_environment(tmp_path):
+    env = {
+        **PRODUCTION_ENV,
+        "MEDIA_STORAGE": "django.core.files.storage.FileSystemStorage",
+        "MEDIA_STORAGE_OPTIONS": f'{{"location": "{tmp_path}"}}',
+    }
+    code = "from django.core.files.storage import default_storage as s; print(s.location)"
+    result = subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.stdout.strip() == str(tmp_path), result.stderr
+
+
+def test_storage_options_must_be_json(tmp_path):
+    result = manage("check", env={**PRODUCTION_ENV, "MEDIA_STORAGE_OPTIONS": "location=/tmp"})
+    assert result.returncode != 0 and "MEDIA_STORAGE_OPTIONS must be a JSON object" in result.stderr
