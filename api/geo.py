@@ -11,13 +11,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.views import APIView
 
 from api.permissions import HasCapability
-from maps.geojson import (
-    buildings_collection,
-    buildings_etag,
-    dumps,
-    villages_collection,
-    villages_etag,
-)
+from maps.geojson import buildings_etag, buildings_geojson, villages_etag, villages_geojson
 from resettlement.accounts.access import Capability, project_ids_where
 from resettlement.housing.models import Building
 from resettlement.progress.models import Phase
@@ -50,7 +44,7 @@ class GeoJSONView(APIView):
         if etag in self.request.headers.get("If-None-Match", ""):
             response = HttpResponseNotModified()
         else:
-            response = HttpResponse(dumps(build()), content_type=GEOJSON)
+            response = HttpResponse(build(), content_type=GEOJSON)
         response["ETag"] = etag
         response["Cache-Control"] = "private, no-cache"
         return response
@@ -91,7 +85,7 @@ class BuildingGeoJSONView(GeoJSONView):
             buildings = buildings.filter(phase__in=phases)
         key = f"{sorted(scope) if scope is not None else '*'}|{project}|{sorted(phases)}"
         return self.respond(
-            buildings_etag(buildings, key=key), lambda: buildings_collection(buildings)
+            buildings_etag(buildings, key=key), lambda: buildings_geojson(buildings)
         )
 
 
@@ -111,4 +105,4 @@ class VillageGeoJSONView(GeoJSONView):
         if project:
             villages = villages.filter(projects__code=project).distinct()
         key = f"{sorted(scope) if scope is not None else '*'}|{project}"
-        return self.respond(villages_etag(villages, key=key), lambda: villages_collection(villages))
+        return self.respond(villages_etag(villages, key=key), lambda: villages_geojson(villages))

@@ -5,7 +5,14 @@ import sys
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-BENCHES = ["import_households.py", "load_demo.py", "household_list.py"]
+BENCHES = [
+    "import_households.py",
+    "load_demo.py",
+    "household_list.py",
+    "geojson.py",
+    "import_geometry.py",
+    "map_page.py",
+]
 
 failed = []
 for bench in BENCHES:

@@ -36,3 +36,16 @@ class FlatAdmin(SimpleHistoryAdmin):
     readonly_fields = ["status"]
     list_select_related = ["building"]
     raw_id_fields = ["building"]
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        Building.objects.filter(pk=obj.building_id).touch()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        Building.objects.filter(pk=obj.building_id).touch()
+
+    def delete_queryset(self, request, queryset):
+        building_ids = set(queryset.values_list("building_id", flat=True))
+        super().delete_queryset(request, queryset)
+        Building.objects.filter(pk__in=building_ids).touch()

@@ -39,6 +39,11 @@ class BuildingQuerySet(models.QuerySet):
     def delayed(self, today):
         return self.with_delay(today).filter(overdue_since__isnull=False)
 
+    def touch(self) -> int:
+        """Mark buildings changed (updated_at) without a history entry: their flats or
+        milestones changed. Map ETags and caches key on it."""
+        return self.update(updated_at=timezone.now())
+
     def with_flat_counts(self):
         return self.annotate(
             flat_total=models.Count("flats"),
@@ -161,6 +166,10 @@ class FlatQuerySet(models.QuerySet):
 
 
 class Flat(models.Model):
+    """A flat of a building. Writers (housing.services, the admin) mark the building changed
+    (BuildingQuerySet.touch) when flats are added, removed or change status: map ETags rely
+    on it."""
+
     building = models.ForeignKey(
         Building, models.PROTECT, related_name="flats", verbose_name=_("building")
     )

@@ -79,9 +79,11 @@ def flats_create(*, records: Sequence[FlatData], by=None, reason: str = "") -> l
     """Store cleaned, conflict-free flat records in one transaction."""
     flats = [Flat(**record.model_fields()) for record in records]
     with transaction.atomic():
-        return bulk_create_with_history(
+        created = bulk_create_with_history(
             flats, Flat, batch_size=500, default_user=by, default_change_reason=reason or None
         )
+        Building.objects.filter(pk__in={record.building.pk for record in records}).touch()
+    return created
 
 
 def flats_record_surveyed_areas(
@@ -171,5 +173,6 @@ def flat_transition(*, flat: Flat, target: str, by=None, reason: str = "") -> Fl
         locked._history_user = by
         locked._change_reason = reason
         locked.save(update_fields=["status", "status_changed_at"])
+        Building.objects.filter(pk=locked.building_id).touch()
     flat.status, flat.status_changed_at = target, locked.status_changed_at
     return flat

@@ -182,9 +182,8 @@ def building_milestones_record(
         )
         buildings = {milestone.building_id: milestone.building for milestone in milestones}
         buildings_progress_refresh(buildings=buildings.values())
-        # Planned dates change lateness without changing progress: mark the buildings changed
-        # (map ETags and caches key on it). Not a history event of its own.
-        Building.objects.filter(pk__in=buildings).update(updated_at=now)
+        # Planned dates change lateness without changing progress.
+        Building.objects.filter(pk__in=buildings).touch()
     return milestones
 
 
@@ -354,6 +353,7 @@ def milestone_template_update(
         )
         building_milestones_create(buildings=buildings, by=by)
         buildings_progress_refresh(buildings=buildings)
+        Building.objects.filter(project=project).touch()
     return created
 
 
