@@ -25,6 +25,25 @@ def node(building, code) -> BuildingMilestone:
     )
 
 
+def template_form(project, *, weights=None, remove=()) -> dict:
+    """The template page's form as submitted: every node, with changed weights and removals."""
+    template = list(ProjectMilestone.objects.filter(project=project).order_by("sequence"))
+    data = {
+        "nodes-TOTAL_FORMS": len(template),
+        "nodes-INITIAL_FORMS": len(template),
+        "nodes-MIN_NUM_FORMS": 0,
+        "nodes-MAX_NUM_FORMS": 1000,
+    }
+    for index, entry in enumerate(template):
+        code = entry.milestone_type.code
+        data[f"nodes-{index}-position"] = entry.sequence
+        data[f"nodes-{index}-milestone_type"] = entry.milestone_type_id
+        data[f"nodes-{index}-weight"] = (weights or {}).get(code, str(entry.weight))
+        if code in remove:
+            data[f"nodes-{index}-DELETE"] = "on"
+    return data
+
+
 def phone_photo(*, size=(4000, 3000), taken="2025:06:28 09:30:00") -> SimpleUploadedFile:
     image = Image.new("RGB", size, (180, 120, 60))
     exif = Image.Exif()
@@ -193,21 +212,7 @@ def test_dashboard_lists_delayed_buildings_first_with_days_late(world, login):
 def test_template_page_is_for_supervisors_and_reweights_progress(world, login):
     url = reverse("milestone-template", args=["PA"])
     assert login("team").get(url).status_code == 403
-    template = list(ProjectMilestone.objects.filter(project=world.project_a).order_by("sequence"))
-    data = {
-        "nodes-TOTAL_FORMS": len(template),
-        "nodes-INITIAL_FORMS": len(template),
-        "nodes-MIN_NUM_FORMS": 0,
-        "nodes-MAX_NUM_FORMS": 1000,
-    }
-    for index, entry in enumerate(template):
-        data[f"nodes-{index}-position"] = entry.sequence
-        data[f"nodes-{index}-milestone_type"] = entry.milestone_type_id
-        data[f"nodes-{index}-weight"] = (
-            "10" if entry.milestone_type.code == "start" else str(entry.weight)
-        )
-        if entry.milestone_type.code == "landscaping_roads":
-            data[f"nodes-{index}-DELETE"] = "on"
+    data = template_form(world.project_a, weights={"start": "10"}, remove={"landscaping_roads"})
     data.update(
         {
             "new-name": "人防专项验收",
@@ -234,18 +239,7 @@ def test_a_node_with_progress_cannot_leave_the_template(world, login):
     building_milestones_record(
         changes=[(node(world.building_a, "start"), {"percent": 10, "actual_start": TODAY})]
     )
-    template = list(ProjectMilestone.objects.filter(project=world.project_a).order_by("sequence"))
-    data = {
-        "nodes-TOTAL_FORMS": len(template),
-        "nodes-INITIAL_FORMS": len(template),
-        "nodes-MIN_NUM_FORMS": 0,
-        "nodes-MAX_NUM_FORMS": 1000,
-    }
-    for index, entry in enumerate(template):
-        data[f"nodes-{index}-position"] = entry.sequence
-        data[f"nodes-{index}-milestone_type"] = entry.milestone_type_id
-        data[f"nodes-{index}-weight"] = str(entry.weight)
-    data["nodes-0-DELETE"] = "on"
+    data = template_form(world.project_a, remove={"start"})
     response = login("lead").post(reverse("milestone-template", args=["PA"]), data)
     assert "开工 不能从模板中删除" in response.content.decode()
     assert ProjectMilestone.objects.filter(project=world.project_a).count() == 19
