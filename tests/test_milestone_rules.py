@@ -161,3 +161,19 @@ def test_bulk_update_changes_no_building_if_one_breaks_a_rule():
         )
     assert any(message.startswith("2#") for message in error.value.messages)
     assert not BuildingMilestone.objects.filter(milestone_type=topping_out, percent=100).exists()
+
+
+@time_machine.travel(TODAY)
+def test_each_building_is_checked_in_its_own_projects_order():
+    reordered = make_project("P4")
+    from resettlement.progress.models import ProjectMilestone
+
+    foundation = ProjectMilestone.objects.get(project=reordered, milestone_type__code="foundation")
+    foundation.sequence = 0  # P4 lays its foundation before it counts as started
+    foundation.save()
+    ordinary = make_building(make_project("P5"), "1#")
+    early = make_building(reordered, "1#")
+    building_milestones_record(
+        changes=[done(nodes(early)["foundation"]), done(nodes(ordinary)["start"])]
+    )
+    assert BuildingMilestone.objects.filter(percent=100).count() == 2

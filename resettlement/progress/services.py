@@ -195,11 +195,13 @@ def _sequence_errors(changed: list[BuildingMilestone]) -> list[str]:
     """sequence_check for every building touched, with the pending values in place."""
     pending = {milestone.pk: milestone for milestone in changed}
     building_ids = {milestone.building_id for milestone in changed}
-    order = dict(
-        ProjectMilestone.objects.filter(project__buildings__in=building_ids).values_list(
-            "milestone_type_id", "sequence"
-        )
-    )
+    # Each project has its own template order.
+    order = {
+        (project_id, type_id): sequence
+        for project_id, type_id, sequence in ProjectMilestone.objects.filter(
+            project__buildings__in=building_ids
+        ).values_list("project_id", "milestone_type_id", "sequence")
+    }
     excepted = set(
         MilestoneException.objects.filter(milestone__building__in=building_ids).values_list(
             "milestone_id", flat=True
@@ -210,11 +212,11 @@ def _sequence_errors(changed: list[BuildingMilestone]) -> list[str]:
         "milestone_type", "building"
     )
     for node in stored:
-        if node.milestone_type_id in order:
+        if (node.building.project_id, node.milestone_type_id) in order:
             by_building[node.building_id].append(pending.get(node.pk, node))
     errors = []
     for nodes in by_building.values():
-        nodes.sort(key=lambda node: order[node.milestone_type_id])
+        nodes.sort(key=lambda node: order[(node.building.project_id, node.milestone_type_id)])
         changed_here = {node.pk for node in nodes if node.pk in pending}
         building = nodes[0].building
         errors += [
