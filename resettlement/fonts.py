@@ -3,8 +3,6 @@
 from functools import cache
 from pathlib import Path
 
-from django.core import checks
-
 CJK_FAMILY = "Noto Sans CJK SC"
 CJK_FONT_PATHS = (
     "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
@@ -21,15 +19,3 @@ def cjk_font_path(*, bold: bool = False) -> Path | None:
         if Path(candidate).is_file():
             return Path(candidate)
     return None
-
-
-def check_cjk_font(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
-    if cjk_font_path() is None:
-        return [
-            checks.Error(
-                "No CJK font found: map images and PDFs would show empty boxes instead of Chinese.",
-                hint="Install Debian's fonts-noto-cjk (make setup does).",
-                id="resettlement.E001",
-            )
-        ]
-    return []

@@ -10,6 +10,6 @@ class ProjectsConfig(AppConfig):
     def ready(self) -> None:
         from django.core import checks
 
-        from resettlement.fonts import check_cjk_font
+        from resettlement.documents import check_pdf_fonts
 
-        checks.register(check_cjk_font)
+        checks.register(check_pdf_fonts)
