@@ -1,0 +1,74 @@
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from resettlement.lottery.models import Lottery
+
+FLAG_CHOICES = [("elderly", _("Elderly")), ("disabled", _("Disabled")), ("hardship", _("Hardship"))]
+
+
+class LotteryForm(forms.ModelForm):
+    priority_flags = forms.MultipleChoiceField(
+        label=_("Flags giving priority (group 1)"),
+        choices=FLAG_CHOICES,
+        required=False,
+        initial=["elderly", "disabled"],
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+    class Meta:
+        model = Lottery
+        fields = [
+            "name",
+            "mode",
+            "group_rule",
+            "priority_flags",
+            "draw_method",
+            "scheduled_on",
+            "venue",
+        ]
+        widgets = {"scheduled_on": forms.DateInput(attrs={"type": "date"})}
+
+
+class DrawForm(forms.Form):
+    public_input = forms.CharField(
+        label=_("Public input"),
+        max_length=200,
+        help_text=_("Exactly as the witnesses drew it (e.g. the digits of the notary's balls)."),
+        strip=False,
+    )
+
+
+class WitnessForm(forms.Form):
+    name = forms.CharField(label=_("Name"), max_length=50, required=False)
+    role = forms.CharField(label=_("Role"), max_length=50, required=False)
+    organisation = forms.CharField(label=_("Organisation"), max_length=100, required=False)
+
+
+WitnessFormSet = forms.formset_factory(WitnessForm, extra=4)
+
+
+class ReasonForm(forms.Form):
+    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+
+
+class RedrawForm(ReasonForm):
+    approved_by = forms.CharField(label=_("Approved by"), max_length=100)
+
+
+class NotaryResultForm(forms.Form):
+    file = forms.FileField(label=_("Stamped result (result.csv)"))
+
+
+class EntryForm(forms.Form):
+    group = forms.IntegerField(label=_("Group"), min_value=1, required=False)
+    pool = forms.CharField(label=_("Pool"), max_length=40, required=False)
+
+
+class PoolForm(forms.Form):
+    pool = forms.CharField(label=_("Pool"), max_length=40)
+    building = forms.ModelChoiceField(label=_("Building"), queryset=None, required=False)
+    layout = forms.CharField(label=_("Layout (户型)"), max_length=30, required=False)
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["building"].queryset = project.buildings.all()

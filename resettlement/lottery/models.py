@@ -1,0 +1,219 @@
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from resettlement.imports.models import private_storage
+
+
+class LotteryMode(models.TextChoices):
+    ORDER = "order", _("Selection order (摇号定序)")
+    ASSIGN = "assign", _("Flats assigned (摇号定房)")
+
+
+class LotteryStatus(models.TextChoices):
+    DRAFT = "draft", _("Draft")
+    FROZEN = "frozen", _("Roster frozen")
+    DRAWN = "drawn", _("Drawn")
+    PUBLISHED = "published", _("Published")
+    CANCELLED = "cancelled", _("Cancelled")
+
+
+class GroupRule(models.TextChoices):
+    SINGLE = "single", _("One group for everyone")
+    FLAGS = "flags", _("Priority households first (by flags)")
+    EXPLICIT = "explicit", _("Groups set entry by entry")
+
+
+class DrawMethod(models.TextChoices):
+    SYSTEM = "system", _("This system (algorithm v1, witnessed public input)")
+    NOTARY = "notary", _("The notary's own software (stamped result imported)")
+
+
+LIVE_STATUSES = (
+    LotteryStatus.DRAFT,
+    LotteryStatus.FROZEN,
+    LotteryStatus.DRAWN,
+    LotteryStatus.PUBLISHED,
+)
+
+
+class LotteryQuerySet(models.QuerySet):
+    def live(self):
+        """Lotteries that hold their households: not cancelled and not replaced by a re-draw."""
+        return self.filter(status__in=LIVE_STATUSES, replaced_by__isnull=True)
+
+
+class Lottery(models.Model):
+    project = models.ForeignKey(
+        "projects.Project", models.PROTECT, related_name="lotteries", verbose_name=_("project")
+    )
+    name = models.CharField(_("name"), max_length=100)
+    mode = models.CharField(_("mode"), max_length=10, choices=LotteryMode.choices)
+    algorithm = models.CharField(_("algorithm"), max_length=10, default="v1", editable=False)
+    status = models.CharField(
+        _("status"),
+        max_length=12,
+        choices=LotteryStatus.choices,
+        default=LotteryStatus.DRAFT,
+        editable=False,
+    )
+    scheduled_on = models.DateField(_("draw date"), null=True, blank=True)
+    venue = models.CharField(_("venue"), max_length=200, blank=True)
+    group_rule = models.CharField(
+        _("priority groups"), max_length=10, choices=GroupRule.choices, default=GroupRule.FLAGS
+    )
+    priority_flags = models.JSONField(
+        _("flags giving priority"),
+        default=list,
+        blank=True,
+        help_text=_("Household flags that put a household in group 1 (elderly, disabled)."),
+    )
+    draw_method = models.CharField(
+        _("draw method"), max_length=10, choices=DrawMethod.choices, default=DrawMethod.SYSTEM
+    )
+    roster_digest = models.CharField(_("roster digest"), max_length=64, blank=True, editable=False)
+    commitment = models.CharField(_("commitment"), max_length=64, blank=True, editable=False)
+    secret = models.CharField(_("secret"), max_length=64, blank=True, editable=False)
+    public_input = models.TextField(_("public input"), blank=True, editable=False)
+    result_digest = models.CharField(_("result digest"), max_length=64, blank=True, editable=False)
+    notary_file = models.FileField(
+        _("stamped result file"), upload_to="lottery/", storage=private_storage, blank=True
+    )
+    notary_file_digest = models.CharField(max_length=64, blank=True, editable=False)
+    replaces = models.OneToOneField(
+        "self",
+        models.PROTECT,
+        related_name="replaced_by",
+        verbose_name=_("replaces"),
+        null=True,
+        blank=True,
+        editable=False,
+    )
+    replace_reason = models.TextField(_("reason for the re-draw"), blank=True, editable=False)
+    replace_approved_by = models.CharField(
+        _("re-draw approved by"), max_length=100, blank=True, editable=False
+    )
+    public_token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, related_name="+", null=True, editable=False
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    frozen_at = models.DateTimeField(_("frozen"), null=True, editable=False)
+    drawn_at = models.DateTimeField(_("drawn"), null=True, editable=False)
+    published_at = models.DateTimeField(_("published"), null=True, editable=False)
+
+    objects = LotteryQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("lottery")
+        verbose_name_plural = _("lotteries")
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("lottery-detail", args=[self.pk])
+
+    @property
+    def secret_revealed(self) -> bool:
+        return self.status in (LotteryStatus.DRAWN, LotteryStatus.PUBLISHED)
+
+
+class LotteryEntry(models.Model):
+    """One household on the roster, with its priority group (and pool, in mode assign)."""
+
+    lottery = models.ForeignKey(Lottery, models.CASCADE, related_name="entries")
+    household = models.ForeignKey(
+        "households.Household", models.PROTECT, related_name="lottery_entries"
+    )
+    agreement_no = models.CharField(_("agreement number"), max_length=40)
+    group = models.PositiveIntegerField(_("priority group"), default=1)
+    pool = models.CharField(_("pool"), max_length=40, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("roster entry")
+        verbose_name_plural = _("roster entries")
+        ordering = ["group", "agreement_no"]
+        constraints = [
+            models.UniqueConstraint(fields=["lottery", "household"], name="entry_household_once"),
+            models.UniqueConstraint(
+                fields=["lottery", "agreement_no"], name="entry_agreement_once"
+            ),
+            models.CheckConstraint(condition=models.Q(group__gte=1), name="entry_group_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group} {self.agreement_no}"
+
+
+class LotteryPoolFlat(models.Model):
+    """A flat in the draw of a mode-assign lottery, in its pool."""
+
+    lottery = models.ForeignKey(Lottery, models.CASCADE, related_name="pool_flats")
+    pool = models.CharField(_("pool"), max_length=40)
+    flat = models.ForeignKey("housing.Flat", models.PROTECT, related_name="+")
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["pool", "flat__code"]
+        constraints = [
+            models.UniqueConstraint(fields=["lottery", "flat"], name="pool_flat_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.pool}: {self.flat}"
+
+
+class LotteryResult(models.Model):
+    """The draw's outcome for one entry: its sequence number (and flat, in mode assign).
+
+    Written once by the draw (or the notary's import) and never changed: a re-draw is a new
+    lottery. Their history is the lottery's own (drawn_at, result digest)."""
+
+    lottery = models.ForeignKey(Lottery, models.CASCADE, related_name="results")
+    entry = models.OneToOneField(LotteryEntry, models.CASCADE, related_name="result")
+    sequence = models.PositiveIntegerField(_("sequence"))
+    draw_key = models.CharField(_("draw key"), max_length=64, blank=True)
+    flat = models.ForeignKey("housing.Flat", models.PROTECT, related_name="+", null=True)
+
+    class Meta:
+        ordering = ["lottery", "sequence"]
+        constraints = [
+            models.UniqueConstraint(fields=["lottery", "sequence"], name="result_sequence_once"),
+            models.UniqueConstraint(
+                fields=["lottery", "flat"],
+                condition=models.Q(flat__isnull=False),
+                name="result_flat_once",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.sequence} {self.entry.agreement_no}"
+
+
+class Witness(models.Model):
+    lottery = models.ForeignKey(Lottery, models.CASCADE, related_name="witnesses")
+    name = models.CharField(_("name"), max_length=50)
+    role = models.CharField(
+        _("role"), max_length=50, help_text=_("e.g. 公证员, 村民代表, 纪检监督")
+    )
+    organisation = models.CharField(_("organisation"), max_length=100, blank=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("witness")
+        verbose_name_plural = _("witnesses")
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name}（{self.role}）"
