@@ -67,6 +67,8 @@ INSTALLED_APPS = [
     "resettlement.households",
     "resettlement.progress",
     "resettlement.imports",
+    "resettlement.lottery",
+    "resettlement.selection",
     "resettlement.demo",
     "api",
     "maps",

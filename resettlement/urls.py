@@ -8,8 +8,10 @@ from maps import views as maps
 from resettlement.households import views as households
 from resettlement.housing import views as housing
 from resettlement.imports import views as imports
+from resettlement.lottery import views as lottery
 from resettlement.progress import views as progress
 from resettlement.projects import views as projects
+from resettlement.selection import views as selection
 
 urlpatterns = [
     path("", projects.home, name="home"),
@@ -59,6 +61,49 @@ urlpatterns = [
         {"size": "thumb"},
         name="milestone-photo-thumb",
     ),
+    path("projects/<slug:code>/lotteries/", lottery.lottery_list, name="lottery-list"),
+    path("lotteries/<int:pk>/", lottery.lottery_detail, name="lottery-detail"),
+    path("lotteries/<int:pk>/roster/", lottery.lottery_roster_build, name="lottery-roster-build"),
+    path(
+        "lotteries/<int:pk>/entries/<int:entry_pk>/",
+        lottery.lottery_entry_edit,
+        name="lottery-entry",
+    ),
+    path("lotteries/<int:pk>/pool/", lottery.lottery_pool, name="lottery-pool"),
+    path("lotteries/<int:pk>/freeze/", lottery.lottery_freeze_view, name="lottery-freeze"),
+    path("lotteries/<int:pk>/draw/", lottery.lottery_draw_view, name="lottery-draw"),
+    path("lotteries/<int:pk>/publish/", lottery.lottery_publish_view, name="lottery-publish"),
+    path("lotteries/<int:pk>/cancel/", lottery.lottery_cancel_view, name="lottery-cancel"),
+    path("lotteries/<int:pk>/redraw/", lottery.lottery_redraw_view, name="lottery-redraw"),
+    path("lotteries/<int:pk>/notary/", lottery.lottery_notary_import, name="lottery-notary-import"),
+    path("lotteries/<int:pk>/notice/", lottery.notice_preview, name="lottery-notice-preview"),
+    path("lotteries/<int:pk>/<str:name>", lottery.lottery_file, name="lottery-file"),
+    path("notices/lotteries/<uuid:token>/", lottery.notice, name="lottery-notice"),
+    path(
+        "notices/lotteries/<uuid:token>/notice.pdf", lottery.notice_pdf, name="lottery-notice-pdf"
+    ),
+    path(
+        "notices/lotteries/<uuid:token>/<str:name>", lottery.notice_file, name="lottery-notice-file"
+    ),
+    path("projects/<slug:code>/selection/", selection.event_list, name="selection-events"),
+    path("selection/<int:pk>/", selection.event_detail, name="selection-event"),
+    path("selection/<int:pk>/step/<str:step>/", selection.event_step, name="selection-event-step"),
+    path("selection/<int:pk>/summary/", selection.event_summary, name="selection-summary"),
+    path("selection/<int:pk>/board/", selection.board_open, name="selection-board-open"),
+    path("selection/<int:pk>/desks/<int:number>/", selection.desk_console, name="desk-console"),
+    path(
+        "selection/<int:pk>/desks/<int:number>/<str:action>/",
+        selection.desk_action,
+        name="desk-action",
+    ),
+    path("selections/<int:pk>/", selection.selection_detail, name="selection-detail"),
+    path(
+        "selections/<int:pk>/confirmation.pdf",
+        selection.selection_confirmation_pdf,
+        name="selection-confirmation",
+    ),
+    path("board/<str:token>/", selection.board, name="selection-board"),
+    path("board/<str:token>/data/", selection.board_data, name="selection-board-data"),
     path("households/", households.household_search, name="household-search"),
     path("households/<int:pk>/", households.household_detail, name="household-detail"),
     path("households/<int:pk>/edit/", households.household_edit, name="household-edit"),

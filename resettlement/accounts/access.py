@@ -24,6 +24,8 @@ class Capability(enum.StrEnum):
     APPROVE_MILESTONE_EXCEPTIONS = "approve_milestone_exceptions"
     EDIT_MILESTONE_TEMPLATE = "edit_milestone_template"
     MANAGE_GEOMETRY = "manage_geometry"
+    RUN_DESK = "run_desk"
+    MANAGE_SELECTION = "manage_selection"
     EXPORT = "export"
     ADMINISTER = "administer"
 
@@ -45,6 +47,9 @@ GRANTS: dict[Capability, frozenset[Role]] = {
     Capability.APPROVE_MILESTONE_EXCEPTIONS: frozenset({Role.ADMIN, Role.PROJECT_SUPERVISOR}),
     Capability.EDIT_MILESTONE_TEMPLATE: frozenset({Role.ADMIN, Role.PROJECT_SUPERVISOR}),
     Capability.MANAGE_GEOMETRY: _CONSTRUCTION,
+    # Selection day: clerks run desks; supervisors run lotteries, events, voids and swaps.
+    Capability.RUN_DESK: frozenset({Role.ADMIN, Role.SELECTION_CLERK, Role.SELECTION_SUPERVISOR}),
+    Capability.MANAGE_SELECTION: frozenset({Role.ADMIN, Role.SELECTION_SUPERVISOR}),
     Capability.EXPORT: frozenset({Role.ADMIN, Role.LEADER}),
     Capability.ADMINISTER: frozenset({Role.ADMIN}),
 }

@@ -1,0 +1,379 @@
+import uuid
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MinValueValidator
+from django.db import models
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from resettlement.imports.models import private_storage
+
+
+class QueueSource(models.TextChoices):
+    LOTTERY = "lottery", _("A published lottery (摇号定序)")
+    SIGNING = "signing", _("Signing order (先签先选)")
+
+
+class AbsentRule(models.TextChoices):
+    MOVE_TO_END = "move_to_end", _("Moved to the end of the day's queue")
+    LOSE_TURN = "lose_turn", _("Loses its turn")
+
+
+class EventStatus(models.TextChoices):
+    PLANNED = "planned", _("Planned")
+    OPEN = "open", _("Open")
+    CLOSED = "closed", _("Closed")
+
+
+class SelectionEvent(models.Model):
+    """A room-selection day (or days): its queue, desks, buildings and rules."""
+
+    project = models.ForeignKey(
+        "projects.Project",
+        models.PROTECT,
+        related_name="selection_events",
+        verbose_name=_("project"),
+    )
+    name = models.CharField(_("name"), max_length=100)
+    starts_on = models.DateField(_("first day"))
+    ends_on = models.DateField(_("last day"))
+    status = models.CharField(
+        _("status"),
+        max_length=10,
+        choices=EventStatus.choices,
+        default=EventStatus.PLANNED,
+        editable=False,
+    )
+    queue_source = models.CharField(_("queue"), max_length=10, choices=QueueSource.choices)
+    lottery = models.ForeignKey(
+        "lottery.Lottery",
+        models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("lottery"),
+    )
+    buildings = models.ManyToManyField(
+        "housing.Building", related_name="+", verbose_name=_("buildings")
+    )
+    max_flats = models.PositiveSmallIntegerField(
+        _("flats per household at most"), default=3, validators=[MinValueValidator(1)]
+    )
+    allowed_excess = models.DecimalField(
+        _("area allowed above the entitlement (m²)"),
+        max_digits=7,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    shortfall_refund_price = models.DecimalField(
+        _("refund per m² below the entitlement (yuan)"),
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    allowed_layouts = models.CharField(
+        _("layouts on offer"),
+        max_length=200,
+        blank=True,
+        help_text=_("Comma-separated 户型; empty: every layout of the buildings."),
+    )
+    absent_rule = models.CharField(
+        _("an absent household"),
+        max_length=12,
+        choices=AbsentRule.choices,
+        default=AbsentRule.MOVE_TO_END,
+    )
+    countdown_seconds = models.PositiveIntegerField(
+        _("countdown per household (s)"), default=600, validators=[MinValueValidator(30)]
+    )
+    extension_seconds = models.PositiveIntegerField(
+        _("extension granted by staff (s)"), default=180, validators=[MinValueValidator(30)]
+    )
+    board_key_version = models.PositiveIntegerField(default=1, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, related_name="+", null=True, editable=False
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    history = HistoricalRecords(m2m_fields=[buildings])
+
+    class Meta:
+        verbose_name = _("selection event")
+        verbose_name_plural = _("selection events")
+        ordering = ["-starts_on"]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("selection-event", args=[self.pk])
+
+    @property
+    def layouts(self) -> list[str]:
+        return [layout.strip() for layout in self.allowed_layouts.split(",") if layout.strip()]
+
+
+class PriceTier(models.Model):
+    event = models.ForeignKey(SelectionEvent, models.CASCADE, related_name="price_tiers")
+    up_to_excess = models.DecimalField(
+        _("up to m² over entitlement"), max_digits=7, decimal_places=2,
+        validators=[MinValueValidator(Decimal("0.01"))],
+    )  # fmt: skip
+    price_per_m2 = models.DecimalField(
+        _("price per m² (yuan)"),
+        max_digits=10,
+        decimal_places=2,
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("excess price tier")
+        verbose_name_plural = _("excess price tiers")
+        ordering = ["event", "up_to_excess"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["event", "up_to_excess"], name="event_tier_unique_bound"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"≤{self.up_to_excess} m²: {self.price_per_m2}"
+
+
+class FloorAdjustment(models.Model):
+    """楼层差价: yuan per m² added (or, negative, taken off) for flats on these floors."""
+
+    event = models.ForeignKey(SelectionEvent, models.CASCADE, related_name="floor_adjustments")
+    floor_from = models.PositiveSmallIntegerField(
+        _("from floor"), validators=[MinValueValidator(1)]
+    )
+    floor_to = models.PositiveSmallIntegerField(_("to floor"), validators=[MinValueValidator(1)])
+    per_m2 = models.DecimalField(_("yuan per m²"), max_digits=10, decimal_places=2)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("floor price adjustment")
+        verbose_name_plural = _("floor price adjustments")
+        ordering = ["event", "floor_from"]
+
+    def __str__(self) -> str:
+        return f"{self.floor_from}–{self.floor_to}: {self.per_m2}"
+
+
+class Desk(models.Model):
+    event = models.ForeignKey(SelectionEvent, models.CASCADE, related_name="desks")
+    number = models.PositiveSmallIntegerField(_("desk number"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("desk")
+        verbose_name_plural = _("desks")
+        ordering = ["event", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "number"], name="desk_number_unique")
+        ]
+
+    def __str__(self) -> str:
+        return _("Desk %(number)s") % {"number": self.number}
+
+
+class QueueStatus(models.TextChoices):
+    WAITING = "waiting", _("Waiting")
+    CALLED = "called", _("Called")
+    PRESENT = "present", _("Choosing")
+    SKIPPED = "skipped", _("Lost its turn")
+    DONE = "done", _("Flats selected")
+
+
+class QueueEntry(models.Model):
+    """A household's place on a selection day. `order_no` is the number it was given (lottery
+    sequence or signing order, shown on the board); `position` is where it stands now (an
+    absent household moved to the end gets a position after everyone else)."""
+
+    event = models.ForeignKey(SelectionEvent, models.CASCADE, related_name="queue")
+    household = models.ForeignKey(
+        "households.Household", models.PROTECT, related_name="queue_entries"
+    )
+    order_no = models.PositiveIntegerField(_("order number"))
+    position = models.IntegerField(_("position"))
+    status = models.CharField(
+        _("status"), max_length=10, choices=QueueStatus.choices, default=QueueStatus.WAITING
+    )
+    desk = models.ForeignKey(Desk, models.SET_NULL, related_name="+", null=True, blank=True)
+    called_at = models.DateTimeField(_("called"), null=True, blank=True)
+    absences = models.PositiveSmallIntegerField(_("times absent"), default=0)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("queue entry")
+        verbose_name_plural = _("queue")
+        ordering = ["event", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["event", "household"], name="queue_household_once"),
+            models.UniqueConstraint(fields=["event", "order_no"], name="queue_order_no_once"),
+        ]
+        indexes = [models.Index(fields=["event", "status", "position"], name="queue_next")]
+
+    def __str__(self) -> str:
+        return f"{self.order_no} {self.household.agreement_no}"
+
+
+class FlatHold(models.Model):
+    """A flat locked for a household at a desk while it decides; one hold per flat (the database
+    refuses a second), expiring with the countdown."""
+
+    flat = models.OneToOneField("housing.Flat", models.CASCADE, related_name="hold")
+    event = models.ForeignKey(SelectionEvent, models.CASCADE, related_name="holds")
+    desk = models.ForeignKey(Desk, models.CASCADE, related_name="holds")
+    queue_entry = models.ForeignKey(QueueEntry, models.CASCADE, related_name="holds")
+    held_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, related_name="+", null=True
+    )
+    expires_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["flat"]
+
+    def __str__(self) -> str:
+        return f"{self.flat} @ {self.desk}"
+
+
+class SelectionStatus(models.TextChoices):
+    ACTIVE = "active", _("Confirmed")
+    VOIDED = "voided", _("Voided")
+
+
+class SelectionSource(models.TextChoices):
+    DESK = "desk", _("Chosen at a desk")
+    LOTTERY = "lottery", _("Assigned by lottery")
+
+
+class Selection(models.Model):
+    """A household's confirmed choice of flats (选房确认), with its settlement. A void keeps the
+    record (status voided, reason, who) and returns the flats to the pool."""
+
+    event = models.ForeignKey(SelectionEvent, models.PROTECT, related_name="selections", null=True)
+    household = models.ForeignKey("households.Household", models.PROTECT, related_name="selections")
+    desk = models.ForeignKey(Desk, models.SET_NULL, related_name="+", null=True, blank=True)
+    source = models.CharField(
+        max_length=10, choices=SelectionSource.choices, default=SelectionSource.DESK
+    )
+    lottery = models.ForeignKey(
+        "lottery.Lottery", models.PROTECT, related_name="+", null=True, blank=True
+    )
+    status = models.CharField(
+        _("status"), max_length=10, choices=SelectionStatus.choices, default=SelectionStatus.ACTIVE
+    )
+    idempotency_key = models.UUIDField(unique=True, default=uuid.uuid4)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, related_name="+", null=True
+    )
+    confirmed_at = models.DateTimeField(_("confirmed"), auto_now_add=True)
+    entitled_area = models.DecimalField(_("entitled area"), max_digits=8, decimal_places=2)
+    total_area = models.DecimalField(_("area chosen"), max_digits=8, decimal_places=2)
+    excess_area = models.DecimalField(_("area above entitlement"), max_digits=8, decimal_places=2)
+    shortfall_area = models.DecimalField(
+        _("area below entitlement"), max_digits=8, decimal_places=2
+    )
+    excess_amount = models.DecimalField(_("excess area payment"), max_digits=12, decimal_places=2)
+    refund_amount = models.DecimalField(_("shortfall refund"), max_digits=12, decimal_places=2)
+    floor_amount = models.DecimalField(_("floor adjustments"), max_digits=12, decimal_places=2)
+    balance = models.DecimalField(_("balance"), max_digits=12, decimal_places=2)
+    settlement = models.JSONField(default=dict)
+    replaces = models.ForeignKey(
+        "self", models.SET_NULL, related_name="+", null=True, blank=True, verbose_name=_("replaces")
+    )
+    void_reason = models.TextField(_("reason for voiding"), blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, related_name="+", null=True
+    )
+    voided_at = models.DateTimeField(_("voided"), null=True, blank=True)
+    confirmation_pdf = models.FileField(
+        upload_to="confirmations/%Y/%m/", storage=private_storage, blank=True
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("selection")
+        verbose_name_plural = _("selections")
+        ordering = ["-confirmed_at"]
+
+    def __str__(self) -> str:
+        return f"{self.household.agreement_no}: {self.total_area} m²"
+
+    def get_absolute_url(self) -> str:
+        return reverse("selection-detail", args=[self.pk])
+
+
+class SelectedFlat(models.Model):
+    """A flat of a selection. `active` follows the selection's status, so the database itself
+    refuses a second active selection of the same flat."""
+
+    selection = models.ForeignKey(Selection, models.CASCADE, related_name="flats")
+    flat = models.ForeignKey("housing.Flat", models.PROTECT, related_name="selections")
+    area = models.DecimalField(_("area"), max_digits=8, decimal_places=2)
+    active = models.BooleanField(default=True)
+
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["selection", "flat__code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["flat"],
+                condition=models.Q(active=True),
+                name="one_active_selection_per_flat",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return str(self.flat)
+
+
+class LogAction(models.TextChoices):
+    OPEN = "open", _("Event opened")
+    CLOSE = "close", _("Event closed")
+    CALL = "call", _("Called")
+    PRESENT = "present", _("Present")
+    ABSENT = "absent", _("Absent")
+    HOLD = "hold", _("Flats locked")
+    EXTEND = "extend", _("Lock extended")
+    RELEASE = "release", _("Flats released")
+    EXPIRE = "expire", _("Lock expired")
+    CONFIRM = "confirm", _("Selection confirmed")
+    VOID = "void", _("Selection voided")
+    BOARD = "board", _("Board link renewed")
+
+
+class SelectionLog(models.Model):
+    """The day's audit trail: every call, absence, lock, confirmation and void, with desk, user
+    and time. Append-only."""
+
+    event = models.ForeignKey(SelectionEvent, models.CASCADE, related_name="log")
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    action = models.CharField(max_length=10, choices=LogAction.choices)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, related_name="+", null=True)
+    desk = models.ForeignKey(Desk, models.SET_NULL, related_name="+", null=True)
+    household = models.ForeignKey(
+        "households.Household", models.SET_NULL, related_name="+", null=True
+    )
+    flats = models.CharField(max_length=500, blank=True)
+    detail = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%H:%M:%S} {self.get_action_display()}"

@@ -1,0 +1,473 @@
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
+from django.db.models import Count, Q, Sum
+from django.http import Http404, HttpResponse, HttpResponseNotModified
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from resettlement.accounts.access import (
+    Capability,
+    project_ids_where,
+    project_or_404,
+    require,
+    user_can,
+)
+from resettlement.documents import pdf_response, render_pdf
+from resettlement.households.presentation import show_personal_data
+from resettlement.housing.models import Flat, FlatStatus
+from resettlement.rmb import rmb_upper
+from resettlement.selection.board import (
+    STATUS_CODES,
+    board_etag,
+    board_event,
+    board_payload,
+    board_token,
+)
+from resettlement.selection.confirmation import (
+    selection_confirm,
+    selection_void,
+    settlement_for,
+)
+from resettlement.selection.forms import EventForm, FlatFilterForm, VoidForm
+from resettlement.selection.models import (
+    Desk,
+    FlatHold,
+    LogAction,
+    QueueStatus,
+    Selection,
+    SelectionEvent,
+    SelectionStatus,
+)
+from resettlement.selection.services import (
+    board_link_renew,
+    desk_call_next,
+    desk_current,
+    event_close,
+    event_create,
+    event_open,
+    flats_hold,
+    holds_expire,
+    holds_extend,
+    holds_release,
+    queue_absent,
+    queue_present,
+)
+from resettlement.selection.settlement import SettlementError
+
+FLATS_SHOWN = 120
+
+
+def _event(request, pk: int, capability=Capability.RUN_DESK) -> SelectionEvent:
+    require(request.user, capability)
+    events = SelectionEvent.objects.select_related("project", "lottery")
+    project_ids = project_ids_where(request.user, capability)
+    if project_ids is not None:
+        events = events.filter(project_id__in=project_ids)
+    return get_object_or_404(events, pk=pk)
+
+
+@login_required
+def event_list(request, code: str):
+    project = project_or_404(request.user, code, Capability.RUN_DESK)
+    can_manage = user_can(request.user, Capability.MANAGE_SELECTION, project)
+    form = EventForm(request.POST or None, project=project)
+    if request.method == "POST":
+        require(request.user, Capability.MANAGE_SELECTION, project)
+        if form.is_valid():
+            data = dict(form.cleaned_data)
+            try:
+                event = event_create(project=project, by=request.user, **data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Selection event created."))
+                return redirect(event)
+    events = project.selection_events.annotate(
+        selected=Count("selections", filter=Q(selections__status=SelectionStatus.ACTIVE))
+    )
+    return render(
+        request,
+        "selection/event_list.html",
+        {
+            "project": project,
+            "events": events,
+            "form": form,
+            "can_manage": can_manage,
+            "nav": "projects",
+        },
+    )
+
+
+@login_required
+def event_detail(request, pk: int):
+    event = _event(request, pk)
+    queue = event.queue.select_related("household", "desk").order_by("position")
+    selections = event.selections.select_related(
+        "household", "desk", "confirmed_by"
+    ).prefetch_related("flats__flat")
+    return render(
+        request,
+        "selection/event_detail.html",
+        {
+            "event": event,
+            "project": event.project,
+            "queue": queue,
+            "selections": selections,
+            "log": event.log.select_related("user", "desk", "household")[:80],
+            "desks": event.desks.all(),
+            "can_manage": user_can(request.user, Capability.MANAGE_SELECTION, event.project),
+            "nav": "projects",
+        },
+    )
+
+
+@login_required
+@require_POST
+def event_step(request, pk: int, step: str):
+    event = _event(request, pk, Capability.MANAGE_SELECTION)
+    actions = {
+        "open": (lambda: event_open(event=event, by=request.user), _("The event is open.")),
+        "close": (lambda: event_close(event=event, by=request.user), _("The event is closed.")),
+        "board": (
+            lambda: board_link_renew(event=event, by=request.user),
+            _("Board link renewed: boards opened with the old link stop."),
+        ),
+    }
+    if step not in actions:
+        raise Http404
+    action, success = actions[step]
+    try:
+        action()
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, success)
+    return redirect(event)
+
+
+# The desk console (htmx: every action answers with the panel, no page reload)
+
+
+def _desk(request, pk: int, number: int) -> Desk:
+    event = _event(request, pk)
+    return get_object_or_404(
+        Desk.objects.select_related("event__project"), event=event, number=number
+    )
+
+
+def _panel_context(
+    request, desk: Desk, *, error: str = "", confirmed: Selection | None = None
+) -> dict:
+    event = desk.event
+    holds_expire(event=event)
+    entry = desk_current(desk)
+    context = {
+        "event": event,
+        "desk": desk,
+        "entry": entry,
+        "error": error,
+        "confirmed": confirmed,
+        "waiting": event.queue.filter(status=QueueStatus.WAITING).count(),
+        "idempotency_key": uuid.uuid4(),
+    }
+    if entry is None:
+        return context
+    household = entry.household
+    show_personal_data(request.user, [household])
+    held = list(
+        FlatHold.objects.filter(queue_entry=entry, desk=desk)
+        .select_related("flat__building")
+        .order_by("flat__code")
+    )
+    flats = [hold.flat for hold in held]
+    try:
+        preview = settlement_for(event, household, flats) if flats else None
+        preview_error = ""
+    except SettlementError as problem:
+        preview, preview_error = None, str(problem)
+    layouts = event.layouts or sorted(
+        set(
+            Flat.objects.filter(building__in=event.buildings.all()).values_list("layout", flat=True)
+        )
+    )
+    filters = FlatFilterForm(request.GET or None, event=event, layouts=layouts)
+    context.update(
+        household=household,
+        held=held,
+        deadline=held[0].expires_at if held else None,
+        preview=preview,
+        preview_error=preview_error,
+        offer=_offer(event, household, held, filters),
+        filters=filters,
+    )
+    return context
+
+
+def _offer(event: SelectionEvent, household, held, filters: FlatFilterForm):
+    """Available flats of the event that still fit the household's entitlement and limit."""
+    room = (
+        household.entitled_area + event.allowed_excess - sum(hold.flat.gross_area for hold in held)
+    )
+    flats = Flat.objects.filter(
+        building__in=event.buildings.all(), status=FlatStatus.AVAILABLE, gross_area__lte=room
+    ).select_related("building")
+    if event.layouts:
+        flats = flats.filter(layout__in=event.layouts)
+    if filters.is_valid():
+        data = filters.cleaned_data
+        if data["building"]:
+            flats = flats.filter(building=data["building"])
+        if data["layout"]:
+            flats = flats.filter(layout=data["layout"])
+        if data["floor_min"]:
+            flats = flats.filter(floor__gte=data["floor_min"])
+        if data["floor_max"]:
+            flats = flats.filter(floor__lte=data["floor_max"])
+    if len(held) >= event.max_flats:
+        return []
+    return list(
+        flats.order_by("building__sort_key", "stairwell", "floor", "position")[:FLATS_SHOWN]
+    )
+
+
+def _panel(request, desk: Desk, **extra) -> HttpResponse:
+    html = render_to_string(
+        "selection/_desk_panel.html", _panel_context(request, desk, **extra), request=request
+    )
+    return HttpResponse(html)
+
+
+@login_required
+def desk_console(request, pk: int, number: int):
+    desk = _desk(request, pk, number)
+    if request.htmx:
+        return _panel(request, desk)
+    return render(
+        request,
+        "selection/desk.html",
+        {**_panel_context(request, desk), "project": desk.event.project, "nav": "projects"},
+    )
+
+
+@login_required
+@require_POST
+def desk_action(request, pk: int, number: int, action: str):
+    desk = _desk(request, pk, number)
+    user = request.user
+    entry = desk_current(desk)
+    chosen = list(
+        Flat.objects.filter(pk__in=request.POST.getlist("flats")).select_related("building")
+    )
+    confirmed = None
+    try:
+        if action == "call":
+            desk_call_next(desk=desk, by=user)
+        elif entry is None:
+            raise ValidationError(_("No household is at this desk."))
+        elif action == "present":
+            queue_present(entry=entry, desk=desk, by=user)
+        elif action == "absent":
+            queue_absent(entry=entry, desk=desk, by=user)
+        elif action == "hold":
+            flats_hold(entry=entry, desk=desk, flats=chosen, by=user)
+        elif action == "extend":
+            holds_extend(entry=entry, desk=desk, by=user)
+        elif action == "release":
+            holds_release(entry=entry, desk=desk, flats=chosen or None, by=user)
+        elif action == "confirm":
+            held = [
+                hold.flat
+                for hold in FlatHold.objects.filter(queue_entry=entry, desk=desk).select_related(
+                    "flat"
+                )
+            ]
+            confirmed = selection_confirm(
+                entry=entry,
+                desk=desk,
+                flats=held,
+                idempotency_key=request.POST.get("idempotency_key") or uuid.uuid4(),
+                by=user,
+            )
+        else:
+            raise Http404
+    except ValidationError as error:
+        return _panel(request, desk, error=" ".join(error.messages))
+    if not request.htmx:
+        return redirect("desk-console", pk=pk, number=number)
+    return _panel(request, desk, confirmed=confirmed)
+
+
+# Selections
+
+
+def _selection(request, pk: int) -> Selection:
+    require(request.user, Capability.RUN_DESK)
+    selections = Selection.objects.select_related(
+        "household__village", "household__project", "event", "desk"
+    )
+    project_ids = project_ids_where(request.user, Capability.RUN_DESK)
+    if project_ids is not None:
+        selections = selections.filter(household__project_id__in=project_ids)
+    return get_object_or_404(selections, pk=pk)
+
+
+@login_required
+def selection_detail(request, pk: int):
+    selection = _selection(request, pk)
+    can_void = user_can(request.user, Capability.MANAGE_SELECTION, selection.household.project)
+    form = VoidForm(request.POST or None)
+    if request.method == "POST":
+        require(request.user, Capability.MANAGE_SELECTION, selection.household.project)
+        if form.is_valid():
+            try:
+                selection_void(
+                    selection=selection, reason=form.cleaned_data["reason"], by=request.user
+                )
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Selection voided; its flats are back in the pool."))
+                return redirect(selection)
+    show_personal_data(request.user, [selection.household])
+    return render(
+        request,
+        "selection/selection_detail.html",
+        {
+            "selection": selection,
+            "flats": selection.flats.select_related("flat__building"),
+            "project": selection.household.project,
+            "form": form,
+            "can_void": can_void and selection.status == SelectionStatus.ACTIVE,
+            "nav": "projects",
+        },
+    )
+
+
+def confirmation_context(selection: Selection) -> dict:
+    household = selection.household
+    return {
+        "selection": selection,
+        "household": household,
+        "project": household.project,
+        "flats": selection.flats.select_related("flat__building"),
+        "members": household.members.filter(recognised=True),
+        "tiers": selection.settlement.get("tiers", []),
+        "floors": selection.settlement.get("floors", []),
+        "balance_in_words": _in_words(selection.balance),
+    }
+
+
+def _in_words(amount) -> str:
+    return rmb_upper(abs(amount))
+
+
+@login_required
+def selection_confirmation_pdf(request, pk: int):
+    """The 选房确认书 for signing: rendered once and kept, so a reprint is the same document."""
+    selection = _selection(request, pk)
+    if selection.status == SelectionStatus.VOIDED or not selection.confirmation_pdf:
+        content = render_pdf(
+            "documents/selection_confirmation.html", confirmation_context(selection)
+        )
+        if selection.status == SelectionStatus.ACTIVE:
+            selection.confirmation_pdf.save(f"selection-{selection.pk}.pdf", ContentFile(content))
+    else:
+        content = selection.confirmation_pdf.read()
+    return pdf_response(content, f"selection-{selection.pk}.pdf")
+
+
+# The day summary
+
+
+def summary_context(event: SelectionEvent) -> dict:
+    flats = Flat.objects.filter(building__in=event.buildings.all())
+    left = (
+        flats.filter(status=FlatStatus.AVAILABLE)
+        .values("layout")
+        .annotate(n=Count("pk"), area=Sum("gross_area"))
+        .order_by("layout")
+    )
+    log = event.log
+    return {
+        "event": event,
+        "project": event.project,
+        "served": event.selections.filter(status=SelectionStatus.ACTIVE).count(),
+        "voided": event.selections.filter(status=SelectionStatus.VOIDED).count(),
+        "absent": log.filter(action=LogAction.ABSENT).count(),
+        "skipped": event.queue.filter(status=QueueStatus.SKIPPED).count(),
+        "waiting": event.queue.filter(status=QueueStatus.WAITING).count(),
+        "left": left,
+        "left_total": flats.filter(status=FlatStatus.AVAILABLE).count(),
+        "by_desk": event.selections.filter(status=SelectionStatus.ACTIVE)
+        .values("desk__number")
+        .annotate(n=Count("pk"))
+        .order_by("desk__number"),
+        "selections": event.selections.select_related("household", "desk").prefetch_related(
+            "flats__flat"
+        ),
+        "printed_at": timezone.localtime(),
+    }
+
+
+@login_required
+def event_summary(request, pk: int):
+    event = _event(request, pk)
+    if request.GET.get("format") == "pdf":
+        content = render_pdf("documents/selection_summary.html", summary_context(event))
+        return pdf_response(content, f"selection-day-{event.pk}.pdf")
+    return render(request, "selection/summary.html", {**summary_context(event), "nav": "projects"})
+
+
+# The board (选房大屏): staff open it; the signed link then works without login
+
+
+@login_required
+def board_open(request, pk: int):
+    event = _event(request, pk)
+    return redirect(reverse("selection-board", args=[board_token(event)]))
+
+
+def board(request, token: str):
+    event = board_event(token)
+    if event is None:
+        raise Http404
+    labels = {
+        "desk": _("Desk %(number)s"),
+        "waiting": _("%(count)s waiting"),
+        "stairwell": _("Stairwell %(number)s"),
+        "closed": _("The selection day is closed."),
+        "offline": _("Connection lost, retrying…"),
+        "statuses": {code: str(FlatStatus(status).label) for status, code in STATUS_CODES.items()},
+    }
+    return render(
+        request,
+        "selection/board.html",
+        {
+            "event": event,
+            "data_url": reverse("selection-board-data", args=[token]),
+            "labels": labels,
+        },
+    )
+
+
+def board_data(request, token: str):
+    event = board_event(token)
+    if event is None:
+        raise Http404
+    holds_expire(event=event)
+    etag = board_etag(event)
+    if etag in request.headers.get("If-None-Match", ""):
+        response = HttpResponseNotModified()
+    else:
+        response = HttpResponse(board_payload(event), content_type="application/json")
+    response["ETag"] = etag
+    response["Cache-Control"] = "no-cache"
+    return response

@@ -1,0 +1,68 @@
+"""A small selection day: one project, two buildings of flats, households on a published
+lottery, an event with desks (imported by the selection and lottery tests)."""
+
+import datetime
+from decimal import Decimal
+
+from resettlement.housing.services import FlatPosition, flats_generate
+from resettlement.lottery.models import DrawMethod, LotteryMode
+from resettlement.lottery.services import (
+    lottery_create,
+    lottery_draw,
+    lottery_freeze,
+    lottery_publish,
+    roster_build,
+)
+from resettlement.selection.services import event_create, event_open
+from tests.factories import HouseholdFactory, make_building, make_project
+
+D = Decimal
+WITNESSES = [("李公证", "公证员", "西安市雁塔公证处"), ("王代表", "村民代表", "")]
+
+
+def project_with_flats(code="SEL"):
+    project = make_project(
+        code, price_tiers=[(D(15), D("4200")), (D(30), D("6300"))], shortfall_refund_price=D("4000")
+    )
+    buildings = []
+    for number in (1, 2):
+        building = make_building(project, f"{number}#", floors=6, stairwells=2)
+        flats_generate(
+            building=building,
+            positions=[FlatPosition(1, "A", D("80.50")), FlatPosition(2, "B", D("96.35"))],
+        )
+        buildings.append(building)
+    return project, buildings
+
+
+def households(project, count=6, **overrides):
+    values = {"entitled_area": D("100.00"), "original_area": D("100.00")}
+    values.update(overrides)
+    return [HouseholdFactory(project=project, **values) for _ in range(count)]
+
+
+def published_lottery(project, *, by=None, mode=LotteryMode.ORDER, name="第一批摇号"):
+    lottery = lottery_create(
+        project=project, name=name, mode=mode, by=by, draw_method=DrawMethod.SYSTEM
+    )
+    roster_build(lottery=lottery, by=by)
+    lottery_freeze(lottery=lottery, by=by)
+    lottery_draw(lottery=lottery, public_input="07 21 33 48", witnesses=WITNESSES, by=by)
+    lottery_publish(lottery=lottery, by=by)
+    return lottery
+
+
+def open_event(project, buildings, lottery, *, desks=2, by=None, **rules):
+    event = event_create(
+        project=project,
+        name="回迁选房日",
+        starts_on=datetime.date(2025, 6, 1),
+        ends_on=datetime.date(2025, 6, 2),
+        queue_source="lottery",
+        lottery=lottery,
+        buildings=buildings,
+        desks=desks,
+        by=by,
+        **rules,
+    )
+    return event_open(event=event, by=by)
