@@ -70,6 +70,7 @@ urlpatterns = [
         name="lottery-entry",
     ),
     path("lotteries/<int:pk>/pool/", lottery.lottery_pool, name="lottery-pool"),
+    path("lotteries/<int:pk>/groups/", lottery.lottery_groups, name="lottery-groups"),
     path("lotteries/<int:pk>/freeze/", lottery.lottery_freeze_view, name="lottery-freeze"),
     path("lotteries/<int:pk>/draw/", lottery.lottery_draw_view, name="lottery-draw"),
     path("lotteries/<int:pk>/publish/", lottery.lottery_publish_view, name="lottery-publish"),

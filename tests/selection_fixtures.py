@@ -20,12 +20,20 @@ D = Decimal
 WITNESSES = [("李公证", "公证员", "西安市雁塔公证处"), ("王代表", "村民代表", "")]
 
 
-def project_with_flats(code="SEL"):
-    project = make_project(
-        code, price_tiers=[(D(15), D("4200")), (D(30), D("6300"))], shortfall_refund_price=D("4000")
-    )
+def project_with_flats(code="SEL", *, project=None, numbers=(1, 2)):
+    """Two buildings of 24 flats (A 80.50 m², B 96.35 m²) in a new project, or in `project`
+    (made by tests.factories.make_project, so with the same price tiers)."""
+    if project is None:
+        project = make_project(
+            code,
+            price_tiers=[(D(15), D("4200")), (D(30), D("6300"))],
+            shortfall_refund_price=D("4000"),
+        )
+    else:
+        project.shortfall_refund_price = D("4000")
+        project.save()
     buildings = []
-    for number in (1, 2):
+    for number in numbers:
         building = make_building(project, f"{number}#", floors=6, stairwells=2)
         flats_generate(
             building=building,

@@ -72,3 +72,14 @@ class PoolForm(forms.Form):
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["building"].queryset = project.buildings.all()
+
+
+class GroupListForm(forms.Form):
+    text = forms.CharField(
+        label=_("Groups from a list"),
+        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "QLS-0001\t1\nQLS-0002\t2"}),
+        help_text=_(
+            "One entry per line: agreement number, group and, in mode assign, pool; "
+            "pasted from a spreadsheet or separated by commas."
+        ),
+    )

@@ -5,6 +5,7 @@ The draw itself is algorithm v1 in resettlement/lottery_verify.py, the same file
 """
 
 import hashlib
+import re
 import secrets
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -63,6 +64,10 @@ ERROR_UNKNOWN = _("%(count)s entries are not on the roster (e.g. %(example)s)")
 ERROR_SEQUENCE = _("sequence numbers must run 1 to %(count)s, each once")
 ERROR_FLAT_POOL = _("flat %(code)s is not in pool %(pool)s of %(agreement)s")
 ERROR_FLAT_TWICE = _("flat %(code)s is given twice")
+ERROR_LIST_UNKNOWN = _("Line %(line)s: %(agreement)s is not on the roster.")
+ERROR_LIST_GROUP = _("Line %(line)s: the group must be a whole number from 1.")
+ERROR_LIST_TWICE = _("Line %(line)s: %(agreement)s is listed twice.")
+ERROR_LIST_EMPTY = _("The list is empty.")
 
 
 @dataclass
@@ -198,6 +203,49 @@ def entry_update(
     entry._history_user = by
     entry.save()
     return entry
+
+
+def groups_apply(*, lottery: Lottery, text: str, by=None) -> int:
+    """Set groups (and pools) from an explicit list, one entry per line as staff paste it
+    from a spreadsheet: agreement number, group, optional pool (tab, comma or spaces).
+    Every line is checked first; any error means nothing changes."""
+    _require(lottery, LotteryStatus.DRAFT)
+    entries = {entry.agreement_no: entry for entry in lottery.entries.all()}
+    errors, changes = [], {}
+    for number, line in enumerate(text.splitlines(), start=1):
+        cells = [cell.strip() for cell in re.split(r"[\t,，\s]+", line.strip()) if cell.strip()]
+        if not cells:
+            continue
+        agreement = v1.normalize_agreement_no(cells[0])
+        if agreement not in entries:
+            errors.append(ERROR_LIST_UNKNOWN % {"line": number, "agreement": cells[0]})
+            continue
+        if len(cells) < 2 or not cells[1].isdigit() or int(cells[1]) < 1:
+            errors.append(ERROR_LIST_GROUP % {"line": number})
+            continue
+        if agreement in changes:
+            errors.append(ERROR_LIST_TWICE % {"line": number, "agreement": agreement})
+            continue
+        changes[agreement] = (int(cells[1]), cells[2] if len(cells) > 2 else None)
+    if errors:
+        raise ValidationError([str(error) for error in errors])
+    if not changes:
+        raise ValidationError(ERROR_LIST_EMPTY)
+    changed = []
+    for agreement, (group, pool) in changes.items():
+        entry = entries[agreement]
+        entry.group = group
+        if pool is not None:
+            entry.pool = pool
+        changed.append(entry)
+    with transaction.atomic():
+        bulk_update_with_history(
+            changed, LotteryEntry, ["group", "pool"], batch_size=1000, default_user=by
+        )
+        if lottery.group_rule != GroupRule.EXPLICIT:
+            lottery.group_rule = GroupRule.EXPLICIT
+            _save(lottery, by, ["group_rule"])
+    return len(changed)
 
 
 def entry_remove(*, entry: LotteryEntry, by=None) -> None:

@@ -20,6 +20,7 @@ from resettlement.housing.models import Flat, FlatStatus
 from resettlement.lottery.forms import (
     DrawForm,
     EntryForm,
+    GroupListForm,
     LotteryForm,
     NotaryResultForm,
     PoolForm,
@@ -31,6 +32,7 @@ from resettlement.lottery.models import Lottery, LotteryMode, LotteryStatus
 from resettlement.lottery.services import (
     entry_remove,
     entry_update,
+    groups_apply,
     lottery_cancel,
     lottery_create,
     lottery_draw,
@@ -124,6 +126,7 @@ def lottery_detail(request, pk: int):
         "redraw_form": RedrawForm(),
         "notary_form": NotaryResultForm(),
         "pool_form": PoolForm(project=lottery.project),
+        "group_list_form": GroupListForm(),
         "pools": _pool_summary(lottery) if lottery.mode == LotteryMode.ASSIGN else None,
         "files": published_files(lottery),
         "nav": "projects",
@@ -170,6 +173,7 @@ def lottery_roster_build(request, pk: int):
 @require_POST
 def lottery_entry_edit(request, pk: int, entry_pk: int):
     lottery = _lottery(request, pk)
+    _manage(request, lottery)
     entry = get_object_or_404(lottery.entries, pk=entry_pk)
     if "remove" in request.POST:
         return _step(
@@ -195,8 +199,27 @@ def lottery_entry_edit(request, pk: int, entry_pk: int):
 
 @login_required
 @require_POST
+def lottery_groups(request, pk: int):
+    lottery = _lottery(request, pk)
+    _manage(request, lottery)
+    form = GroupListForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, _("Paste the list first."))
+        return redirect(lottery)
+    text = form.cleaned_data["text"]
+    return _step(
+        request,
+        lottery,
+        lambda: groups_apply(lottery=lottery, text=text, by=request.user),
+        _("Groups set from the list."),
+    )
+
+
+@login_required
+@require_POST
 def lottery_pool(request, pk: int):
     lottery = _lottery(request, pk)
+    _manage(request, lottery)
     form = PoolForm(request.POST, project=lottery.project)
     if not form.is_valid():
         messages.error(request, _("Name the pool."))
@@ -232,6 +255,7 @@ def lottery_freeze_view(request, pk: int):
 @require_POST
 def lottery_draw_view(request, pk: int):
     lottery = _lottery(request, pk)
+    _manage(request, lottery)
     form = DrawForm(request.POST)
     witnesses = WitnessFormSet(request.POST, prefix="witnesses")
     if not (form.is_valid() and witnesses.is_valid()):
@@ -305,6 +329,7 @@ def lottery_redraw_view(request, pk: int):
 @require_POST
 def lottery_notary_import(request, pk: int):
     lottery = _lottery(request, pk)
+    _manage(request, lottery)
     form = NotaryResultForm(request.POST, request.FILES)
     if not form.is_valid():
         messages.error(request, _("Choose the stamped result file."))

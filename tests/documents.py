@@ -1,0 +1,24 @@
+"""Reading generated PDFs back in tests."""
+
+import io
+
+from pypdf import PdfReader
+
+
+def pdf_text(content: bytes) -> str:
+    """All the text of a PDF, pages joined, with the spaces PDF extraction adds removed (CJK
+    text is laid out glyph by glyph)."""
+    assert content.startswith(b"%PDF-"), content[:40]
+    reader = PdfReader(io.BytesIO(content))
+    return "".join(page.extract_text() for page in reader.pages).replace(" ", "")
+
+
+def pdf_fonts(content: bytes) -> set[str]:
+    """Base names of the fonts the PDF embeds."""
+    reader = PdfReader(io.BytesIO(content))
+    fonts = set()
+    for page in reader.pages:
+        resources = page.get("/Resources") or {}
+        for font in (resources.get("/Font") or {}).values():
+            fonts.add(str(font.get_object().get("/BaseFont")))
+    return fonts
