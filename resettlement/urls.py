@@ -90,6 +90,7 @@ urlpatterns = [
     path("selection/<int:pk>/", selection.event_detail, name="selection-event"),
     path("selection/<int:pk>/step/<str:step>/", selection.event_step, name="selection-event-step"),
     path("selection/<int:pk>/summary/", selection.event_summary, name="selection-summary"),
+    path("selection/<int:pk>/rules/", selection.event_rules, name="selection-rules"),
     path("selection/<int:pk>/board/", selection.board_open, name="selection-board-open"),
     path("selection/<int:pk>/desks/<int:number>/", selection.desk_console, name="desk-console"),
     path(

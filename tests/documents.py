@@ -6,11 +6,12 @@ from pypdf import PdfReader
 
 
 def pdf_text(content: bytes) -> str:
-    """All the text of a PDF, pages joined, with the spaces PDF extraction adds removed (CJK
-    text is laid out glyph by glyph)."""
+    """All the text of a PDF, pages joined, without the spaces and line breaks extraction adds
+    (CJK text is laid out glyph by glyph, and table cells wrap)."""
     assert content.startswith(b"%PDF-"), content[:40]
     reader = PdfReader(io.BytesIO(content))
-    return "".join(page.extract_text() for page in reader.pages).replace(" ", "")
+    text = "".join(page.extract_text() for page in reader.pages)
+    return text.replace(" ", "").replace("\n", "")
 
 
 def pdf_fonts(content: bytes) -> set[str]:

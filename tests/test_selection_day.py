@@ -72,14 +72,18 @@ def test_confirmation_selects_the_held_flats_and_settles(day, personas):
     _event, desk1, _desk2, _people = day
     entry = desk_call_next(desk=desk1)
     queue_present(entry=entry, desk=desk1, by=personas["clerk"])
-    chosen = [flat("1-1-101"), flat("1-1-102")]  # 80.50 + 96.35 = 176.85 vs 100 entitled: too much
-    flats_hold(entry=entry, desk=desk1, flats=chosen[:1], by=personas["clerk"])
-    flats_hold(entry=entry, desk=desk1, flats=[flat("1-1-201")], by=personas["clerk"])  # 80.50 more
+    flats_hold(entry=entry, desk=desk1, flats=[flat("1-1-101")], by=personas["clerk"])
+    with pytest.raises(ValidationError, match="多于允许的"):  # 80.50 + 80.50 vs 100 + 30
+        flats_hold(entry=entry, desk=desk1, flats=[flat("1-1-201")], by=personas["clerk"])
+    assert flat("1-1-201").status == FlatStatus.AVAILABLE, "a refused lock locks nothing"
     key = uuid.uuid4()
+    household = entry.household
+    household.entitled_area = D("40.00")  # corrected in the register while it decides
+    household.save()
     with pytest.raises(ValidationError, match="多于允许的"):
-        selection_confirm(
-            entry=entry, desk=desk1, flats=[flat("1-1-101"), flat("1-1-201")], idempotency_key=key
-        )
+        selection_confirm(entry=entry, desk=desk1, flats=[flat("1-1-101")], idempotency_key=key)
+    household.entitled_area = D("100.00")
+    household.save()
     assert flat("1-1-101").status == FlatStatus.RESERVED, "a refused confirmation changes nothing"
     selection = selection_confirm(
         entry=entry, desk=desk1, flats=[flat("1-1-101")], idempotency_key=key, by=personas["clerk"]

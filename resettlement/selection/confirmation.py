@@ -55,6 +55,8 @@ ERROR_KEY_REUSED = _("This confirmation was already used for another household."
 ERROR_VOID_REASON = _("Give the reason for voiding.")
 ERROR_NOT_ACTIVE = _("This selection is not active.")
 ERROR_ASSIGNED_FLAT = _("Flat %(code)s assigned to %(agreement)s: %(problem)s")
+ERROR_SWAP_REASON = _("Give the reason for the swap.")
+ERROR_SWAP_SAME = _("Choose flats different from the ones selected.")
 
 
 def event_rules(event: SelectionEvent) -> tuple[list[Tier], list[FloorRate]]:
@@ -74,6 +76,19 @@ def settlement_for(
         refund_price=event.shortfall_refund_price,
         floor_rates=rates,
         allowed_excess=event.allowed_excess,
+    )
+
+
+def project_settlement(project, household: Household, flats: Sequence[Flat]) -> Settlement:
+    """Settlement by the project's own rules, for selections made outside an event (flats
+    assigned by lottery): its tiers, with the last tier's bound as the allowed excess."""
+    tiers = [Tier(t.up_to_excess, t.price_per_m2) for t in project.price_tiers.all()]
+    return settle(
+        entitled=household.entitled_area,
+        flats=[ChosenFlat(flat.code, flat.gross_area, flat.floor) for flat in flats],
+        tiers=tiers,
+        refund_price=project.shortfall_refund_price,
+        allowed_excess=max((tier.up_to_excess for tier in tiers), default=Decimal(0)),
     )
 
 
@@ -168,6 +183,7 @@ def _store(
     by,
     source=SelectionSource.DESK,
     lottery=None,
+    replaces=None,
 ) -> Selection:
     selection = Selection(
         event=event,
@@ -175,6 +191,7 @@ def _store(
         desk=desk,
         source=source,
         lottery=lottery,
+        replaces=replaces,
         idempotency_key=idempotency_key,
         confirmed_by=by,
         entitled_area=settlement.entitled,
@@ -194,7 +211,8 @@ def _store(
         SelectedFlat,
         default_user=by,
     )
-    expected = [FlatStatus.RESERVED] if source == SelectionSource.DESK else [FlatStatus.AVAILABLE]
+    at_desk = source == SelectionSource.DESK and replaces is None
+    expected = [FlatStatus.RESERVED] if at_desk else [FlatStatus.AVAILABLE]
     flats_set_status(
         flats, FlatStatus.SELECTED, expected=expected, by=by, reason=gettext("selected")
     )
@@ -267,21 +285,12 @@ def selection_void(*, selection: Selection, reason: str, by, requeue: bool = Tru
 def selections_from_lottery(*, lottery: Lottery, by=None) -> list[Selection]:
     """Mode assign: each household's drawn flat becomes its selection, settled by the
     project's rules (the pools were made so that the flats fit)."""
-    project = lottery.project
-    tiers = [Tier(t.up_to_excess, t.price_per_m2) for t in project.price_tiers.all()]
-    cap = max((tier.up_to_excess for tier in tiers), default=Decimal(0))
     results = lottery.results.select_related("entry__household", "flat").order_by("sequence")
     selections = []
     for result in results:
         household, flat = result.entry.household, result.flat
         try:
-            settlement = settle(
-                entitled=household.entitled_area,
-                flats=[ChosenFlat(flat.code, flat.gross_area, flat.floor)],
-                tiers=tiers,
-                refund_price=project.shortfall_refund_price,
-                allowed_excess=cap,
-            )
+            settlement = project_settlement(lottery.project, household, [flat])
             selections.append(
                 _store(
                     event=None,
@@ -302,3 +311,63 @@ def selections_from_lottery(*, lottery: Lottery, by=None) -> list[Selection]:
                 % {"code": flat.code, "agreement": household.agreement_no, "problem": message}
             ) from None
     return selections
+
+
+def selection_swap(*, selection: Selection, flats: Sequence[Flat], reason: str, by) -> Selection:
+    """换房: a 选房主管 exchanges a confirmed selection's flats for others, with the reason.
+    The old selection is voided (its flats back in the pool) and a new one naming it is settled
+    by the same rules; all of it happens, or nothing. Both records stay."""
+    if not reason.strip():
+        raise ValidationError({"reason": [str(ERROR_SWAP_REASON)]})
+    flat_ids = sorted({flat.pk for flat in flats})
+    if not flat_ids:
+        raise ValidationError(ERROR_NO_FLATS)
+    try:
+        with transaction.atomic():
+            old = Selection.objects.select_for_update().get(pk=selection.pk)
+            if old.status != SelectionStatus.ACTIVE:
+                raise ValidationError(ERROR_NOT_ACTIVE)
+            kept = set(old.flats.values_list("flat_id", flat=True))
+            if set(flat_ids) == kept:
+                raise ValidationError(ERROR_SWAP_SAME)
+            locked = list(Flat.objects.select_for_update().filter(pk__in=flat_ids).order_by("pk"))
+            for flat in locked:
+                if flat.pk not in kept and flat.status != FlatStatus.AVAILABLE:
+                    raise ValidationError(ERROR_TAKEN % {"code": flat.code})
+            household, event = old.household, old.event
+            try:
+                if event is not None:
+                    if len(locked) > event.max_flats:
+                        raise ValidationError(ERROR_TOO_MANY % {"count": event.max_flats})
+                    check_offered(event, locked)
+                    settlement = settlement_for(event, household, locked)
+                else:
+                    settlement = project_settlement(household.project, household, locked)
+            except SettlementError as error:
+                raise ValidationError(str(error)) from None
+            selection_void(selection=old, reason=reason, by=by, requeue=False)
+            household.refresh_from_db()
+            new = _store(
+                event=event,
+                household=household,
+                flats=locked,
+                settlement=settlement,
+                desk=None,
+                idempotency_key=uuid.uuid4(),
+                by=by,
+                source=old.source,
+                lottery=old.lottery,
+                replaces=old,
+            )
+            if event is not None:
+                log_action(
+                    event,
+                    LogAction.SWAP,
+                    by=by,
+                    household=household,
+                    flats=locked,
+                    detail=reason.strip(),
+                )
+            return new
+    except IntegrityError:
+        raise ValidationError(ERROR_TAKEN % {"code": locked[0].code}) from None

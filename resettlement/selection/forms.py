@@ -1,6 +1,10 @@
+import re
+from decimal import Decimal
+
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from resettlement.housing.models import Flat
 from resettlement.lottery.models import Lottery, LotteryMode, LotteryStatus
 from resettlement.selection.models import SelectionEvent
 
@@ -39,12 +43,97 @@ class EventForm(forms.ModelForm):
         self.fields["allowed_excess"].required = False
 
 
+class RulesForm(forms.ModelForm):
+    class Meta:
+        model = SelectionEvent
+        fields = [
+            "max_flats",
+            "allowed_excess",
+            "shortfall_refund_price",
+            "allowed_layouts",
+            "absent_rule",
+            "countdown_seconds",
+            "extension_seconds",
+        ]
+
+
+class TierForm(forms.Form):
+    up_to_excess = forms.DecimalField(
+        label=_("up to m² over entitlement"), min_value=Decimal("0.01"), decimal_places=2
+    )
+    price_per_m2 = forms.DecimalField(
+        label=_("price per m² (yuan)"), min_value=Decimal(0), decimal_places=2
+    )
+
+
+class FloorForm(forms.Form):
+    floor_from = forms.IntegerField(label=_("From floor"), min_value=1)
+    floor_to = forms.IntegerField(label=_("To floor"), min_value=1)
+    per_m2 = forms.DecimalField(
+        label=_("yuan per m²"),
+        decimal_places=2,
+        help_text=_("Negative where low floors cost less."),
+    )
+
+
+TierFormSet = forms.formset_factory(TierForm, extra=2, can_delete=True)
+FloorFormSet = forms.formset_factory(FloorForm, extra=3, can_delete=True)
+
+
+def formset_rows(formset, fields: tuple[str, ...]) -> list[tuple]:
+    """The filled, undeleted rows of a valid formset, as tuples of `fields`."""
+    return [
+        tuple(form.cleaned_data[name] for name in fields)
+        for form in formset
+        if form.cleaned_data and not form.cleaned_data.get("DELETE")
+    ]
+
+
 class VoidForm(forms.Form):
     reason = forms.CharField(
         label=_("Reason"),
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text=_("Recorded with your name; the flats return to the pool and both records stay."),
     )
+
+
+class SwapForm(forms.Form):
+    """换房: the new flats by code, as staff read them off the board, and the reason."""
+
+    flat_codes = forms.CharField(
+        label=_("New flats"),
+        max_length=200,
+        help_text=_("Flat codes such as 3-2-1502, separated by commas or spaces."),
+    )
+    swap_reason = forms.CharField(
+        label=_("Reason"),
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text=_("Recorded with your name; the old flats return to the pool."),
+    )
+
+    def __init__(self, *args, project, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.project = project
+
+    def clean_flat_codes(self):
+        codes = [
+            code for code in re.split(r"[\s,，、;；]+", self.cleaned_data["flat_codes"]) if code
+        ]
+        found: dict[str, list[Flat]] = {}
+        for flat in Flat.objects.filter(building__project=self.project, code__in=codes):
+            found.setdefault(flat.code, []).append(flat)
+        unknown = [code for code in codes if code not in found]
+        if unknown:
+            raise forms.ValidationError(
+                _("No flat %(codes)s in this project.") % {"codes": "、".join(unknown)}
+            )
+        ambiguous = [code for code, flats in found.items() if len(flats) > 1]
+        if ambiguous:
+            raise forms.ValidationError(
+                _("Several flats are coded %(codes)s: swap them in the admin.")
+                % {"codes": "、".join(ambiguous)}
+            )
+        return [flats[0] for flats in found.values()]
 
 
 class FlatFilterForm(forms.Form):

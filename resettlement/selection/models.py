@@ -354,6 +354,7 @@ class LogAction(models.TextChoices):
     EXPIRE = "expire", _("Lock expired")
     CONFIRM = "confirm", _("Selection confirmed")
     VOID = "void", _("Selection voided")
+    SWAP = "swap", _("Flats swapped")
     BOARD = "board", _("Board link renewed")
 
 

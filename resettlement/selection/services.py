@@ -37,6 +37,7 @@ from resettlement.selection.models import (
     SelectionEvent,
     SelectionLog,
 )
+from resettlement.selection.settlement import ERROR_OVER_EXCESS, Tier, excess_cap
 
 ERROR_EVENT_CLOSED = _("The selection event is not open.")
 ERROR_LOTTERY = _("The queue needs a published lottery of mode order from this project.")
@@ -370,6 +371,24 @@ def check_offered(event: SelectionEvent, flats: Sequence[Flat]) -> None:
             raise ValidationError(ERROR_LAYOUT % {"layout": flat.layout, "code": flat.code})
 
 
+def check_area(event: SelectionEvent, household: Household, flats: Sequence[Flat]) -> None:
+    """Refuse flats that together exceed the entitlement plus what the event allows above it
+    (a lock the household could never confirm would only keep the flats from others)."""
+    total = sum((flat.gross_area for flat in flats), Decimal(0))
+    tiers = [Tier(t.up_to_excess, t.price_per_m2) for t in event.price_tiers.all()]
+    cap = excess_cap(tiers, event.allowed_excess)
+    if total - household.entitled_area > cap:
+        raise ValidationError(
+            ERROR_OVER_EXCESS
+            % {
+                "total": total,
+                "entitled": household.entitled_area,
+                "excess": total - household.entitled_area,
+                "allowed": cap,
+            }
+        )
+
+
 def flats_hold(*, entry: QueueEntry, desk: Desk, flats: Sequence[Flat], by=None) -> list[FlatHold]:
     """Lock flats for the household at this desk while it decides (the countdown starts with
     its first lock; every flat it adds keeps the same deadline)."""
@@ -381,9 +400,10 @@ def flats_hold(*, entry: QueueEntry, desk: Desk, flats: Sequence[Flat], by=None)
     if not flats:
         raise ValidationError(ERROR_NO_FLATS)
     check_offered(event, flats)
-    held = list(FlatHold.objects.filter(queue_entry=entry))
+    held = list(FlatHold.objects.filter(queue_entry=entry).select_related("flat"))
     if len(held) + len(flats) > event.max_flats:
         raise ValidationError(ERROR_TOO_MANY % {"count": event.max_flats})
+    check_area(event, entry.household, [hold.flat for hold in held] + flats)
     expires = (
         held[0].expires_at
         if held

@@ -33,10 +33,20 @@ from resettlement.selection.board import (
 )
 from resettlement.selection.confirmation import (
     selection_confirm,
+    selection_swap,
     selection_void,
     settlement_for,
 )
-from resettlement.selection.forms import EventForm, FlatFilterForm, VoidForm
+from resettlement.selection.forms import (
+    EventForm,
+    FlatFilterForm,
+    FloorFormSet,
+    RulesForm,
+    SwapForm,
+    TierFormSet,
+    VoidForm,
+    formset_rows,
+)
 from resettlement.selection.models import (
     Desk,
     FlatHold,
@@ -46,6 +56,7 @@ from resettlement.selection.models import (
     SelectionEvent,
     SelectionStatus,
 )
+from resettlement.selection.rules import event_rules_set
 from resettlement.selection.services import (
     board_link_renew,
     desk_call_next,
@@ -76,7 +87,7 @@ def _event(request, pk: int, capability=Capability.RUN_DESK) -> SelectionEvent:
 
 @login_required
 def event_list(request, code: str):
-    project = project_or_404(request.user, code, Capability.RUN_DESK)
+    project = project_or_404(request.user, code, Capability.VIEW_HOUSEHOLDS)
     can_manage = user_can(request.user, Capability.MANAGE_SELECTION, project)
     form = EventForm(request.POST or None, project=project)
     if request.method == "POST":
@@ -108,7 +119,7 @@ def event_list(request, code: str):
 
 @login_required
 def event_detail(request, pk: int):
-    event = _event(request, pk)
+    event = _event(request, pk, Capability.VIEW_HOUSEHOLDS)
     queue = event.queue.select_related("household", "desk").order_by("position")
     selections = event.selections.select_related(
         "household", "desk", "confirmed_by"
@@ -124,6 +135,7 @@ def event_detail(request, pk: int):
             "log": event.log.select_related("user", "desk", "household")[:80],
             "desks": event.desks.all(),
             "can_manage": user_can(request.user, Capability.MANAGE_SELECTION, event.project),
+            "can_run": user_can(request.user, Capability.RUN_DESK, event.project),
             "nav": "projects",
         },
     )
@@ -151,6 +163,54 @@ def event_step(request, pk: int, step: str):
     else:
         messages.success(request, success)
     return redirect(event)
+
+
+@login_required
+def event_rules(request, pk: int):
+    """The event's rules, editable until it opens: limits, price tiers, floor adjustments."""
+    event = _event(request, pk, Capability.MANAGE_SELECTION)
+    data = request.POST if request.method == "POST" else None
+    form = RulesForm(data, instance=event)
+    # Bound formsets take the rows as posted (initial rows would count as "unchanged" there).
+    tiers = TierFormSet(
+        data,
+        prefix="tiers",
+        initial=None if data else list(event.price_tiers.values("up_to_excess", "price_per_m2")),
+    )
+    floors = FloorFormSet(
+        data,
+        prefix="floors",
+        initial=None
+        if data
+        else list(event.floor_adjustments.values("floor_from", "floor_to", "per_m2")),
+    )
+    if data is not None and form.is_valid() and tiers.is_valid() and floors.is_valid():
+        try:
+            event_rules_set(
+                event=event,
+                values=form.cleaned_data,
+                tiers=formset_rows(tiers, ("up_to_excess", "price_per_m2")),
+                floors=formset_rows(floors, ("floor_from", "floor_to", "per_m2")),
+                by=request.user,
+            )
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, _("Rules saved."))
+            return redirect(event)
+    return render(
+        request,
+        "selection/rules.html",
+        {
+            "event": event,
+            "project": event.project,
+            "form": form,
+            "tiers": tiers,
+            "floors": floors,
+            "fixed": event.status != "planned",
+            "nav": "projects",
+        },
+    )
 
 
 # The desk console (htmx: every action answers with the panel, no page reload)
@@ -309,11 +369,11 @@ def desk_action(request, pk: int, number: int, action: str):
 
 
 def _selection(request, pk: int) -> Selection:
-    require(request.user, Capability.RUN_DESK)
+    require(request.user, Capability.VIEW_HOUSEHOLDS)
     selections = Selection.objects.select_related(
         "household__village", "household__project", "event", "desk"
     )
-    project_ids = project_ids_where(request.user, Capability.RUN_DESK)
+    project_ids = project_ids_where(request.user, Capability.VIEW_HOUSEHOLDS)
     if project_ids is not None:
         selections = selections.filter(household__project_id__in=project_ids)
     return get_object_or_404(selections, pk=pk)
@@ -322,20 +382,15 @@ def _selection(request, pk: int) -> Selection:
 @login_required
 def selection_detail(request, pk: int):
     selection = _selection(request, pk)
-    can_void = user_can(request.user, Capability.MANAGE_SELECTION, selection.household.project)
-    form = VoidForm(request.POST or None)
+    project = selection.household.project
+    can_change = user_can(request.user, Capability.MANAGE_SELECTION, project)
+    void_form = VoidForm(request.POST if "void" in request.POST else None)
+    swap_form = SwapForm(request.POST if "swap" in request.POST else None, project=project)
     if request.method == "POST":
-        require(request.user, Capability.MANAGE_SELECTION, selection.household.project)
-        if form.is_valid():
-            try:
-                selection_void(
-                    selection=selection, reason=form.cleaned_data["reason"], by=request.user
-                )
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(request, _("Selection voided; its flats are back in the pool."))
-                return redirect(selection)
+        require(request.user, Capability.MANAGE_SELECTION, project)
+        outcome = _change(request, selection, void_form, swap_form)
+        if outcome is not None:
+            return redirect(outcome)
     show_personal_data(request.user, [selection.household])
     return render(
         request,
@@ -343,12 +398,42 @@ def selection_detail(request, pk: int):
         {
             "selection": selection,
             "flats": selection.flats.select_related("flat__building"),
-            "project": selection.household.project,
-            "form": form,
-            "can_void": can_void and selection.status == SelectionStatus.ACTIVE,
+            "project": project,
+            "form": void_form,
+            "swap_form": swap_form,
+            "replaced_by": Selection.objects.filter(replaces=selection).first(),
+            "can_change": can_change and selection.status == SelectionStatus.ACTIVE,
             "nav": "projects",
         },
     )
+
+
+def _change(request, selection: Selection, void_form, swap_form) -> Selection | None:
+    """Void or swap from the selection page; the selection to show next, or None on errors."""
+    try:
+        if "swap" in request.POST and swap_form.is_valid():
+            data = swap_form.cleaned_data
+            new = selection_swap(
+                selection=selection,
+                flats=data["flat_codes"],
+                reason=data["swap_reason"],
+                by=request.user,
+            )
+            messages.success(request, _("Flats swapped; the old selection stays on record."))
+            return new
+        if "void" in request.POST and void_form.is_valid():
+            selection_void(
+                selection=selection, reason=void_form.cleaned_data["reason"], by=request.user
+            )
+            messages.success(request, _("Selection voided; its flats are back in the pool."))
+            return selection
+    except ValidationError as error:
+        form = swap_form if "swap" in request.POST else void_form
+        if hasattr(error, "error_dict") and "reason" in error.error_dict:
+            form.add_error(None, error.error_dict["reason"])
+        else:
+            form.add_error(None, error)
+    return None
 
 
 def confirmation_context(selection: Selection) -> dict:
@@ -419,7 +504,7 @@ def summary_context(event: SelectionEvent) -> dict:
 
 @login_required
 def event_summary(request, pk: int):
-    event = _event(request, pk)
+    event = _event(request, pk, Capability.VIEW_HOUSEHOLDS)
     if request.GET.get("format") == "pdf":
         content = render_pdf("documents/selection_summary.html", summary_context(event))
         return pdf_response(content, f"selection-day-{event.pk}.pdf")
@@ -431,7 +516,7 @@ def event_summary(request, pk: int):
 
 @login_required
 def board_open(request, pk: int):
-    event = _event(request, pk)
+    event = _event(request, pk, Capability.VIEW_HOUSEHOLDS)
     return redirect(reverse("selection-board", args=[board_token(event)]))
 
 

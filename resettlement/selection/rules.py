@@ -1,0 +1,98 @@
+"""An event's rules before it opens: limits, the countdown, the absent rule, the excess price
+tiers (copied from the project at creation) and floor price adjustments (楼层差价).
+
+Once the event opens the rules are fixed: every household of the day is settled by the same
+ones."""
+
+import itertools
+from collections.abc import Sequence
+from decimal import Decimal
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
+from simple_history.utils import bulk_create_with_history
+
+from resettlement.selection.models import (
+    EventStatus,
+    FloorAdjustment,
+    PriceTier,
+    SelectionEvent,
+)
+
+RULE_FIELDS = (
+    "max_flats",
+    "allowed_excess",
+    "shortfall_refund_price",
+    "allowed_layouts",
+    "absent_rule",
+    "countdown_seconds",
+    "extension_seconds",
+)
+
+ERROR_RULES_FIXED = _("The event has opened: its rules are fixed.")
+ERROR_TIER_TWICE = _("Two price tiers end at %(bound)s m².")
+ERROR_FLOOR_ORDER = _("Floors %(start)s–%(end)s: the first floor is above the last.")
+ERROR_FLOOR_OVERLAP = _("Floors %(first)s and %(second)s overlap.")
+ERROR_EXCESS_ABOVE_TIERS = _(
+    "%(allowed)s m² allowed above the entitlement, but the price tiers end at %(highest)s m²: "
+    "add a tier or lower the allowance."
+)
+
+
+def event_rules_set(
+    *,
+    event: SelectionEvent,
+    values: dict,
+    tiers: Sequence[tuple[Decimal, Decimal]],
+    floors: Sequence[tuple[int, int, Decimal]],
+    by=None,
+) -> SelectionEvent:
+    """Replace the event's rules; `tiers` are (up to m² over, yuan per m²), `floors` are
+    (from floor, to floor, yuan per m²). Everything is checked before anything is written."""
+    if event.status != EventStatus.PLANNED:
+        raise ValidationError(ERROR_RULES_FIXED)
+    errors = []
+    bounds = [bound for bound, _price in tiers]
+    for bound in sorted({b for b in bounds if bounds.count(b) > 1}):
+        errors.append(ERROR_TIER_TWICE % {"bound": bound})
+    ranges = sorted(floors)
+    for start, end, _rate in ranges:
+        if start > end:
+            errors.append(ERROR_FLOOR_ORDER % {"start": start, "end": end})
+    for (start, end, _r1), (next_start, next_end, _r2) in itertools.pairwise(ranges):
+        if next_start <= end:
+            errors.append(
+                ERROR_FLOOR_OVERLAP
+                % {"first": f"{start}–{end}", "second": f"{next_start}–{next_end}"}
+            )
+    allowed = values.get("allowed_excess", event.allowed_excess)
+    highest = max(bounds, default=Decimal(0))
+    if allowed is not None and allowed > highest:
+        errors.append(ERROR_EXCESS_ABOVE_TIERS % {"allowed": allowed, "highest": highest})
+    if errors:
+        raise ValidationError([str(error) for error in errors])
+    for name in RULE_FIELDS:
+        if name in values:
+            setattr(event, name, values[name])
+    event.full_clean(exclude=["buildings"])
+    with transaction.atomic():
+        event._history_user = by
+        event.save()
+        for stale in [*event.price_tiers.all(), *event.floor_adjustments.all()]:
+            stale._history_user = by
+            stale.delete()
+        bulk_create_with_history(
+            [PriceTier(event=event, up_to_excess=b, price_per_m2=p) for b, p in tiers],
+            PriceTier,
+            default_user=by,
+        )
+        bulk_create_with_history(
+            [
+                FloorAdjustment(event=event, floor_from=start, floor_to=end, per_m2=rate)
+                for start, end, rate in ranges
+            ],
+            FloorAdjustment,
+            default_user=by,
+        )
+    return event

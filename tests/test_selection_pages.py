@@ -1,0 +1,405 @@
+"""The selection day through its pages: rules, the htmx desk console, voids and swaps, the
+confirmation and summary PDFs, the public board, and who may do what."""
+
+import datetime
+import json
+import re
+from decimal import Decimal
+
+import pytest
+from django.urls import reverse
+
+from resettlement.households.models import HouseholdStatus
+from resettlement.housing.models import Flat, FlatStatus
+from resettlement.selection.models import (
+    LogAction,
+    QueueStatus,
+    Selection,
+    SelectionLog,
+    SelectionStatus,
+)
+from resettlement.selection.services import event_create
+from tests.documents import pdf_fonts, pdf_text
+from tests.selection_fixtures import households, project_with_flats, published_lottery
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+HTMX = {"HTTP_HX_REQUEST": "true"}
+
+
+def flat(code) -> Flat:
+    return Flat.objects.get(code=code)
+
+
+@pytest.fixture
+def planned(world, personas):
+    """Project A with buildings 5# and 6#, three households entitled to 80 m² (the first
+    elderly), a published lottery, and a planned event with two desks."""
+    project, buildings = project_with_flats(project=world.project_a, numbers=(5, 6))
+    world.household_a.status = HouseholdStatus.REGISTERED  # not in this day
+    world.household_a.save()
+    people = households(project, 3, entitled_area=D("80.00"))
+    people[0].elderly = True
+    people[0].save()
+    lottery = published_lottery(project)
+    event = event_create(
+        project=project,
+        name="回迁选房日",
+        starts_on=datetime.date(2025, 6, 1),
+        ends_on=datetime.date(2025, 6, 1),
+        queue_source="lottery",
+        lottery=lottery,
+        buildings=buildings,
+        desks=2,
+        max_flats=2,
+        by=personas["supervisor"],
+    )
+    return event, people
+
+
+def open_with_rules(client, event):
+    data = {
+        "max_flats": 2,
+        "allowed_excess": "30",
+        "shortfall_refund_price": "4000",
+        "allowed_layouts": "",
+        "absent_rule": "move_to_end",
+        "countdown_seconds": 600,
+        "extension_seconds": 180,
+        "tiers-TOTAL_FORMS": "2",
+        "tiers-INITIAL_FORMS": "0",
+        "tiers-0-up_to_excess": "15",
+        "tiers-0-price_per_m2": "4200",
+        "tiers-1-up_to_excess": "30",
+        "tiers-1-price_per_m2": "6300",
+        "floors-TOTAL_FORMS": "1",
+        "floors-INITIAL_FORMS": "0",
+        "floors-0-floor_from": "5",
+        "floors-0-floor_to": "6",
+        "floors-0-per_m2": "100",
+    }
+    response = client.post(reverse("selection-rules", args=[event.pk]), data)
+    assert response.status_code == 302, response.content.decode()[:3000]
+    client.post(reverse("selection-event-step", args=[event.pk, "open"]))
+    event.refresh_from_db()
+    assert event.status == "open"
+
+
+def act(client, event, desk, action, **data):
+    url = reverse("desk-action", args=[event.pk, desk, action])
+    response = client.post(url, data, **HTMX)
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "<html" not in html, "htmx gets the panel only"
+    return html
+
+
+def test_rules_are_checked_before_the_day_and_fixed_once_it_opens(planned, login):
+    event, _people = planned
+    client = login("supervisor")
+    bad = {
+        "max_flats": 2,
+        "allowed_excess": "40",
+        "absent_rule": "move_to_end",
+        "countdown_seconds": 600,
+        "extension_seconds": 180,
+        "tiers-TOTAL_FORMS": "1",
+        "tiers-INITIAL_FORMS": "0",
+        "tiers-0-up_to_excess": "30",
+        "tiers-0-price_per_m2": "6300",
+        "floors-TOTAL_FORMS": "2",
+        "floors-INITIAL_FORMS": "0",
+        "floors-0-floor_from": "1",
+        "floors-0-floor_to": "3",
+        "floors-0-per_m2": "-50",
+        "floors-1-floor_from": "3",
+        "floors-1-floor_to": "6",
+        "floors-1-per_m2": "80",
+    }
+    page = client.post(reverse("selection-rules", args=[event.pk]), bad).content.decode()
+    assert "楼层 1–3 与 3–6 重叠。" in page
+    assert "允许超出应安置面积 40 ㎡，但价格档最高只到 30 ㎡" in page
+    event.refresh_from_db()
+    assert event.allowed_excess == D("30.00") and not event.floor_adjustments.exists()
+
+    open_with_rules(client, event)
+    assert list(event.floor_adjustments.values_list("floor_from", "floor_to", "per_m2")) == [
+        (5, 6, D("100.00"))
+    ]
+    detail = client.get(event.get_absolute_url()).content.decode()
+    assert "5–6: 100.00 元/㎡" in detail
+    page = client.post(reverse("selection-rules", args=[event.pk]), bad).content.decode()
+    assert "选房活动已开始，规则不可再改。" in page
+
+
+def test_a_desk_serves_a_household_without_reloading_and_prints_its_confirmation(planned, login):
+    event, people = planned
+    open_with_rules(login("supervisor"), event)
+    clerk = login("clerk")
+    console = clerk.get(reverse("desk-console", args=[event.pk, 1])).content.decode()
+    assert "<html" in console and 'id="call-next"' in console
+
+    html = act(clerk, event, 1, "call")
+    assert 'data-number="1"' in html and people[0].agreement_no in html
+    assert people[0].head_id_number not in html, "a clerk sees a masked ID number"
+    assert people[0].head_id_number[-4:] in html
+    html = act(clerk, event, 1, "present")
+    offered = re.findall(r'data-code="([^"]+)"', html)
+    assert "5-1-502" in offered and len(offered) > 10
+
+    too_big = act(clerk, event, 1, "hold", flats=[flat("5-1-101").pk, flat("5-1-102").pk])
+    assert 'id="desk-error"' in too_big and "超出" in too_big
+    assert flat("5-1-101").status == FlatStatus.AVAILABLE, "a refused lock locks nothing"
+
+    html = act(clerk, event, 1, "hold", flats=[flat("5-1-502").pk])
+    assert 'data-held="5-1-502"' in html and 'id="preview"' in html
+    assert flat("5-1-502").status == FlatStatus.RESERVED
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', html).group(1)
+    html = act(clerk, event, 1, "confirm", idempotency_key=key)
+    assert 'id="confirmed"' in html and "81140.00" in html
+    again = act(clerk, event, 1, "confirm", idempotency_key=key)  # a double click
+    assert 'id="desk-error"' in again or 'id="call-next"' in again
+    assert Selection.objects.filter(household=people[0]).count() == 1
+
+    selection = Selection.objects.get(household=people[0])
+    assert (selection.excess_area, selection.excess_amount) == (D("16.35"), D("71505.00"))
+    assert (selection.floor_amount, selection.balance) == (D("9635.00"), D("81140.00"))
+    assert flat("5-1-502").status == FlatStatus.SELECTED
+    people[0].refresh_from_db()
+    assert people[0].status == HouseholdStatus.ALLOCATED
+
+    pdf = clerk.get(reverse("selection-confirmation", args=[selection.pk]))
+    assert pdf["Content-Type"] == "application/pdf"
+    text = pdf_text(pdf.content)
+    for expected in (
+        "选房确认书",
+        people[0].agreement_no,
+        people[0].head_name,
+        "5-1-502",
+        "96.35",
+        "80.00",
+        "超出16.35㎡",
+        "15.00㎡×4200.00元/㎡",
+        "63000.00元",
+        "8505.00元",
+        "9635.00元",
+        "81140.00元",
+        "捌万壹仟壹佰肆拾元整",
+    ):
+        assert expected in text, expected
+    assert people[0].head_id_number not in text
+    fonts = pdf_fonts(pdf.content)
+    assert any(font.endswith("Noto-Sans-CJK-SC") for font in fonts), fonts
+    assert not any("JP" in font or "Serif" in font for font in fonts), "Chinese glyphs only"
+    reprint = clerk.get(reverse("selection-confirmation", args=[selection.pk]))
+    assert reprint.content == pdf.content, "a reprint is the same document"
+
+
+def test_an_absent_household_goes_to_the_end_and_the_summary_counts_the_day(planned, login):
+    event, _people = planned
+    open_with_rules(login("supervisor"), event)
+    clerk = login("clerk")
+    act(clerk, event, 1, "call")
+    act(clerk, event, 2, "call")
+    html = act(clerk, event, 2, "absent")
+    assert 'id="call-next"' in html
+    second = event.queue.get(order_no=2)
+    assert second.status == QueueStatus.WAITING and second.absences == 1
+    assert second.position > event.queue.get(order_no=3).position
+    assert 'data-number="3"' in act(clerk, event, 2, "call")
+
+    html = act(clerk, event, 1, "hold", flats=[flat("6-1-101").pk])
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', html).group(1)
+    act(clerk, event, 1, "confirm", idempotency_key=key)
+
+    summary = clerk.get(reverse("selection-summary", args=[event.pk])).content.decode()
+    assert re.search(r'id="served"[^>]*>\s*1\b', summary)
+    assert re.search(r'id="absent"[^>]*>\s*1\b', summary)
+    assert re.search(r'id="left"[^>]*>\s*47\b', summary)
+    pdf = clerk.get(reverse("selection-summary", args=[event.pk]), {"format": "pdf"})
+    text = pdf_text(pdf.content)
+    assert event.name in text and "已选房户数1" in text and "过号次数1" in text
+    log = list(SelectionLog.objects.filter(event=event).values_list("action", "desk__number"))
+    for expected in [
+        (LogAction.CALL, 1),
+        (LogAction.ABSENT, 2),
+        (LogAction.HOLD, 1),
+        (LogAction.CONFIRM, 1),
+    ]:
+        assert expected in log
+
+
+@pytest.fixture
+def confirmed(planned, login):
+    """The first household has confirmed 5-1-101 at desk 1."""
+    event, people = planned
+    open_with_rules(login("supervisor"), event)
+    clerk = login("clerk")
+    act(clerk, event, 1, "call")
+    html = act(clerk, event, 1, "hold", flats=[flat("5-1-101").pk])
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', html).group(1)
+    act(clerk, event, 1, "confirm", idempotency_key=key)
+    return event, people, Selection.objects.get(household=people[0])
+
+
+def test_only_a_supervisor_voids_with_a_reason_and_both_records_stay(confirmed, login):
+    event, people, selection = confirmed
+    clerk = login("clerk")
+    page = clerk.get(selection.get_absolute_url()).content.decode()
+    assert 'id="void"' not in page
+    assert clerk.post(selection.get_absolute_url(), {"void": "1", "reason": "x"}).status_code == 403
+
+    supervisor = login("supervisor")
+    page = supervisor.post(selection.get_absolute_url(), {"void": "1", "reason": ""})
+    assert "errorlist" in page.content.decode()
+    selection.refresh_from_db()
+    assert selection.status == SelectionStatus.ACTIVE
+
+    page = supervisor.post(
+        selection.get_absolute_url(), {"void": "1", "reason": "户主申请重新选房"}, follow=True
+    )
+    selection.refresh_from_db()
+    assert (
+        selection.status == SelectionStatus.VOIDED and selection.void_reason == "户主申请重新选房"
+    )
+    assert flat("5-1-101").status == FlatStatus.AVAILABLE
+    assert "户主申请重新选房" in page.content.decode()
+    entry = event.queue.get(household=people[0])
+    assert (
+        entry.status == QueueStatus.WAITING
+        and entry.position < event.queue.get(order_no=2).position
+    )
+    assert SelectionLog.objects.filter(
+        event=event, action=LogAction.VOID, user__username="supervisor"
+    ).exists()
+    voided_pdf = pdf_text(
+        supervisor.get(reverse("selection-confirmation", args=[selection.pk])).content
+    )
+    assert "已作废" in voided_pdf and "户主申请重新选房" in voided_pdf
+
+
+def test_a_swap_replaces_the_selection_and_keeps_the_old_one(confirmed, login):
+    event, people, selection = confirmed
+    assert (
+        login("clerk")
+        .post(
+            selection.get_absolute_url(), {"swap": "1", "flat_codes": "6-1-101", "swap_reason": "x"}
+        )
+        .status_code
+        == 403
+    )
+    supervisor = login("supervisor")
+    page = supervisor.post(
+        selection.get_absolute_url(),
+        {"swap": "1", "flat_codes": "9-9-999", "swap_reason": "换到低楼层"},
+    ).content.decode()
+    assert "本项目没有房号 9-9-999。" in page
+
+    page = supervisor.post(
+        selection.get_absolute_url(),
+        {"swap": "1", "flat_codes": "6-1-101", "swap_reason": "老人腿脚不便，换到一楼"},
+        follow=True,
+    )
+    new = Selection.objects.get(household=people[0], status=SelectionStatus.ACTIVE)
+    assert new.replaces_id == selection.pk and page.redirect_chain[-1][0] == new.get_absolute_url()
+    assert [item.flat.code for item in new.flats.all()] == ["6-1-101"]
+    selection.refresh_from_db()
+    assert selection.status == SelectionStatus.VOIDED
+    assert selection.void_reason == "老人腿脚不便，换到一楼"
+    assert flat("5-1-101").status == FlatStatus.AVAILABLE
+    assert flat("6-1-101").status == FlatStatus.SELECTED
+    people[0].refresh_from_db()
+    assert people[0].status == HouseholdStatus.ALLOCATED
+    assert event.queue.get(household=people[0]).status == QueueStatus.DONE
+    assert SelectionLog.objects.filter(event=event, action=LogAction.SWAP).count() == 1
+    old_page = supervisor.get(selection.get_absolute_url()).content.decode()
+    assert 'id="replaced-by"' in old_page and "6-1-101" in old_page
+
+    # a flat locked at a desk cannot be swapped into
+    clerk = login("clerk")
+    act(clerk, event, 2, "call")
+    act(clerk, event, 2, "hold", flats=[flat("6-1-201").pk])
+    page = supervisor.post(
+        new.get_absolute_url(), {"swap": "1", "flat_codes": "6-1-201", "swap_reason": "再换"}
+    ).content.decode()
+    assert "房源 6-1-201 已不可选。" in page
+    assert Selection.objects.filter(household=people[0]).count() == 2
+
+
+def test_the_board_opens_from_a_signed_link_shows_no_personal_data_and_can_be_revoked(
+    confirmed, login, client
+):
+    event, people, _selection = confirmed
+    assert client.get(reverse("selection-board-open", args=[event.pk])).status_code == 302
+    opened = login("clerk").get(reverse("selection-board-open", args=[event.pk]))
+    board_url = opened["Location"]
+    assert board_url.startswith("/board/")
+    page = client.get(board_url)  # no login
+    assert page.status_code == 200 and event.name in page.content.decode()
+    data_url = board_url + "data/"
+    response = client.get(data_url)
+    payload = json.loads(response.content)
+    assert payload["serving"] == [] and payload["next"][0] == 2
+    assert payload["counts"]["s"] == 1 and payload["counts"]["a"] == 47
+    body = response.content.decode()
+    for person in people:
+        for value in (person.head_name, person.agreement_no, person.head_id_number, person.phone):
+            assert value not in body
+
+    etag = response["ETag"]
+    assert client.get(data_url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    act(login("clerk"), event, 2, "call")
+    changed = client.get(data_url, HTTP_IF_NONE_MATCH=etag)
+    assert changed.status_code == 200 and json.loads(changed.content)["serving"] == [
+        {"desk": 2, "number": 2}
+    ]
+
+    login("supervisor").post(reverse("selection-event-step", args=[event.pk, "board"]))
+    assert client.get(board_url).status_code == 404
+    assert client.get(data_url).status_code == 404
+    assert client.get("/board/forged-token/data/").status_code == 404
+
+
+@pytest.mark.parametrize(
+    ("persona", "desk", "event_page", "manage"),
+    [
+        ("clerk", 200, 200, 403),
+        ("supervisor", 200, 200, 200),
+        ("leader", 403, 200, 403),
+        ("team", 403, 403, 403),
+        ("outsider", 403, 403, 403),
+    ],
+)
+def test_who_may_run_a_desk_see_an_event_and_manage_it(
+    planned, login, persona, desk, event_page, manage
+):
+    event, _people = planned
+    client = login(persona)
+    assert client.get(reverse("desk-console", args=[event.pk, 1])).status_code == desk
+    assert client.post(reverse("desk-action", args=[event.pk, 1, "call"])).status_code in (
+        {desk, 302} if desk == 200 else {desk}
+    )
+    assert client.get(event.get_absolute_url()).status_code == event_page
+    assert client.get(reverse("selection-rules", args=[event.pk])).status_code == manage
+
+
+def test_another_projects_event_is_not_found(world, login):
+    project, buildings = project_with_flats(project=world.project_b, numbers=(5,))
+    households(project, 2)
+    lottery = published_lottery(project)
+    event = event_create(
+        project=project,
+        name="乙项目选房",
+        starts_on=datetime.date(2025, 6, 1),
+        ends_on=datetime.date(2025, 6, 1),
+        queue_source="lottery",
+        lottery=lottery,
+        buildings=buildings,
+    )
+    for persona in ("clerk", "supervisor"):
+        client = login(persona)
+        assert client.get(event.get_absolute_url()).status_code == 404
+        assert client.get(reverse("desk-console", args=[event.pk, 1])).status_code == 404
+        assert client.post(reverse("desk-action", args=[event.pk, 1, "call"])).status_code == 404
+        assert client.get(reverse("selection-events", args=[project.code])).status_code == 404
+    assert login("admin").get(event.get_absolute_url()).status_code == 200
