@@ -4,6 +4,7 @@ lottery, an event with desks (imported by the selection and lottery tests)."""
 import datetime
 from decimal import Decimal
 
+from resettlement.households.models import HouseholdStatus
 from resettlement.housing.services import FlatPosition, flats_generate
 from resettlement.lottery.models import DrawMethod, LotteryMode
 from resettlement.lottery.services import (
@@ -74,3 +75,28 @@ def open_event(project, buildings, lottery, *, desks=2, by=None, **rules):
         **rules,
     )
     return event_open(event=event, by=by)
+
+
+def planned_day(world, *, by=None):
+    """Project A of the `world` fixture with buildings 5# and 6#, three households entitled to
+    80 m² (the first elderly), a published lottery, and a planned event with two desks."""
+    project, buildings = project_with_flats(project=world.project_a, numbers=(5, 6))
+    world.household_a.status = HouseholdStatus.REGISTERED  # not in this day
+    world.household_a.save()
+    people = households(project, 3, entitled_area=D("80.00"))
+    people[0].elderly = True
+    people[0].save()
+    lottery = published_lottery(project)
+    event = event_create(
+        project=project,
+        name="回迁选房日",
+        starts_on=datetime.date(2025, 6, 1),
+        ends_on=datetime.date(2025, 6, 1),
+        queue_source="lottery",
+        lottery=lottery,
+        buildings=buildings,
+        desks=2,
+        max_flats=2,
+        by=by,
+    )
+    return event, people

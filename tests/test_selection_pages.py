@@ -20,7 +20,12 @@ from resettlement.selection.models import (
 )
 from resettlement.selection.services import event_create
 from tests.documents import pdf_fonts, pdf_text
-from tests.selection_fixtures import households, project_with_flats, published_lottery
+from tests.selection_fixtures import (
+    households,
+    planned_day,
+    project_with_flats,
+    published_lottery,
+)
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -33,28 +38,7 @@ def flat(code) -> Flat:
 
 @pytest.fixture
 def planned(world, personas):
-    """Project A with buildings 5# and 6#, three households entitled to 80 m² (the first
-    elderly), a published lottery, and a planned event with two desks."""
-    project, buildings = project_with_flats(project=world.project_a, numbers=(5, 6))
-    world.household_a.status = HouseholdStatus.REGISTERED  # not in this day
-    world.household_a.save()
-    people = households(project, 3, entitled_area=D("80.00"))
-    people[0].elderly = True
-    people[0].save()
-    lottery = published_lottery(project)
-    event = event_create(
-        project=project,
-        name="回迁选房日",
-        starts_on=datetime.date(2025, 6, 1),
-        ends_on=datetime.date(2025, 6, 1),
-        queue_source="lottery",
-        lottery=lottery,
-        buildings=buildings,
-        desks=2,
-        max_flats=2,
-        by=personas["supervisor"],
-    )
-    return event, people
+    return planned_day(world, by=personas["supervisor"])
 
 
 def open_with_rules(client, event):

@@ -10,13 +10,13 @@
 
   function cell(flat) {
     const [stairwell, floor, position, room, layout, status] = flat;
-    return `<td class="f st-${status}" title="${room} ${layout}"><span class="mark">${data.marks[status]}</span>${room}<small>${layout}</small></td>`;
+    return `<td class="f st-${status}" data-room="${stairwell}-${room}" title="${room} ${layout}"><span class="mark">${data.marks[status]}</span>${room}<small>${layout}</small></td>`;
   }
 
   function building(b) {
     const stairwells = {};
     for (const flat of b.flats) (stairwells[flat[0]] ||= []).push(flat);
-    let html = `<div class="building"><h3>${b.code}</h3>`;
+    let html = `<div class="building" data-building="${b.code}"><h3>${b.code}</h3>`;
     for (const [number, flats] of Object.entries(stairwells)) {
       const floors = {};
       const positions = new Set();
