@@ -451,3 +451,12 @@ def test_project_teams_see_no_lottery_and_other_projects_lotteries_are_not_found
     assert supervisor.post(reverse("lottery-freeze", args=[other.pk])).status_code == 404
     assert supervisor.get(reverse("lottery-list", args=[world.project_b.code])).status_code == 404
     assert login("admin").get(other.get_absolute_url()).status_code == 200
+
+
+@pytest.mark.parametrize(("persona", "shown"), [("clerk", True), ("leader", True), ("team", False)])
+def test_the_dashboard_leads_selection_staff_to_lotteries_and_selection_days(
+    world, login, persona, shown
+):
+    page = login(persona).get(world.project_a.get_absolute_url()).content.decode()
+    assert ('id="lotteries-link"' in page) is shown
+    assert ('id="selection-link"' in page) is shown

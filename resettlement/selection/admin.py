@@ -1,0 +1,77 @@
+"""Selection days in the admin: events and their rules may be corrected before they open;
+selections, locks and the log are read-only (voids and swaps go through the selection page,
+which records the reason and keeps both records)."""
+
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from resettlement.lottery.admin import ReadOnlyMixin
+from resettlement.selection.models import (
+    Desk,
+    FlatHold,
+    FloorAdjustment,
+    PriceTier,
+    SelectedFlat,
+    Selection,
+    SelectionEvent,
+    SelectionLog,
+)
+
+
+class PriceTierInline(admin.TabularInline):
+    model = PriceTier
+    extra = 0
+
+
+class FloorAdjustmentInline(admin.TabularInline):
+    model = FloorAdjustment
+    extra = 0
+
+
+class DeskInline(admin.TabularInline):
+    model = Desk
+    extra = 0
+
+
+@admin.register(SelectionEvent)
+class SelectionEventAdmin(SimpleHistoryAdmin):
+    list_display = ["name", "project", "starts_on", "ends_on", "status", "queue_source"]
+    list_filter = ["project", "status"]
+    filter_horizontal = ["buildings"]
+    inlines = [PriceTierInline, FloorAdjustmentInline, DeskInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        if obj is not None and obj.status != "planned":
+            return [field.name for field in obj._meta.fields] + ["buildings"]
+        return []
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return obj is None or (obj.status == "planned" and not obj.queue.exists())
+
+
+class SelectedFlatInline(ReadOnlyMixin, admin.TabularInline):
+    model = SelectedFlat
+    extra = 0
+
+
+@admin.register(Selection)
+class SelectionAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
+    list_display = ["household", "event", "status", "total_area", "balance", "confirmed_at"]
+    list_filter = ["status", "source", "event"]
+    search_fields = ["household__agreement_no", "household__head_name"]
+    list_select_related = ["household", "event"]
+    exclude = ["confirmation_pdf"]
+    inlines = [SelectedFlatInline]
+
+
+@admin.register(FlatHold)
+class FlatHoldAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["flat", "event", "desk", "queue_entry", "expires_at"]
+    list_select_related = ["flat", "event", "desk", "queue_entry"]
+
+
+@admin.register(SelectionLog)
+class SelectionLogAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ["at", "event", "action", "desk", "user", "household", "flats", "detail"]
+    list_filter = ["event", "action"]
+    list_select_related = ["event", "desk", "user", "household"]
