@@ -9,11 +9,15 @@ from django.core.management.base import CommandError
 from django.db import transaction
 from django.db.models import Count
 
+from resettlement import lottery_verify
 from resettlement.households.models import Household, HouseholdStatus, Member
 from resettlement.housing.models import Building, Flat
 from resettlement.id_numbers import is_valid_id_number
+from resettlement.lottery.models import Lottery
+from resettlement.lottery.services import published_files
 from resettlement.progress.models import BuildingMilestone
 from resettlement.projects.models import Project, Village
+from resettlement.selection.models import LogAction, SelectionEvent, SelectionStatus
 
 
 @pytest.fixture(scope="module")
@@ -78,12 +82,43 @@ def test_zhanghuzhai_is_further_along(demo):
         building__project=project, milestone_type__code="completion_acceptance"
     )
     assert acceptance.exists() and all(m.percent == 100 for m in acceptance)
-    ordered = Household.objects.filter(project=project, status=HouseholdStatus.ORDERED)
+    ordered = Household.objects.filter(
+        project=project, status__in=[HouseholdStatus.ORDERED, HouseholdStatus.ALLOCATED]
+    )
     assert ordered.count() > 300
     assert sorted(ordered.values_list("selection_order", flat=True)) == list(
         range(1, ordered.count() + 1)
     )
     assert not Flat.objects.for_project(project).filter(surveyed_area=None).exists()
+
+
+def test_zhanghuzhai_selection_day_is_under_way_and_qinglongsi_has_drawn_its_order(demo):
+    event = SelectionEvent.objects.get(project__code="ZHZ")
+    assert event.status == "open" and event.desks.count() == 4
+    active = event.selections.filter(status=SelectionStatus.ACTIVE)
+    assert active.count() > 40 and event.selections.filter(status="voided").count() == 1
+    assert event.log.filter(action=LogAction.ABSENT).count() == 2
+    assert event.floor_adjustments.exists()
+    assert Household.objects.filter(
+        project__code="ZHZ", status=HouseholdStatus.ALLOCATED
+    ).count() == (active.count())
+
+    lottery = Lottery.objects.get(project__code="QLS")
+    assert lottery.status == "published" and lottery.witnesses.count() == 3
+    files = published_files(lottery)
+    lottery_verify.verify(
+        files["roster.csv"],
+        files["result.csv"],
+        secret_hex=lottery.secret,
+        public_input=lottery.public_input,
+        expected_commitment=lottery.commitment,
+        expected_result_digest=lottery.result_digest,
+    )
+    assert Household.objects.filter(
+        project__code="QLS", status=HouseholdStatus.ORDERED
+    ).count() == (lottery.entries.count())
+    planned = SelectionEvent.objects.get(project__code="QLS")
+    assert planned.status == "planned" and planned.lottery == lottery
 
 
 def test_personal_data_is_synthetic_and_valid(demo):

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from resettlement.demo import scenario
+from resettlement.demo import scenario, selection_day
 from resettlement.demo.people import PeopleFactory
 from resettlement.households.models import CompensationMode, Relation
 from resettlement.households.services import households_create, selection_order_from_signing
@@ -47,17 +47,21 @@ def demo_load(*, today: datetime.date | None = None) -> list[str]:
     done = []
     with transaction.atomic():
         offices, villages = _places()
+        created = []
         for number, spec in enumerate(scenario.PROJECTS):
             if Project.objects.filter(code=spec.code).exists():
                 done.append(f"{spec.code}: already present, left unchanged")
                 continue
             project = _project(spec, offices, villages, today, seed=2024 + number)
+            created.append((project, spec, 2024 + number))
             done.append(
                 f"{spec.code} {spec.name}: {project.buildings.count()} buildings, "
                 f"{Flat.objects.for_project(project).count()} flats, "
                 f"{project.households.count()} households"
             )
         _users()
+        for project, spec, seed in created:
+            _selection(project, spec, today, seed=seed)
     return done
 
 
@@ -103,6 +107,15 @@ def _project(spec, offices, villages, today, *, seed: int) -> Project:
         selection_order_from_signing(project=project)
     _village_boundaries(spec, villages)
     return project
+
+
+def _selection(project: Project, spec, today, *, seed: int) -> None:
+    """After the users exist (each lottery and selection step is recorded with its user)."""
+    if spec.order_by_signing:
+        selection_day.demo_selection_day(project, today=today, seed=seed)
+    else:
+        lottery = selection_day.demo_lottery(project, today=today)
+        selection_day.demo_planned_event(project, lottery, min(spec.planned_delivery.values()))
 
 
 def _buildings(project, spec, villages) -> dict[Building, scenario.Cluster]:
