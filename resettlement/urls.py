@@ -79,6 +79,7 @@ urlpatterns = [
     path("lotteries/<int:pk>/notary/", lottery.lottery_notary_import, name="lottery-notary-import"),
     path("lotteries/<int:pk>/notice/", lottery.notice_preview, name="lottery-notice-preview"),
     path("lotteries/<int:pk>/<str:name>", lottery.lottery_file, name="lottery-file"),
+    path("notices/lottery_verify.py", lottery.verifier, name="lottery-verifier"),
     path("notices/lotteries/<uuid:token>/", lottery.notice, name="lottery-notice"),
     path(
         "notices/lotteries/<uuid:token>/notice.pdf", lottery.notice_pdf, name="lottery-notice-pdf"

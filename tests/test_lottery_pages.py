@@ -6,7 +6,6 @@ import sys
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
@@ -216,17 +215,20 @@ def test_a_published_draw_orders_the_households_and_its_files_verify(
     assert orders[eligible[2].pk] == 1, "group 1 (elderly) draws first"
     assert Household.objects.get(pk=eligible[0].pk).status == HouseholdStatus.ORDERED
 
-    # the public, with no login, downloads the files and runs the verifier on them
+    # the public, with no login, downloads the files and the verifier, and runs it anywhere
     for name in ("roster.csv", "result.csv"):
         response = client.get(reverse("lottery-notice-file", args=[lottery.public_token, name]))
         assert response.status_code == 200
         (tmp_path / name).write_bytes(response.content)
+    notice = client.get(reverse("lottery-notice", args=[lottery.public_token])).content.decode()
+    assert reverse("lottery-verifier") in notice and lottery.secret in notice
+    verifier = client.get(reverse("lottery-verifier"))
+    (tmp_path / "lottery_verify.py").write_bytes(verifier.content)
     run = subprocess.run(
         [
             sys.executable,
-            "-S",  # no site-packages: the verifier runs without Django
-            "-m",
-            "resettlement.lottery_verify",
+            "-I",  # isolated: no site-packages, no project on the path, only the downloaded file
+            str(tmp_path / "lottery_verify.py"),
             str(tmp_path / "roster.csv"),
             str(tmp_path / "result.csv"),
             "--secret",
@@ -242,14 +244,10 @@ def test_a_published_draw_orders_the_households_and_its_files_verify(
         ],
         capture_output=True,
         text=True,
-        cwd=str(project_root()),
+        cwd=str(tmp_path),
     )
     assert run.returncode == 0, run.stdout + run.stderr
     assert run.stdout.strip().endswith("verified")
-
-
-def project_root():
-    return settings.BASE_DIR
 
 
 def test_the_public_notice_shows_masked_names_and_no_personal_numbers(roster, login, client):

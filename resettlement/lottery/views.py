@@ -1,3 +1,5 @@
+from pathlib import Path
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -8,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from resettlement import lottery_verify
 from resettlement.accounts.access import (
     Capability,
     project_ids_where,
@@ -403,6 +406,15 @@ def notice_pdf(request, token):
     lottery = _published(token)
     content = render_pdf("documents/lottery_notice.html", notice_context(lottery))
     return pdf_response(content, f"lottery-{lottery.pk}-notice.pdf")
+
+
+def verifier(request):
+    """The stand-alone verifier itself, for whoever checks a notice (standard library only)."""
+    response = HttpResponse(
+        Path(lottery_verify.__file__).read_bytes(), content_type="text/x-python; charset=utf-8"
+    )
+    response["Content-Disposition"] = 'attachment; filename="lottery_verify.py"'
+    return response
 
 
 def notice_file(request, token, name: str):
