@@ -7,10 +7,14 @@ import re
 from decimal import Decimal
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from resettlement.households.models import HouseholdStatus
 from resettlement.housing.models import Flat, FlatStatus
+from resettlement.housing.services import FlatPosition, flats_generate
+from resettlement.selection.board import board_token
 from resettlement.selection.models import (
     LogAction,
     QueueStatus,
@@ -20,6 +24,7 @@ from resettlement.selection.models import (
 )
 from resettlement.selection.services import event_create
 from tests.documents import pdf_fonts, pdf_text
+from tests.factories import make_building
 from tests.selection_fixtures import (
     households,
     planned_day,
@@ -387,3 +392,24 @@ def test_another_projects_event_is_not_found(world, login):
         assert client.post(reverse("desk-action", args=[event.pk, 1, "call"])).status_code == 404
         assert client.get(reverse("selection-events", args=[project.code])).status_code == 404
     assert login("admin").get(event.get_absolute_url()).status_code == 200
+
+
+def test_the_board_and_the_desk_panel_take_a_fixed_number_of_queries(confirmed, login, client):
+    event, _people, _selection = confirmed
+    data_url = reverse("selection-board-data", args=[board_token(event)])
+    clerk = login("clerk")
+    act(clerk, event, 2, "call")
+    panel_url = reverse("desk-console", args=[event.pk, 2])
+
+    def counts() -> tuple[int, int]:
+        with CaptureQueriesContext(connection) as board:
+            assert client.get(data_url).status_code == 200
+        with CaptureQueriesContext(connection) as panel:
+            assert clerk.get(panel_url, **HTMX).status_code == 200
+        return len(board), len(panel)
+
+    before = counts()
+    building = make_building(event.project, "7#", floors=18, stairwells=3)
+    flats_generate(building=building, positions=[FlatPosition(1, "A", D("80.50"))])
+    event.buildings.add(building)
+    assert counts() == before
