@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from api import geo, views
+from api import geo, selection, views
 
 router = DefaultRouter()
 router.register("projects", views.ProjectViewSet, basename="project")
@@ -10,6 +10,9 @@ router.register("buildings", views.BuildingViewSet, basename="building")
 router.register("flats", views.FlatViewSet, basename="flat")
 router.register("milestones", views.MilestoneViewSet, basename="milestone")
 router.register("households", views.HouseholdViewSet, basename="household")
+router.register("lotteries", selection.LotteryViewSet, basename="lottery")
+router.register("selection-events", selection.SelectionEventViewSet, basename="selection-event")
+router.register("selections", selection.SelectionViewSet, basename="selection")
 
 urlpatterns = [
     path("geo/buildings/", geo.BuildingGeoJSONView.as_view(), name="geo-buildings"),

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 
 import pytest
 from django.test import Client
+from rest_framework.test import APIClient
 
 from resettlement.accounts.models import Role
 from tests.factories import HouseholdFactory, make_building, make_project, make_user
@@ -61,6 +62,18 @@ def personas(world):
 def login(personas):
     def client_for(name: str) -> Client:
         client = Client()
+        client.force_login(personas[name])
+        return client
+
+    return client_for
+
+
+@pytest.fixture
+def api(personas):
+    """An API client logged in (session) as a persona."""
+
+    def client_for(name: str) -> APIClient:
+        client = APIClient()
         client.force_login(personas[name])
         return client
 

@@ -3,23 +3,12 @@ from decimal import Decimal
 
 import pytest
 import time_machine
-from rest_framework.test import APIClient
 
 from resettlement.households.models import Household
 from resettlement.housing.services import FlatPosition, flats_generate
 from tests.factories import HouseholdFactory, synthetic_id_number
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def api(personas):
-    def client_for(name: str) -> APIClient:
-        client = APIClient()
-        client.force_login(personas[name])
-        return client
-
-    return client_for
 
 
 def new_household(world, **overrides) -> dict:
