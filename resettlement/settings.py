@@ -228,7 +228,8 @@ REST_FRAMEWORK = {
 SPECTACULAR_SETTINGS = {
     "TITLE": "回迁安置管理系统 API",
     "DESCRIPTION": _(
-        "Resettlement tracking: projects, villages, buildings, flats, milestones, households, lotteries, selection days."
+        "Resettlement tracking: projects, villages, buildings, flats, milestones, households, "
+        "lotteries, selection days."
     ),
     "VERSION": "1",
     "SERVE_INCLUDE_SCHEMA": False,
