@@ -31,7 +31,7 @@ def temporary_database(name: str, database_url: str | None = None):
             admin.execute(f'CREATE DATABASE "{database}"')
     except psycopg.OperationalError as error:
         print("=" * 72)
-        print(f"SKIPPED: PostgreSQL at {SERVER} does not answer ({error}).".strip())
+        print(f"SKIPPED: PostgreSQL at {SERVER} does not answer: {' '.join(str(error).split())}")
         print("=" * 72)
         sys.exit(0)
     try:
