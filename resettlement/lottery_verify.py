@@ -53,6 +53,7 @@ class Draw:
     flats: tuple[str, ...]  # empty in mode order; otherwise flats[i] goes to order[i]
     result_text: str
     result_digest: str
+    keys: tuple[str, ...] = ()  # keys[i] is the draw key of order[i]
 
 
 def sha256_hex(text: str) -> str:
@@ -141,12 +142,14 @@ def draw(
         (entry.group, draw_key(seed_bytes, entry.agreement_no), entry.agreement_no, entry)
         for entry in entries
     ]
-    order = tuple(item[3] for item in sorted(keyed, key=lambda item: item[:3]))
+    keyed.sort(key=lambda item: item[:3])
+    order = tuple(item[3] for item in keyed)
     flats: tuple[str, ...] = ()
     if mode == "assign":
         flats = _assign(order, pools or {}, seed_bytes)
     text = result_text(order, flats)
-    return Draw(digest, seed_bytes, order, flats, text, sha256_hex(text))
+    keys = tuple(item[1] for item in keyed)
+    return Draw(digest, seed_bytes, order, flats, text, sha256_hex(text), keys)
 
 
 def _assign(

@@ -18,7 +18,11 @@ PEOPLE = PeopleFactory(seed=7)
 
 
 def synthetic_id_number(*, male: bool = True, born: datetime.date | None = None) -> str:
-    return PEOPLE.id_number(born=born or datetime.date(1970, 5, 17), male=male)
+    """A checksum-valid number that belongs to nobody; adults born 1950-1999 by default, so
+    a long test session never runs out of numbers for one date."""
+    if born is None:
+        born = PEOPLE.birth_date(min_age=25, max_age=75, today=datetime.date(2025, 1, 1))
+    return PEOPLE.id_number(born=born, male=male)
 
 
 class DistrictFactory(factory.django.DjangoModelFactory):

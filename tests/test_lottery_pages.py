@@ -200,6 +200,9 @@ def test_a_published_draw_orders_the_households_and_its_files_verify(
     step(staff, lottery, "draw", draw_data())
     lottery.refresh_from_db()
     assert lottery.status == LotteryStatus.DRAWN
+    seed = lottery_verify.seed(lottery.secret, lottery.public_input, lottery.roster_digest)
+    for result in lottery.results.select_related("entry"):
+        assert result.draw_key == lottery_verify.draw_key(seed, result.entry.agreement_no)
     notice_url = reverse("lottery-notice", args=[lottery.public_token])
     assert client.get(notice_url).status_code == 404, "not public before publication"
 

@@ -42,15 +42,19 @@ class PeopleFactory:
         return today - datetime.timedelta(days=days)
 
     def id_number(self, *, born: datetime.date, male: bool) -> str:
-        while True:
-            sequence = self.random.randrange(1, 999)
+        """A new number for this birth date and sex. One date holds 499 numbers per sex (odd
+        sequence codes for men, even for women): asking for more is an error, not a hang."""
+        first = self.random.randrange(1, 999)
+        for step in range(0, 999, 2):
+            sequence = (first + step - 1) % 998 + 1
             if (sequence % 2 == 1) != male:
-                sequence += 1
+                sequence = sequence % 998 + 1
             body = f"{AREA_CODE}{born:%Y%m%d}{sequence:03d}"
             number = body + check_character(body)
             if number not in self._ids:
                 self._ids.add(number)
                 return number
+        raise ValueError(f"No synthetic ID number left for {born:%Y-%m-%d} ({male=}).")
 
     def phone(self) -> str:
         self._next_phone += 1

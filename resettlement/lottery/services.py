@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import QuerySet
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -340,22 +340,27 @@ def lottery_draw(
     ]
     if not witnesses:
         raise ValidationError({"witnesses": [str(ERROR_WITNESSES)]})
-    entries = list(lottery.entries.all())
+    entry_ids = {}
+    entries = []
+    for pk, group, agreement_no, pool in lottery.entries.values_list(
+        "pk", "group", "agreement_no", "pool"
+    ):
+        entry_ids[agreement_no] = pk
+        entries.append(v1.Entry(group, agreement_no, pool))
     outcome = v1.draw(
-        [v1.Entry(e.group, e.agreement_no, e.pool) for e in entries],
+        entries,
         secret_hex=lottery.secret,
         public_input=public_input,
         mode=lottery.mode,
         pools=pools_of(lottery) if lottery.mode == LotteryMode.ASSIGN else None,
     )
-    by_agreement = {entry.agreement_no: entry for entry in entries}
     flat_ids = dict(lottery.pool_flats.values_list("flat__code", "flat_id"))
     results = [
         LotteryResult(
-            lottery=lottery,
-            entry=by_agreement[drawn.agreement_no],
+            lottery_id=lottery.pk,
+            entry_id=entry_ids[drawn.agreement_no],
             sequence=position + 1,
-            draw_key=v1.draw_key(outcome.seed, drawn.agreement_no),
+            draw_key=outcome.keys[position],
             flat_id=flat_ids[outcome.flats[position]] if outcome.flats else None,
         )
         for position, drawn in enumerate(outcome.order)
@@ -468,18 +473,19 @@ def lottery_publish(*, lottery: Lottery, by=None) -> Lottery:
 
 
 def _apply_order(lottery: Lottery, by) -> None:
-    sequences = dict(lottery.results.values_list("entry__household_id", "sequence"))
-    households = list(Household.objects.filter(lottery_entries__lottery=lottery))
-    now = timezone.now()
-    for household in households:
-        household.selection_order = sequences[household.pk]
-        household.status = HouseholdStatus.ORDERED
-        household.updated_at = now
-    bulk_update_with_history(
-        households,
-        Household,
-        ["selection_order", "status", "updated_at"],
-        batch_size=1000,
+    """Every household on the roster takes its sequence as selection order: one UPDATE, then
+    one history row each (bulk), instead of an UPDATE per household."""
+    households = Household.objects.filter(lottery_entries__lottery=lottery)
+    sequence = LotteryResult.objects.filter(lottery=lottery, entry__household=OuterRef("pk"))
+    households.update(
+        selection_order=Subquery(sequence.values("sequence")[:1]),
+        status=HouseholdStatus.ORDERED,
+        updated_at=timezone.now(),
+    )
+    Household.history.bulk_history_create(
+        list(Household.objects.filter(lottery_entries__lottery=lottery)),
+        update=True,
+        batch_size=2000,
         default_user=by,
         default_change_reason=gettext("selection order from lottery “%(name)s”")
         % {"name": lottery.name},
@@ -551,19 +557,37 @@ def lottery_redraw(*, lottery: Lottery, reason: str, approved_by: str, by=None) 
     return successor
 
 
-def published_files(lottery: Lottery) -> dict[str, str]:
-    """roster.csv (once frozen), result.csv (once drawn) and pools.csv (mode assign), as the
+def published_file_names(lottery: Lottery) -> list[str]:
+    """roster.csv (once frozen), pools.csv (mode assign) and result.csv (once drawn), as the
     notice offers them (LOTTERY-SPEC "Published files")."""
-    files = {}
-    if lottery.status == LotteryStatus.DRAFT:
-        return files
-    entries = roster_entries(lottery)
-    files["roster.csv"] = v1.roster_csv(entries, lottery.mode)
+    if lottery.status in (LotteryStatus.DRAFT, LotteryStatus.CANCELLED) and not lottery.frozen_at:
+        return []
+    names = ["roster.csv"]
     if lottery.mode == LotteryMode.ASSIGN:
-        files["pools.csv"] = v1.pools_csv(pools_of(lottery))
+        names.append("pools.csv")
     if lottery.status in (LotteryStatus.DRAWN, LotteryStatus.PUBLISHED):
-        results = list(lottery.results.select_related("entry", "flat").order_by("sequence"))
-        order = [v1.Entry(r.entry.group, r.entry.agreement_no, r.entry.pool) for r in results]
-        flats = [r.flat.code for r in results] if lottery.mode == LotteryMode.ASSIGN else []
-        files["result.csv"] = v1.result_csv(order, flats)
-    return files
+        names.append("result.csv")
+    return names
+
+
+def published_file(lottery: Lottery, name: str) -> str | None:
+    """One published file's text, or None when the lottery does not (yet) publish it."""
+    if name not in published_file_names(lottery):
+        return None
+    if name == "roster.csv":
+        return v1.roster_csv(roster_entries(lottery), lottery.mode)
+    if name == "pools.csv":
+        return v1.pools_csv(pools_of(lottery))
+    rows = lottery.results.order_by("sequence").values_list(
+        "entry__group", "entry__agreement_no", "entry__pool", "flat__code"
+    )
+    order, flats = [], []
+    for group, agreement_no, pool, flat_code in rows:
+        order.append(v1.Entry(group, agreement_no, pool))
+        flats.append(flat_code)
+    return v1.result_csv(order, flats if lottery.mode == LotteryMode.ASSIGN else [])
+
+
+def published_files(lottery: Lottery) -> dict[str, str]:
+    """Every published file by name (for a download of the set, the demo and the benchmark)."""
+    return {name: published_file(lottery, name) for name in published_file_names(lottery)}

@@ -44,7 +44,8 @@ from resettlement.lottery.services import (
     lottery_redraw,
     notary_import,
     pool_flats_set,
-    published_files,
+    published_file,
+    published_file_names,
     roster_build,
 )
 from resettlement.masking import mask_name
@@ -131,7 +132,7 @@ def lottery_detail(request, pk: int):
         "pool_form": PoolForm(project=lottery.project),
         "group_list_form": GroupListForm(),
         "pools": _pool_summary(lottery) if lottery.mode == LotteryMode.ASSIGN else None,
-        "files": published_files(lottery),
+        "files": published_file_names(lottery),
         "nav": "projects",
     }
     return render(request, "lottery/detail.html", context)
@@ -355,10 +356,10 @@ def lottery_file(request, pk: int, name: str):
 
 
 def _file_response(lottery: Lottery, name: str) -> HttpResponse:
-    files = published_files(lottery)
-    if name not in files:
+    text = published_file(lottery, name)
+    if text is None:
         raise Http404
-    response = HttpResponse(files[name], content_type=CSV)
+    response = HttpResponse(text, content_type=CSV)
     response["Content-Disposition"] = f'attachment; filename="lottery-{lottery.pk}-{name}"'
     return response
 
