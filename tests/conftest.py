@@ -14,6 +14,28 @@ from resettlement.accounts.models import Role
 from tests.factories import HouseholdFactory, make_building, make_project, make_user
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """A transactional test (real threads, the live server) ends with its data flushed: put
+    back what the migrations wrote (roles, content types), with the same keys, so the tests
+    that follow it on this worker find the database as migrated, whatever order xdist chose.
+    Such tests take serialized_rollback=True, so their flush leaves the tables empty. (After
+    the last test the test database is already gone: nothing to restore.)"""
+    result = yield
+    marker = item.get_closest_marker("django_db")
+    if nextitem is not None and marker and marker.kwargs.get("transaction"):
+        assert marker.kwargs.get("serialized_rollback"), f"{item.nodeid}: serialized_rollback"
+        from django.db import connections
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            for connection in connections.all():
+                contents = getattr(connection, "_test_serialized_contents", None)
+                if contents:
+                    connection.creation.deserialize_db_from_string(contents)
+    return result
+
+
 @dataclass
 class World:
     project_a: object

@@ -19,7 +19,7 @@ from tests.selection_fixtures import households, open_event, project_with_flats,
 
 D = Decimal
 pytestmark = [
-    pytest.mark.django_db(transaction=True),
+    pytest.mark.django_db(transaction=True, serialized_rollback=True),
     pytest.mark.skipif(
         connection.vendor != "postgresql", reason="row locks and real concurrency: PostgreSQL"
     ),
