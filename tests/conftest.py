@@ -11,6 +11,7 @@ from django.test import Client
 from rest_framework.test import APIClient
 
 from resettlement.accounts.models import Role
+from resettlement.selection.rules import forget_fixed_rules
 from tests.factories import HouseholdFactory, make_building, make_project, make_user
 
 
@@ -34,6 +35,12 @@ def pytest_runtest_teardown(item, nextitem):
                 if contents:
                     connection.creation.deserialize_db_from_string(contents)
     return result
+
+
+@pytest.fixture(autouse=True)
+def _fresh_event_rules():
+    """Rolled-back events come back under the same id: no rules kept from an earlier test."""
+    forget_fixed_rules()
 
 
 @dataclass

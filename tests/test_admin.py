@@ -54,3 +54,16 @@ def test_lottery_results_and_selections_cannot_be_changed_in_the_admin(populated
         assert client.get(reverse(f"admin:{app}_{name}_delete", args=[obj.pk])).status_code == 403
     page = client.get(reverse("admin:lottery_lottery_change", args=[lottery.pk])).content.decode()
     assert lottery.secret not in page, "the secret is shown on the lottery page, once revealed"
+
+
+def test_an_open_events_price_rules_are_read_only_in_the_admin(populated, login):
+    """Desks settle every household of the day by the same rules: fixed once the event opens."""
+    client = login("admin")
+    url = reverse("admin:selection_selectionevent_change", args=[populated.pk])
+    page = client.get(url).content.decode()
+    assert populated.price_tiers.exists()
+    assert 'name="price_tiers-0-price_per_m2"' not in page
+    populated.status = "planned"
+    populated.save(update_fields=["status"])
+    page = client.get(url).content.decode()
+    assert 'name="price_tiers-0-price_per_m2"' in page

@@ -6,3 +6,8 @@ class AccountsConfig(AppConfig):
     name = "resettlement.accounts"
     label = "accounts"
     verbose_name = _("Accounts")
+
+    def ready(self) -> None:
+        from resettlement.history import reuse_history_manager_classes
+
+        reuse_history_manager_classes()

@@ -18,12 +18,28 @@ from resettlement.selection.models import (
 )
 
 
-class PriceTierInline(admin.TabularInline):
+class FixedOnceOpenMixin:
+    """An event's price rules are fixed once it opens (desks settle by them and cache them)."""
+
+    def _planned(self, obj) -> bool:
+        return obj is None or obj.status == "planned"
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return self._planned(obj) and super().has_add_permission(request, obj)
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return self._planned(obj) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return self._planned(obj) and super().has_delete_permission(request, obj)
+
+
+class PriceTierInline(FixedOnceOpenMixin, admin.TabularInline):
     model = PriceTier
     extra = 0
 
 
-class FloorAdjustmentInline(admin.TabularInline):
+class FloorAdjustmentInline(FixedOnceOpenMixin, admin.TabularInline):
     model = FloorAdjustment
     extra = 0
 

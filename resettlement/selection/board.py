@@ -43,14 +43,18 @@ def _flats(event: SelectionEvent):
 
 
 def board_etag(event: SelectionEvent) -> str:
-    """Changes when a flat changes status (locks included) or the queue moves: two aggregates."""
-    flats = _flats(event).aggregate(n=Count("pk"), latest=Max("status_changed_at"))
-    queue = QueueEntry.objects.filter(event=event).aggregate(latest=Max("updated_at"))
+    """Changes when a flat changes status (locks included) or the queue moves. Every change of
+    a flat marks its building (Building.updated_at), so the event's few buildings stand for its
+    thousands of flats: an unchanged poll reads a few dozen rows, not every flat."""
+    buildings = sorted(event.buildings.values_list("pk", "updated_at"))
+    queue = QueueEntry.objects.filter(event=event).aggregate(
+        n=Count("pk"), latest=Max("updated_at")
+    )
     parts = (
         event.pk,
         event.status,
-        flats["n"],
-        flats["latest"],
+        buildings,
+        queue["n"],
         queue["latest"],
         timezone.localdate(),
     )

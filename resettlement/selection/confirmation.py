@@ -28,10 +28,12 @@ from resettlement.selection.models import (
     SelectionSource,
     SelectionStatus,
 )
+from resettlement.selection.rules import rules_of
 from resettlement.selection.services import (
     ERROR_NO_FLATS,
     ERROR_TAKEN,
     ERROR_TOO_MANY,
+    buildings_touch,
     check_offered,
     entry_at_desk,
     flats_set_status,
@@ -40,7 +42,6 @@ from resettlement.selection.services import (
 )
 from resettlement.selection.settlement import (
     ChosenFlat,
-    FloorRate,
     Settlement,
     SettlementError,
     Tier,
@@ -59,22 +60,16 @@ ERROR_SWAP_REASON = _("Give the reason for the swap.")
 ERROR_SWAP_SAME = _("Choose flats different from the ones selected.")
 
 
-def event_rules(event: SelectionEvent) -> tuple[list[Tier], list[FloorRate]]:
-    tiers = [Tier(t.up_to_excess, t.price_per_m2) for t in event.price_tiers.all()]
-    rates = [FloorRate(a.floor_from, a.floor_to, a.per_m2) for a in event.floor_adjustments.all()]
-    return tiers, rates
-
-
 def settlement_for(
     event: SelectionEvent, household: Household, flats: Sequence[Flat]
 ) -> Settlement:
-    tiers, rates = event_rules(event)
+    rules = rules_of(event)
     return settle(
         entitled=household.entitled_area,
         flats=[ChosenFlat(flat.code, flat.gross_area, flat.floor) for flat in flats],
-        tiers=tiers,
+        tiers=rules.tiers,
         refund_price=event.shortfall_refund_price,
-        floor_rates=rates,
+        floor_rates=rules.floor_rates,
         allowed_excess=event.allowed_excess,
     )
 
@@ -109,27 +104,23 @@ def selection_confirm(
         raise ValidationError(ERROR_NO_FLATS)
     try:
         with transaction.atomic():
-            # Lock the flats (in id order: two desks never wait on each other in a cycle).
-            locked = list(Flat.objects.select_for_update().filter(pk__in=flat_ids).order_by("pk"))
-            earlier = Selection.objects.filter(idempotency_key=idempotency_key).first()
-            if earlier is not None:
-                return _repeated(earlier, entry)
-            entry_at_desk(entry, desk, QueueStatus.CALLED, QueueStatus.PRESENT)
-            household = Household.objects.select_for_update().get(pk=entry.household_id)
-            if household.status not in (HouseholdStatus.SIGNED, HouseholdStatus.ORDERED):
-                raise ValidationError(ERROR_ALREADY_ALLOCATED)
-            if len(locked) > event.max_flats:
-                raise ValidationError(ERROR_TOO_MANY % {"count": event.max_flats})
-            check_offered(event, locked)
-            holds = {
-                hold.flat_id: hold
-                for hold in FlatHold.objects.filter(flat__in=flat_ids, queue_entry=entry, desk=desk)
-            }
-            now = timezone.now()
-            for flat in locked:
-                hold = holds.get(flat.pk)
-                if hold is None or hold.expires_at <= now or flat.status != FlatStatus.RESERVED:
-                    raise ValidationError(ERROR_NOT_HELD % {"code": flat.code})
+            # Lock the flats, with their holds (in id order: two desks never wait on each other
+            # in a cycle). A repeated request waits here until the first one has committed.
+            locked = list(
+                Flat.objects.select_for_update(of=("self",))
+                .select_related("hold")
+                .filter(pk__in=flat_ids)
+                .order_by("pk")
+            )
+            try:
+                household = _check_confirmable(event, entry, desk, locked)
+            except ValidationError:
+                # A double click or a retry after a lost response: the first request's
+                # selection, if it was this one (checked only here, off the common path).
+                earlier = Selection.objects.filter(idempotency_key=idempotency_key).first()
+                if earlier is not None:
+                    return _repeated(earlier, entry)
+                raise
             try:
                 settlement = settlement_for(event, household, locked)
             except SettlementError as error:
@@ -142,8 +133,9 @@ def selection_confirm(
                 desk=desk,
                 idempotency_key=idempotency_key,
                 by=by,
+                touch=False,
             )
-            FlatHold.objects.filter(pk__in=[hold.pk for hold in holds.values()]).delete()
+            FlatHold.objects.filter(pk__in=[flat.hold.pk for flat in locked]).delete()
             entry.status = QueueStatus.DONE
             entry._history_user = by
             entry.save(update_fields=["status", "updated_at"])
@@ -156,6 +148,7 @@ def selection_confirm(
                 flats=locked,
                 detail=f"{settlement.total_area} m², {settlement.balance}",
             )
+            buildings_touch(locked)  # last: other desks in these buildings wait on it
             return selection
     except IntegrityError:
         # A concurrent retry with the same key committed first, or the database refused a second
@@ -164,6 +157,31 @@ def selection_confirm(
         if earlier is not None:
             return _repeated(earlier, entry)
         raise ValidationError(ERROR_TAKEN % {"code": flats[0].code}) from None
+
+
+def _check_confirmable(
+    event: SelectionEvent, entry: QueueEntry, desk: Desk, locked: Sequence[Flat]
+) -> Household:
+    """Everything a confirmation needs before it writes; the household, locked."""
+    entry_at_desk(entry, desk, QueueStatus.CALLED, QueueStatus.PRESENT)
+    household = Household.objects.select_for_update().get(pk=entry.household_id)
+    if household.status not in (HouseholdStatus.SIGNED, HouseholdStatus.ORDERED):
+        raise ValidationError(ERROR_ALREADY_ALLOCATED)
+    if len(locked) > event.max_flats:
+        raise ValidationError(ERROR_TOO_MANY % {"count": event.max_flats})
+    check_offered(event, locked)
+    now = timezone.now()
+    for flat in locked:
+        hold = getattr(flat, "hold", None)
+        if (
+            hold is None
+            or hold.queue_entry_id != entry.pk
+            or hold.desk_id != desk.pk
+            or hold.expires_at <= now
+            or flat.status != FlatStatus.RESERVED
+        ):
+            raise ValidationError(ERROR_NOT_HELD % {"code": flat.code})
+    return household
 
 
 def _repeated(earlier: Selection, entry: QueueEntry) -> Selection:
@@ -184,6 +202,7 @@ def _store(
     source=SelectionSource.DESK,
     lottery=None,
     replaces=None,
+    touch=True,
 ) -> Selection:
     selection = Selection(
         event=event,
@@ -214,7 +233,12 @@ def _store(
     at_desk = source == SelectionSource.DESK and replaces is None
     expected = [FlatStatus.RESERVED] if at_desk else [FlatStatus.AVAILABLE]
     flats_set_status(
-        flats, FlatStatus.SELECTED, expected=expected, by=by, reason=gettext("selected")
+        flats,
+        FlatStatus.SELECTED,
+        expected=expected,
+        by=by,
+        reason=gettext("selected"),
+        touch=touch,
     )
     household.status = HouseholdStatus.ALLOCATED
     household._history_user = by

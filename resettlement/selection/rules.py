@@ -6,6 +6,7 @@ ones."""
 
 import itertools
 from collections.abc import Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
@@ -19,6 +20,7 @@ from resettlement.selection.models import (
     PriceTier,
     SelectionEvent,
 )
+from resettlement.selection.settlement import FloorRate, Tier
 
 RULE_FIELDS = (
     "max_flats",
@@ -96,3 +98,51 @@ def event_rules_set(
             default_user=by,
         )
     return event
+
+
+@dataclass(frozen=True)
+class EventRules:
+    """What every desk action checks against: the buildings and layouts on offer, the price
+    tiers above the entitlement and the floor rates."""
+
+    building_ids: frozenset[int]
+    layouts: tuple[str, ...]
+    tiers: tuple[Tier, ...]
+    floor_rates: tuple[FloorRate, ...]
+
+
+# Rules of events that have opened, by (id, created): they can no longer change, so each process
+# reads them once instead of three queries per lock and per confirmation.
+_fixed_rules: dict[tuple, EventRules] = {}
+FIXED_RULES_KEPT = 256
+
+
+def rules_of(event: SelectionEvent) -> EventRules:
+    key = (event.pk, event.created_at)
+    fixed = event.status != EventStatus.PLANNED
+    if fixed and key in _fixed_rules:
+        return _fixed_rules[key]
+    rules = EventRules(
+        building_ids=frozenset(event.buildings.values_list("pk", flat=True)),
+        layouts=tuple(event.layouts),
+        tiers=tuple(
+            Tier(bound, price)
+            for bound, price in event.price_tiers.values_list("up_to_excess", "price_per_m2")
+        ),
+        floor_rates=tuple(
+            FloorRate(start, end, rate)
+            for start, end, rate in event.floor_adjustments.values_list(
+                "floor_from", "floor_to", "per_m2"
+            )
+        ),
+    )
+    if fixed:
+        if len(_fixed_rules) >= FIXED_RULES_KEPT:
+            _fixed_rules.clear()
+        _fixed_rules[key] = rules
+    return rules
+
+
+def forget_fixed_rules() -> None:
+    """For tests, whose rolled-back events may come back under the same id."""
+    _fixed_rules.clear()

@@ -37,7 +37,8 @@ from resettlement.selection.models import (
     SelectionEvent,
     SelectionLog,
 )
-from resettlement.selection.settlement import ERROR_OVER_EXCESS, Tier, excess_cap
+from resettlement.selection.rules import rules_of
+from resettlement.selection.settlement import ERROR_OVER_EXCESS, excess_cap
 
 ERROR_EVENT_CLOSED = _("The selection event is not open.")
 ERROR_LOTTERY = _("The queue needs a published lottery of mode order from this project.")
@@ -68,17 +69,23 @@ def log_action(
     )
 
 
-def _touch(flat_ids: Iterable[int]) -> None:
-    Building.objects.filter(
-        pk__in=Flat.objects.filter(pk__in=list(flat_ids)).values("building_id")
-    ).touch()
+def buildings_touch(flats: Iterable[Flat]) -> None:
+    """Mark the flats' buildings changed (the board's and the map's ETags follow them)."""
+    Building.objects.filter(pk__in={flat.building_id for flat in flats}).touch()
 
 
 def flats_set_status(
-    flats: Sequence[Flat], target: str, *, expected: Sequence[str], by, reason: str
+    flats: Sequence[Flat],
+    target: str,
+    *,
+    expected: Sequence[str],
+    by,
+    reason: str,
+    touch: bool = True,
 ) -> None:
     """Move flats to `target` only from an `expected` status, or refuse (the rows are locked by
-    the caller); history rows are written for each flat."""
+    the caller); history rows are written for each flat. With touch=False the caller calls
+    buildings_touch itself, as late as it can: that row lock is shared by a building's flats."""
     now = timezone.now()
     ids = [flat.pk for flat in flats]
     changed = Flat.objects.filter(pk__in=ids, status__in=expected).update(
@@ -93,7 +100,8 @@ def flats_set_status(
     Flat.history.bulk_history_create(
         flats, update=True, default_user=by, default_change_reason=reason
     )
-    _touch(ids)
+    if touch:
+        buildings_touch(flats)
 
 
 # The event
@@ -362,10 +370,10 @@ def holds_expire(*, event: SelectionEvent | None = None) -> int:
 
 
 def check_offered(event: SelectionEvent, flats: Sequence[Flat]) -> None:
-    buildings = set(event.buildings.values_list("pk", flat=True))
-    layouts = event.layouts
+    rules = rules_of(event)
+    layouts = rules.layouts
     for flat in flats:
-        if flat.building_id not in buildings:
+        if flat.building_id not in rules.building_ids:
             raise ValidationError(ERROR_NOT_OFFERED % {"code": flat.code})
         if layouts and flat.layout not in layouts:
             raise ValidationError(ERROR_LAYOUT % {"layout": flat.layout, "code": flat.code})
@@ -375,8 +383,7 @@ def check_area(event: SelectionEvent, household: Household, flats: Sequence[Flat
     """Refuse flats that together exceed the entitlement plus what the event allows above it
     (a lock the household could never confirm would only keep the flats from others)."""
     total = sum((flat.gross_area for flat in flats), Decimal(0))
-    tiers = [Tier(t.up_to_excess, t.price_per_m2) for t in event.price_tiers.all()]
-    cap = excess_cap(tiers, event.allowed_excess)
+    cap = excess_cap(rules_of(event).tiers, event.allowed_excess)
     if total - household.entitled_area > cap:
         raise ValidationError(
             ERROR_OVER_EXCESS
