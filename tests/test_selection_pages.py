@@ -342,6 +342,12 @@ def test_the_board_opens_from_a_signed_link_shows_no_personal_data_and_can_be_re
     assert changed.status_code == 200 and json.loads(changed.content)["serving"] == [
         {"desk": 2, "number": 2}
     ]
+    act(login("clerk"), event, 2, "present")
+    etag = client.get(data_url)["ETag"]
+    assert client.get(data_url, HTTP_IF_NONE_MATCH=etag).status_code == 304
+    act(login("clerk"), event, 2, "hold", flats=[flat("6-2-301").pk])  # only a flat changes
+    locked = client.get(data_url, HTTP_IF_NONE_MATCH=etag)
+    assert locked.status_code == 200 and json.loads(locked.content)["counts"]["r"] == 1
 
     login("supervisor").post(reverse("selection-event-step", args=[event.pk, "board"]))
     assert client.get(board_url).status_code == 404
