@@ -18,6 +18,7 @@ fresh PostgreSQL database resettlement_bench_board_<pid> on 127.0.0.1 that is dr
 Run: .venv/bin/python bench/board.py [DATABASE_URL | postgres]
 """
 
+import gc
 import sys
 import time
 
@@ -123,6 +124,8 @@ def main(database_url: str) -> bool:
         f"an open event with {DESKS} desks in {time.perf_counter() - started:.1f} s "
         f"({connection.vendor})"
     )
+    gc.collect()
+    gc.freeze()  # as resettlement/wsgi.py does once the application is loaded
     url = reverse("selection-board-data", args=[board_token(event)])
     client = Client()  # anonymous: the signed link is all a board screen has
     response = fetch(client, url, 200)  # warm up
