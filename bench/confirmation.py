@@ -32,6 +32,7 @@ Run: .venv/bin/python bench/confirmation.py [DATABASE_URL]
 
 import multiprocessing
 import os
+import statistics
 import sys
 import time
 import uuid
@@ -79,13 +80,13 @@ def prepare(desk, flat, clerk):
     return entry
 
 
-def confirm(desk, entry, flat, clerk) -> float:
-    """Timed: the confirmation service alone; seconds."""
+def confirm(desk, entry, flat, clerk) -> tuple[float, float]:
+    """Timed: the confirmation service alone; seconds of wall time and of this process's CPU."""
     from resettlement.selection.confirmation import selection_confirm
 
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     selection_confirm(entry=entry, desk=desk, flats=[flat], idempotency_key=uuid.uuid4(), by=clerk)
-    return time.perf_counter() - start
+    return time.perf_counter() - start, time.process_time() - cpu
 
 
 def desk_process(desk_id: int, flat_ids: list, clerk_id: int, barrier, results) -> None:
@@ -94,7 +95,7 @@ def desk_process(desk_id: int, flat_ids: list, clerk_id: int, barrier, results) 
     from resettlement.housing.models import Flat
     from resettlement.selection.models import Desk
 
-    timings: list[float] = []
+    timings: list[tuple[float, float]] = []
     failure = ""
     try:
         desk = Desk.objects.select_related("event").get(pk=desk_id)
@@ -153,7 +154,11 @@ def main(database_url: str) -> bool:
     for flat in flats[:ALONE]:
         entry = prepare(desks[0], flat, clerk)
         alone.append(confirm(desks[0], entry, flat, clerk))
-    print(f"  selection_confirm at one desk alone (informational): {summary(alone)}")
+    print(
+        f"  selection_confirm at one desk alone (informational): "
+        f"{summary([wall for wall, _cpu in alone])}; "
+        f"application CPU median {statistics.median(cpu for _wall, cpu in alone) * 1000:.1f} ms"
+    )
 
     from django.db import connections
 
@@ -182,7 +187,8 @@ def main(database_url: str) -> bool:
     for process in processes:
         process.join()
     elapsed = time.perf_counter() - started
-    timings = [seconds for _desk, desk_timings, _failure in outcomes for seconds in desk_timings]
+    measured = [timing for _desk, desk_timings, _failure in outcomes for timing in desk_timings]
+    timings = [wall for wall, _cpu in measured]
     failures = [failure for _desk, _timings, failure in outcomes if failure]
     for failure in failures:
         print(f"  failed: {failure}")
@@ -193,6 +199,12 @@ def main(database_url: str) -> bool:
         f"{elapsed:.1f} s with the untimed steps"
     )
     print(f"  selection_confirm: {summary(timings)}, max {max(timings) * 1000:.1f} ms")
+    cpu = statistics.median(cpu for _wall, cpu in measured) * 1000
+    print(
+        f"  application CPU per confirmation: median {cpu:.1f} ms, so a round needs at least "
+        f"{DESKS} × {cpu:.1f} ms / {os.cpu_count()} CPUs = {DESKS * cpu / os.cpu_count():.0f} ms "
+        f"before PostgreSQL's own CPU"
+    )
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     print(f"  machine: {os.cpu_count()} CPUs, load average {load}")
     ok = report(

@@ -72,11 +72,14 @@ def _check_entries(entries: Sequence[Entry], mode: str) -> None:
     for entry in entries:
         if not isinstance(entry.group, int) or isinstance(entry.group, bool) or entry.group < 1:
             raise LotteryError(f"group of {entry.agreement_no!r} must be a positive integer")
-        if not entry.agreement_no or entry.agreement_no != normalize_agreement_no(
-            entry.agreement_no
+        agreement_no = entry.agreement_no
+        if (
+            not agreement_no
+            or agreement_no != agreement_no.strip()
+            or not unicodedata.is_normalized("NFC", agreement_no)
         ):
             raise LotteryError(f"agreement number {entry.agreement_no!r} is not trimmed NFC text")
-        if any(char in entry.agreement_no for char in "\t\n\r"):
+        if "\t" in agreement_no or "\n" in agreement_no or "\r" in agreement_no:
             raise LotteryError(f"agreement number {entry.agreement_no!r} contains a tab or newline")
         if entry.agreement_no in seen:
             raise LotteryError(f"agreement number {entry.agreement_no!r} appears twice")
@@ -116,6 +119,17 @@ def draw_key(seed_bytes: bytes, agreement_no: str) -> str:
     return hmac.new(seed_bytes, agreement_no.encode("utf-8"), hashlib.sha256).hexdigest()
 
 
+def _draw_keys(seed_bytes: bytes, agreement_nos: Iterable[str]) -> list[str]:
+    """draw_key for many entries: the keyed state is prepared once and copied per entry."""
+    keyed = hmac.new(seed_bytes, digestmod=hashlib.sha256)
+    keys = []
+    for agreement_no in agreement_nos:
+        state = keyed.copy()
+        state.update(agreement_no.encode("utf-8"))
+        keys.append(state.hexdigest())
+    return keys
+
+
 def unit_key(seed_bytes: bytes, flat_code: str) -> str:
     return hmac.new(seed_bytes, f"unit:{flat_code}".encode(), hashlib.sha256).hexdigest()
 
@@ -132,17 +146,20 @@ def draw(
     public_input: str,
     mode: str = "order",
     pools: dict[str, Sequence[str]] | None = None,
+    digest: str | None = None,
 ) -> Draw:
-    """The v1 draw. In mode `assign`, `pools` maps each pool label to its flat codes."""
+    """The v1 draw. In mode `assign`, `pools` maps each pool label to its flat codes.
+    `digest`: the roster digest when the caller has just computed it (not recomputed)."""
     _check_entries(entries, mode)
     check_secret(secret_hex)
-    digest = roster_digest(entries, mode)
+    digest = digest or roster_digest(entries, mode)
     seed_bytes = seed(secret_hex, public_input, digest)
+    keys = _draw_keys(seed_bytes, (entry.agreement_no for entry in entries))
     keyed = [
-        (entry.group, draw_key(seed_bytes, entry.agreement_no), entry.agreement_no, entry)
-        for entry in entries
+        (entry.group, key, entry.agreement_no, entry)
+        for entry, key in zip(entries, keys, strict=True)
     ]
-    keyed.sort(key=lambda item: item[:3])
+    keyed.sort()  # by group, key, agreement number: unique, so entries are never compared
     order = tuple(item[3] for item in keyed)
     flats: tuple[str, ...] = ()
     if mode == "assign":
@@ -302,10 +319,21 @@ def verify(
             public_input=public_input,
             mode=mode,
             pools=read_pools(pools) if pools is not None else None,
+            digest=digest,
         )
     except LotteryError as error:
         raise Mismatch(str(error)) from None
-    published = read_result(result, mode)
+    if result.lstrip("\ufeff").replace("\r\n", "\n") != result_csv(outcome.order, outcome.flats):
+        # Not byte for byte the file the draw gives: compare row by row to name the difference.
+        _compare_rows(read_result(result, mode), outcome)
+    if expected_result_digest and outcome.result_digest != expected_result_digest.lower():
+        raise Mismatch(
+            f"result digest is {outcome.result_digest}, the notice says {expected_result_digest}"
+        )
+    return Verification(digest, secret_commitment, outcome.result_digest, len(entries))
+
+
+def _compare_rows(published: list[list[str]], outcome: Draw) -> None:
     expected_rows = [line.split("\t") for line in outcome.result_text.splitlines()]
     for number, (found, wanted) in enumerate(zip(published, expected_rows, strict=False), start=2):
         if found != wanted:
@@ -316,11 +344,6 @@ def verify(
         raise Mismatch(
             f"result.csv has {len(published)} entries, the roster has {len(expected_rows)}"
         )
-    if expected_result_digest and outcome.result_digest != expected_result_digest.lower():
-        raise Mismatch(
-            f"result digest is {outcome.result_digest}, the notice says {expected_result_digest}"
-        )
-    return Verification(digest, secret_commitment, outcome.result_digest, len(entries))
 
 
 def main(argv: Sequence[str] | None = None) -> int:

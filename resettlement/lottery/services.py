@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from resettlement import lottery_verify as v1
+from resettlement.database import planner_statistics_refresh, rows_insert
 from resettlement.households.models import CompensationMode, Household, HouseholdStatus
 from resettlement.housing.models import Flat, FlatStatus
 from resettlement.lottery.models import (
@@ -185,6 +186,7 @@ def roster_build(
     ]
     with transaction.atomic():
         bulk_create_with_history(entries, LotteryEntry, batch_size=2000, default_user=by)
+        planner_statistics_refresh(LotteryEntry)
     return RosterReport(
         added=len(entries), refused=[(by_id[pk], reason) for pk, reason in refused.items()]
     )
@@ -355,18 +357,21 @@ def lottery_draw(
         pools=pools_of(lottery) if lottery.mode == LotteryMode.ASSIGN else None,
     )
     flat_ids = dict(lottery.pool_flats.values_list("flat__code", "flat_id"))
-    results = [
-        LotteryResult(
-            lottery_id=lottery.pk,
-            entry_id=entry_ids[drawn.agreement_no],
-            sequence=position + 1,
-            draw_key=outcome.keys[position],
-            flat_id=flat_ids[outcome.flats[position]] if outcome.flats else None,
+    results = (
+        (
+            lottery.pk,
+            entry_ids[drawn.agreement_no],
+            position + 1,
+            outcome.keys[position],
+            flat_ids[outcome.flats[position]] if outcome.flats else None,
         )
         for position, drawn in enumerate(outcome.order)
-    ]
+    )
     with transaction.atomic():
-        LotteryResult.objects.bulk_create(results, batch_size=5000)
+        rows_insert(
+            LotteryResult, ("lottery_id", "entry_id", "sequence", "draw_key", "flat_id"), results
+        )
+        planner_statistics_refresh(LotteryResult)
         Witness.objects.bulk_create(
             [Witness(lottery=lottery, name=n, role=r, organisation=o) for n, r, o in witnesses]
         )
@@ -411,6 +416,7 @@ def notary_import(*, lottery: Lottery, content: bytes, filename: str, by=None) -
     ]
     with transaction.atomic():
         LotteryResult.objects.bulk_create(results, batch_size=5000)
+        planner_statistics_refresh(LotteryResult)
         lottery.notary_file.save(filename[-100:], ContentFile(content), save=False)
         lottery.notary_file_digest = hashlib.sha256(content).hexdigest()
         lottery.result_digest = v1.sha256_hex(text)
@@ -476,9 +482,13 @@ def _apply_order(lottery: Lottery, by) -> None:
     """Every household on the roster takes its sequence as selection order: one UPDATE, then
     one history row each (bulk), instead of an UPDATE per household."""
     households = Household.objects.filter(lottery_entries__lottery=lottery)
-    sequence = LotteryResult.objects.filter(lottery=lottery, entry__household=OuterRef("pk"))
+    # One result per entry and one entry per household in a lottery: a plain lookup by the
+    # household (no ORDER BY/LIMIT, which would make PostgreSQL walk every result per row).
+    sequence = LotteryResult.objects.filter(
+        lottery=lottery, entry__household=OuterRef("pk")
+    ).order_by()
     households.update(
-        selection_order=Subquery(sequence.values("sequence")[:1]),
+        selection_order=Subquery(sequence.values("sequence")),
         status=HouseholdStatus.ORDERED,
         updated_at=timezone.now(),
     )
