@@ -493,7 +493,7 @@ def _apply_order(lottery: Lottery, by) -> None:
         updated_at=timezone.now(),
     )
     Household.history.bulk_history_create(
-        list(Household.objects.filter(lottery_entries__lottery=lottery)),
+        list(households),  # as now stored
         update=True,
         batch_size=2000,
         default_user=by,
