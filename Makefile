@@ -9,7 +9,7 @@ UV_VERSION := 0.13.9
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON := $(PY)
 
-.PHONY: setup system-packages venv migrate demo run test test-fast lint format messages bench clean
+.PHONY: setup system-packages venv migrate demo run worker test test-fast lint format messages bench clean
 
 setup: system-packages venv .env migrate
 
@@ -37,6 +37,10 @@ demo: setup
 run: demo
 	@echo "Serving http://127.0.0.1:8000 (stop with Ctrl-C)"
 	$(PY) manage.py runserver 127.0.0.1:8000
+
+# With REDIS_URL set, background tasks (stored documents, large imports) wait for this worker.
+worker: setup
+	$(PY) manage.py rqworker --job-class django_tasks_rq.Job default
 
 test: system-packages venv lint
 	scripts/test.sh

@@ -9,7 +9,10 @@ Variables (all optional unless noted):
                      manage.py)
   CONN_MAX_AGE       seconds a database connection is reused (default 60)
   PG_PREPARED_STATEMENTS  false behind a transaction-pooling PgBouncer (default true)
-  REDIS_URL          shared cache (and task queue) for several app servers
+  REDIS_URL          shared cache and background-task queue for several app servers; without
+                     it, background tasks (stored documents, large imports) run inside the
+                     request that starts them
+  TASK_TIMEOUT       seconds a background task may run before its worker stops it (default 1800)
   STATIC_ROOT        where `collectstatic` puts the static files WhiteNoise serves
   MEDIA_ROOT         where uploaded photos go (served under /media/)
   PRIVATE_ROOT       where files with personal data go (served only through views)
@@ -61,6 +64,8 @@ INSTALLED_APPS = [
     "simple_history",
     "django_htmx",
     "django_tasks",
+    "django_rq",
+    "django_tasks_rq",
     "leaflet",
     "resettlement.accounts",
     "resettlement.projects",
@@ -152,7 +157,22 @@ CACHES = {
     )
 }
 
-TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Background work (rendering published documents, large imports) goes through Django's tasks
+# API. With Redis, tasks are queued there and run by workers (`manage.py rqworker --job-class
+# django_tasks_rq.Job default`); without it they run at once, inside the request.
+TASKS = {
+    "default": (
+        {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}
+        if _REDIS_URL
+        else {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
+    )
+}
+RQ_QUEUES = {
+    "default": {
+        "URL": _REDIS_URL or "redis://127.0.0.1:6379/0",
+        "DEFAULT_TIMEOUT": env_int("TASK_TIMEOUT", 1800, minimum=10),
+    }
+}
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["resettlement.admin_site.RoleBackend"]
