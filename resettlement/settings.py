@@ -173,6 +173,9 @@ RQ_QUEUES = {
         "DEFAULT_TIMEOUT": env_int("TASK_TIMEOUT", 1800, minimum=10),
     }
 }
+# Operators watch the queue with `manage.py rqstats`; django-rq's admin pages assume Django's
+# is_staff, which this product's roles do not use.
+RQ_SHOW_ADMIN_LINK = False
 
 AUTH_USER_MODEL = "accounts.User"
 AUTHENTICATION_BACKENDS = ["resettlement.admin_site.RoleBackend"]
