@@ -93,6 +93,11 @@ urlpatterns = [
     path("selection/<int:pk>/summary/", selection.event_summary, name="selection-summary"),
     path("selection/<int:pk>/rules/", selection.event_rules, name="selection-rules"),
     path("selection/<int:pk>/board/", selection.board_open, name="selection-board-open"),
+    path(
+        "selection/<int:pk>/board-links/<int:link_pk>/revoke/",
+        selection.board_link_revoke,
+        name="selection-board-link-revoke",
+    ),
     path("selection/<int:pk>/desks/<int:number>/", selection.desk_console, name="desk-console"),
     path(
         "selection/<int:pk>/desks/<int:number>/<str:action>/",
