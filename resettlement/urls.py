@@ -118,7 +118,7 @@ urlpatterns = [
     path("households/<int:pk>/", households.household_detail, name="household-detail"),
     path("households/<int:pk>/edit/", households.household_edit, name="household-edit"),
     path("api/v1/", include(("api.urls", "api"), namespace="api")),
-    # For signed-in users and token clients only: generating the schema costs ~55 ms of CPU per
+    # For signed-in users and token clients only: generating the schema costs 55-70 ms of CPU per
     # request, and no one without an account can call the API it describes. (The code is open
     # source: `manage.py spectacular` writes the same schema for anyone.)
     path(
