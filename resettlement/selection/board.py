@@ -67,7 +67,7 @@ def board_link_for(token: str) -> tuple[BoardLink | None, str]:
     return link, ""
 
 
-def board_link_opened(link: BoardLink) -> None:
+def board_link_opened(*, link: BoardLink) -> None:
     now = timezone.now()
     if link.last_opened_at is None or now - link.last_opened_at >= OPENED_EVERY:
         BoardLink.objects.filter(pk=link.pk).update(last_opened_at=now)

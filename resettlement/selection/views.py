@@ -552,7 +552,7 @@ def board(request, token: str):
     link, problem = board_link_for(token)
     if problem:
         return _link_refused(request, link, problem, page=True)
-    board_link_opened(link)
+    board_link_opened(link=link)
     event = link.event
     labels = {
         "desk": _("Desk %(number)s"),
