@@ -1,8 +1,4 @@
-from urllib.parse import urlencode
-
-from django.contrib import admin, messages
-from django.contrib.admin.views.main import PAGE_VAR, SEARCH_VAR
-from django.http import HttpResponseRedirect
+from django.contrib import admin
 from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
@@ -10,9 +6,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from resettlement.households.forms import MAX_ID_DIGITS, HouseholdForm, MemberForm
 from resettlement.households.models import Household, Member
-from resettlement.households.search import MESSAGE_SHORTENED, search_terms
-
-ID_DIGITS_VAR = "id_digits"
+from resettlement.households.search import ID_DIGITS_VAR, holds_id_number, search_redirect
 
 
 class MemberInline(admin.TabularInline):
@@ -69,36 +63,14 @@ class HouseholdAdmin(SimpleHistoryAdmin):
 
     def search_view(self, request):
         """The search box's terms, as an address without any full ID number."""
-        params = {
-            name: value
-            for name, value in request.POST.items()
-            if name not in ("csrfmiddlewaretoken", SEARCH_VAR, ID_DIGITS_VAR, PAGE_VAR)
-        }
-        return self._list_redirect(
-            request, params, request.POST.get(SEARCH_VAR, ""), request.POST.get(ID_DIGITS_VAR, "")
-        )
+        return search_redirect(request, self._list_url(), request.POST)
 
     def changelist_view(self, request, extra_context=None):
         """An address that carries an ID number (typed by hand, or an old bookmark) is answered
         with the same list at an address that does not."""
-        text = request.GET.get(SEARCH_VAR, "")
-        digits = request.GET.get(ID_DIGITS_VAR, "")
-        if search_terms(text, digits).shortened:
-            params = {
-                name: value
-                for name, value in request.GET.items()
-                if name not in (SEARCH_VAR, ID_DIGITS_VAR, PAGE_VAR)
-            }
-            return self._list_redirect(request, params, text, digits)
+        if holds_id_number(request.GET):
+            return search_redirect(request, self._list_url(), request.GET)
         return super().changelist_view(request, extra_context)
 
-    def _list_redirect(self, request, params: dict, text: str, digits: str):
-        terms = search_terms(text, digits)
-        if terms.text:
-            params[SEARCH_VAR] = terms.text
-        if terms.id_digits:
-            params[ID_DIGITS_VAR] = terms.id_digits
-        if terms.shortened:
-            messages.info(request, MESSAGE_SHORTENED % {"count": MAX_ID_DIGITS})
-        url = reverse("admin:households_household_changelist")
-        return HttpResponseRedirect(f"{url}?{urlencode(params)}" if params else url)
+    def _list_url(self) -> str:
+        return reverse("admin:households_household_changelist")

@@ -1,5 +1,5 @@
-"""The admin's household search never puts a full ID number in an address: its box posts, and
-ID numbers are searched by their last 6 characters, as on the staff pages."""
+"""Household searches never put a full ID number in an address: the search forms (the staff
+page's and the admin's) post, and ID numbers are searched by their last 6 characters."""
 
 from urllib.parse import parse_qs, urlsplit
 
@@ -113,3 +113,48 @@ def test_only_administrators_open_households_in_the_admin(world, login, persona)
     response = client.post(SEARCH, {"q": world.household_a.head_id_number})
     assert response.status_code == 302 and response["Location"].startswith("/admin/login/")
     assert_no_full_id(response["Location"], world.household_a.head_id_number)
+
+
+STAFF_SEARCH = reverse("household-search")
+
+
+def test_the_staff_search_form_posts(world, login):
+    page = listed(login("clerk"), STAFF_SEARCH)
+    form = page.split('role="search"')[0].rsplit("<form", 1)[1]
+    assert 'method="post"' in form and f'action="{STAFF_SEARCH}"' in form
+
+
+@pytest.mark.parametrize("persona", ["clerk", "supervisor", "leader", "admin"])
+def test_a_full_id_number_typed_on_the_staff_page_is_searched_by_its_last_six(
+    world, login, persona
+):
+    client = login(persona)
+    full = world.household_a.head_id_number
+    posted = {"q": full, "id_digits": "", "project": world.project_a.pk, "village": ""}
+    response = client.post(STAFF_SEARCH, posted)
+    assert response.status_code == 302
+    assert_no_full_id(response["Location"], full)
+    assert query_of(response["Location"]) == {
+        "project": [str(world.project_a.pk)],
+        "id_digits": [full[-6:]],
+    }
+    page = listed(client, response["Location"])
+    assert SHORTENED in page and world.household_a.agreement_no in page
+
+
+def test_the_staff_page_keeps_a_name_search_as_typed(world, login):
+    client = login("clerk")
+    response = client.post(STAFF_SEARCH, {"q": world.household_a.head_name, "id_digits": "12X"})
+    assert query_of(response["Location"]) == {
+        "q": [world.household_a.head_name],
+        "id_digits": ["12X"],
+    }
+    assert list(get_messages(response.wsgi_request)) == []
+
+
+def test_a_staff_address_with_a_full_id_number_is_answered_at_one_without(world, login):
+    client = login("supervisor")
+    full = world.household_a.head_id_number
+    response = client.get(STAFF_SEARCH, {"q": full, "page": 2})
+    assert response.status_code == 302
+    assert response["Location"] == f"{STAFF_SEARCH}?id_digits={full[-6:]}"
