@@ -7,7 +7,7 @@ by signing order, with 10 desks. Through the desk services, 30 households confir
 and then every desk serves one more household holding a flat (10 reserved flats, live locks);
 the rest of the 10% selected (1,100 flats in all) are set in bulk, as left by earlier days.
 
-The board is public through its signed token (selection.board.board_token). Server time is
+The board is public through its link (selection.board.board_link_create). Server time is
 measured in-process through Django's test client, anonymous as a board screen polls: the full
 JSON answer (20 repeats), then the same poll with If-None-Match: <ETag> answered 304 (50
 repeats). Both run holds_expire(event) first, as every poll does. The query counts of each and
@@ -115,7 +115,7 @@ def main(database_url: str) -> bool:
     from django.test import Client
     from django.urls import reverse
 
-    from resettlement.selection.board import board_token
+    from resettlement.selection.board import board_link_create
 
     started = time.perf_counter()
     event = seed()
@@ -126,7 +126,8 @@ def main(database_url: str) -> bool:
     )
     gc.collect()
     gc.freeze()  # as resettlement/wsgi.py does once the application is loaded
-    url = reverse("selection-board-data", args=[board_token(event)])
+    _link, token = board_link_create(event=event)
+    url = reverse("selection-board-data", args=[token])
     client = Client()  # anonymous: the signed link is all a board screen has
     response = fetch(client, url, 200)  # warm up
     data = response.json()

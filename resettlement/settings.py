@@ -23,6 +23,8 @@ Variables (all optional unless noted):
                      shifted for display only)
   MAP_TILES_ATTRIBUTION, MAP_TILES_SUBDOMAINS, MAP_TILES_MAX_ZOOM
   SECURE_SSL_REDIRECT, SECURE_HSTS_SECONDS, SESSION_COOKIE_AGE, LOG_LEVEL
+  API_TOKEN_DAYS     days an API token is valid (default 90)
+  BOARD_LINK_HOURS   hours a selection board link is valid (default 24)
 """
 
 from pathlib import Path
@@ -57,7 +59,6 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
-    "rest_framework.authtoken",
     "django_filters",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -83,6 +84,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "resettlement.cache_headers.PrivateByDefaultMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "resettlement.language.ChosenLanguageMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -243,9 +245,10 @@ SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
 REST_FRAMEWORK = {
+    # The token class first: its WWW-Authenticate header makes a refused request a 401.
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
-        "rest_framework.authentication.TokenAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_FILTER_BACKENDS": [
@@ -300,3 +303,8 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"pyogrio": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
+
+# Access without a password expires: API tokens (created and revoked by administrators in the
+# admin) and the links that open a selection board on a projector (revoked on the event page).
+API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90, minimum=1)
+BOARD_LINK_HOURS = env_int("BOARD_LINK_HOURS", 24, minimum=1)

@@ -3,7 +3,9 @@ from decimal import Decimal
 
 import pytest
 import time_machine
+from rest_framework.test import APIClient
 
+from resettlement.accounts.tokens import api_token_create
 from resettlement.households.models import Household
 from resettlement.housing.services import FlatPosition, flats_generate
 from tests.factories import HouseholdFactory, synthetic_id_number
@@ -32,6 +34,19 @@ def test_schema_and_docs_are_served(world, api):
     assert schema.status_code == 200
     assert b"/api/v1/households/" in schema.content
     assert client.get("/api/docs/").status_code == 200
+
+
+def test_schema_and_docs_are_for_signed_in_users_and_token_clients_only(world, personas):
+    """Each schema costs tens of milliseconds of CPU: no anonymous request may make one."""
+    anonymous = APIClient()
+    schema = anonymous.get("/api/schema/")
+    assert schema.status_code == 401 and schema["WWW-Authenticate"] == "Token"
+    docs = anonymous.get("/api/docs/")
+    assert docs.status_code == 302 and docs["Location"].startswith("/accounts/login/")
+    _token, key = api_token_create(user=personas["team"], name="client generator")
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert b"/api/v1/households/" in client.get("/api/schema/").content
 
 
 def test_household_list_is_paginated_and_filterable(world, api):

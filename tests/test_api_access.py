@@ -1,9 +1,9 @@
 """The API enforces the same roles and project scopes as the pages."""
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
+from resettlement.accounts.tokens import api_token_create
 from resettlement.masking import mask_id_number
 
 ALL = ["admin", "team", "lead", "clerk", "supervisor", "leader"]
@@ -28,9 +28,9 @@ def test_anonymous_requests_are_refused(world):
 
 
 def test_token_authentication_works(world, personas):
-    token = Token.objects.create(user=personas["leader"])
+    _token, key = api_token_create(user=personas["leader"], name="reports")
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     response = client.get("/api/v1/projects/")
     assert response.status_code == 200
     assert codes(response) == {"PA", "PB"}

@@ -14,7 +14,7 @@ from django.urls import reverse
 from resettlement.households.models import HouseholdStatus
 from resettlement.housing.models import Flat, FlatStatus
 from resettlement.housing.services import FlatPosition, flats_generate
-from resettlement.selection.board import board_token
+from resettlement.selection.board import board_link_create
 from resettlement.selection.models import (
     LogAction,
     QueueStatus,
@@ -350,8 +350,8 @@ def test_the_board_opens_from_a_signed_link_shows_no_personal_data_and_can_be_re
     assert locked.status_code == 200 and json.loads(locked.content)["counts"]["r"] == 1
 
     login("supervisor").post(reverse("selection-event-step", args=[event.pk, "board"]))
-    assert client.get(board_url).status_code == 404
-    assert client.get(data_url).status_code == 404
+    assert client.get(board_url).status_code == 410
+    assert client.get(data_url).status_code == 410
     assert client.get("/board/forged-token/data/").status_code == 404
 
 
@@ -402,7 +402,8 @@ def test_another_projects_event_is_not_found(world, login):
 
 def test_the_board_and_the_desk_panel_take_a_fixed_number_of_queries(confirmed, login, client):
     event, _people, _selection = confirmed
-    data_url = reverse("selection-board-data", args=[board_token(event)])
+    _link, token = board_link_create(event=event)
+    data_url = reverse("selection-board-data", args=[token])
     clerk = login("clerk")
     act(clerk, event, 2, "call")
     panel_url = reverse("desk-console", args=[event.pk, 2])

@@ -1,9 +1,12 @@
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from resettlement.accounts.models import User
+from resettlement.accounts.models import ApiToken, TokenState, User
+from resettlement.accounts.tokens import api_token_create, keys_revoke
 
 
 @admin.register(User)
@@ -29,3 +32,94 @@ class ResettlementUserAdmin(UserAdmin, SimpleHistoryAdmin):
     @admin.display(description=_("roles"))
     def roles(self, user) -> str:
         return "、".join(group.name for group in user.groups.all())
+
+
+class KeyStateFilter(admin.SimpleListFilter):
+    """Active, expired or revoked: computed from the dates, for tokens and board links."""
+
+    title = _("state")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return TokenState.choices
+
+    def queryset(self, request, queryset):
+        if self.value() == TokenState.ACTIVE:
+            return queryset.active()
+        if self.value() == TokenState.EXPIRED:
+            return queryset.expired()
+        if self.value() == TokenState.REVOKED:
+            return queryset.revoked()
+        return queryset
+
+
+class ExpiringKeyAdmin(admin.ModelAdmin):
+    """Keys are made by their service and never edited; they are revoked, not deleted, so the
+    record of who held access, and until when, stays."""
+
+    actions = ["revoke"]
+    list_filter = [KeyStateFilter]
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.display(description=_("state"))
+    def state_shown(self, key) -> str:
+        return TokenState(key.state).label
+
+    @admin.action(description=_("Revoke the selected keys"))
+    def revoke(self, request, queryset):
+        count = keys_revoke(keys=queryset, by=request.user)
+        self.message_user(
+            request,
+            ngettext("%(count)d key revoked.", "%(count)d keys revoked.", count) % {"count": count},
+            messages.SUCCESS,
+        )
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(ExpiringKeyAdmin):
+    list_display = [
+        "name",
+        "user",
+        "key_shown",
+        "created_at",
+        "expires_at",
+        "last_used_at",
+        "state_shown",
+        "revoked_by",
+    ]
+    list_filter = [KeyStateFilter, "user"]
+    list_select_related = ["user", "revoked_by"]
+    search_fields = ["name", "user__username", "user__display_name"]
+    fields = ["user", "name"]
+    readonly_fields = ["key_shown", "created_at", "created_by", "expires_at", "last_used_at"]
+
+    def get_fields(self, request, obj=None):
+        if obj is None:
+            return ["user", "name"]
+        return ["user", "name", *self.readonly_fields, "revoked_at", "revoked_by"]
+
+    @admin.display(description=_("key"))
+    def key_shown(self, token) -> str:
+        return token.masked_key
+
+    def save_model(self, request, obj, form, change) -> None:
+        token, key = api_token_create(user=obj.user, name=obj.name, by=request.user)
+        obj.__dict__.update(token.__dict__)  # the admin logs the addition of `obj`
+        request.issued_api_key = key
+
+    def response_add(self, request, obj, post_url_continue=None):
+        """Show the key on this page, once: it is stored only as a hash, and a message would
+        carry it through the messages cookie."""
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "token": obj,
+            "key": request.issued_api_key,
+            "title": _("API token created"),
+        }
+        return TemplateResponse(request, "admin/accounts/apitoken/issued.html", context)

@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 
 from resettlement.accounts.access import (
@@ -16,6 +17,7 @@ from resettlement.accounts.access import (
 from resettlement.households.forms import HouseholdForm, HouseholdSearchForm
 from resettlement.households.models import Household, HouseholdStatus
 from resettlement.households.presentation import show_member_ids, show_personal_data
+from resettlement.households.search import holds_id_number, search_redirect
 from resettlement.households.services import household_create, household_update
 from resettlement.projects.models import Village
 
@@ -24,7 +26,12 @@ PAGE_SIZE = 50
 
 @login_required
 def household_search(request):
+    """The search form posts, and is answered with the list's address: a full ID number typed
+    in it never becomes part of one (households.search)."""
     require(request.user, Capability.VIEW_HOUSEHOLDS)
+    if request.method == "POST" or holds_id_number(request.GET):
+        source = request.POST if request.method == "POST" else request.GET
+        return search_redirect(request, reverse("household-search"), source)
     projects = projects_where(request.user, Capability.VIEW_HOUSEHOLDS)
     form = HouseholdSearchForm(
         request.GET or None,

@@ -5,8 +5,10 @@ which records the reason and keeps both records)."""
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
+from resettlement.accounts.admin import ExpiringKeyAdmin, KeyStateFilter
 from resettlement.lottery.admin import ReadOnlyMixin
 from resettlement.selection.models import (
+    BoardLink,
     Desk,
     FlatHold,
     FloorAdjustment,
@@ -91,3 +93,34 @@ class SelectionLogAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ["at", "event", "action", "desk", "user", "household", "flats", "detail"]
     list_filter = ["event", "action"]
     list_select_related = ["event", "desk", "user", "household"]
+
+
+@admin.register(BoardLink)
+class BoardLinkAdmin(ExpiringKeyAdmin):
+    """Board links are made by opening the board from the event page; here they are listed
+    and revoked (the address itself is not kept, only a hash of it)."""
+
+    list_display = [
+        "event",
+        "created_by",
+        "created_at",
+        "expires_at",
+        "last_opened_at",
+        "state_shown",
+        "revoked_by",
+    ]
+    list_filter = [KeyStateFilter, "event__project", "event"]
+    list_select_related = ["event", "created_by", "revoked_by"]
+    fields = [
+        "event",
+        "created_by",
+        "created_at",
+        "expires_at",
+        "last_opened_at",
+        "revoked_at",
+        "revoked_by",
+    ]
+    readonly_fields = fields
+
+    def has_add_permission(self, request) -> bool:
+        return False

@@ -1,19 +1,36 @@
 """The live board (选房大屏): who is being served, who is next, every flat's status, flats left
-by layout. No personal data: order numbers only. Opened by staff through a signed link that
-works without login and is revoked by renewing the event's board key."""
+by layout. No personal data: order numbers only. Staff open it through a link of its own (a
+BoardLink) that works without login until it expires (BOARD_LINK_HOURS) or is revoked."""
 
+import datetime
 import hashlib
 import json
 
-from django.core import signing
+from django.conf import settings
 from django.db.models import Count, Max
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
+from resettlement.accounts.models import TokenState
+from resettlement.accounts.tokens import key_digest, keys_revoke, new_key
 from resettlement.housing.models import STATUS_MARKS, Flat, FlatStatus
-from resettlement.selection.models import QueueEntry, QueueStatus, SelectionEvent
+from resettlement.selection.models import (
+    BoardLink,
+    LogAction,
+    QueueEntry,
+    QueueStatus,
+    SelectionEvent,
+)
+from resettlement.selection.services import log_action
 
-SALT = "selection-board"
 NEXT_SHOWN = 8
+# "Last opened" is written when a board page loads, at most this often (never on data polls).
+OPENED_EVERY = datetime.timedelta(minutes=1)
+ERROR_LINK_UNKNOWN = _("This board link is not valid. Open the board again from the event page.")
+ERROR_LINK_EXPIRED = _(
+    "This board link expired at %(time)s. Open the board again from the event page."
+)
+ERROR_LINK_REVOKED = _("This board link was revoked. Open the board again from the event page.")
 STATUS_CODES = {
     FlatStatus.AVAILABLE: "a",
     FlatStatus.RESERVED: "r",
@@ -22,20 +39,47 @@ STATUS_CODES = {
 }
 
 
-def board_token(event: SelectionEvent) -> str:
-    return signing.dumps([event.pk, event.board_key_version], salt=SALT, compress=True)
+def board_link_create(*, event: SelectionEvent, by=None) -> tuple[BoardLink, str]:
+    """A new link to the event's board, valid for BOARD_LINK_HOURS; returns it with its token
+    (the last part of the board's address, kept only as a hash)."""
+    token, digest = new_key()
+    link = BoardLink.objects.create(
+        event=event,
+        key_hash=digest,
+        expires_at=timezone.now() + datetime.timedelta(hours=settings.BOARD_LINK_HOURS),
+        created_by=by,
+    )
+    return link, token
 
 
-def board_event(token: str) -> SelectionEvent | None:
-    """The event a board token opens, or None when forged or revoked."""
-    try:
-        event_id, version = signing.loads(token, salt=SALT)
-    except (signing.BadSignature, ValueError, TypeError):
-        return None
-    event = SelectionEvent.objects.filter(pk=event_id).first()
-    if event is None or event.board_key_version != version:
-        return None
-    return event
+def board_link_for(token: str) -> tuple[BoardLink | None, str]:
+    """The link with this token, its event loaded, and why it does not open the board ("" when
+    it does): the link is unknown (None), expired or revoked."""
+    link = BoardLink.objects.select_related("event").filter(key_hash=key_digest(token)).first()
+    if link is None:
+        return None, str(ERROR_LINK_UNKNOWN)
+    state = link.state
+    if state == TokenState.REVOKED:
+        return link, str(ERROR_LINK_REVOKED)
+    if state == TokenState.EXPIRED:
+        time = timezone.localtime(link.expires_at).strftime("%Y-%m-%d %H:%M")
+        return link, ERROR_LINK_EXPIRED % {"time": time}
+    return link, ""
+
+
+def board_link_opened(*, link: BoardLink) -> None:
+    now = timezone.now()
+    if link.last_opened_at is None or now - link.last_opened_at >= OPENED_EVERY:
+        BoardLink.objects.filter(pk=link.pk).update(last_opened_at=now)
+
+
+def board_links_revoke(*, event: SelectionEvent, links=None, by=None) -> int:
+    """Revoke these links of the event (default: all of them); the boards showing them stop."""
+    chosen = event.board_links.all() if links is None else links.filter(event=event)
+    count = keys_revoke(keys=chosen, by=by)
+    if count:
+        log_action(event, LogAction.BOARD, by=by, detail=str(count))
+    return count
 
 
 def _flats(event: SelectionEvent):

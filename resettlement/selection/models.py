@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from resettlement.accounts.models import ExpiringKey
 from resettlement.imports.models import private_storage
 
 
@@ -94,7 +95,6 @@ class SelectionEvent(models.Model):
     extension_seconds = models.PositiveIntegerField(
         _("extension granted by staff (s)"), default=180, validators=[MinValueValidator(30)]
     )
-    board_key_version = models.PositiveIntegerField(default=1, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, related_name="+", null=True, editable=False
     )
@@ -184,6 +184,24 @@ class Desk(models.Model):
 
     def __str__(self) -> str:
         return _("Desk %(number)s") % {"number": self.number}
+
+
+class BoardLink(ExpiringKey):
+    """A link that opens an event's board without login, for the projector in the hall. Staff
+    make one each time they open the board; it expires after BOARD_LINK_HOURS, and a selection
+    supervisor (on the event page) or an administrator (in the admin) may revoke it."""
+
+    event = models.ForeignKey(
+        SelectionEvent, models.CASCADE, related_name="board_links", verbose_name=_("event")
+    )
+    last_opened_at = models.DateTimeField(_("last opened"), null=True, editable=False)
+
+    class Meta(ExpiringKey.Meta):
+        verbose_name = _("board link")
+        verbose_name_plural = _("board links")
+
+    def __str__(self) -> str:
+        return f"{self.event} · {self.created_at:%Y-%m-%d %H:%M}"
 
 
 class QueueStatus(models.TextChoices):
@@ -355,7 +373,7 @@ class LogAction(models.TextChoices):
     CONFIRM = "confirm", _("Selection confirmed")
     VOID = "void", _("Selection voided")
     SWAP = "swap", _("Flats swapped")
-    BOARD = "board", _("Board link renewed")
+    BOARD = "board", _("Board links revoked")
 
 
 class SelectionLog(models.Model):

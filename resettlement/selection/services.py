@@ -229,15 +229,6 @@ def event_close(*, event: SelectionEvent, by=None) -> SelectionEvent:
     return event
 
 
-def board_link_renew(*, event: SelectionEvent, by=None) -> SelectionEvent:
-    """Revoke every board link handed out so far."""
-    event.board_key_version += 1
-    event._history_user = by
-    event.save(update_fields=["board_key_version"])
-    log_action(event, LogAction.BOARD, by=by)
-    return event
-
-
 def require_open(event: SelectionEvent) -> None:
     if event.status != EventStatus.OPEN:
         raise ValidationError(ERROR_EVENT_CLOSED)

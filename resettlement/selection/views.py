@@ -1,11 +1,12 @@
 import uuid
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db.models import Count, Q, Sum
-from django.http import Http404, HttpResponse, HttpResponseNotModified
+from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -27,9 +28,11 @@ from resettlement.rmb import rmb_upper
 from resettlement.selection.board import (
     STATUS_CODES,
     board_etag,
-    board_event,
+    board_link_create,
+    board_link_for,
+    board_link_opened,
+    board_links_revoke,
     board_payload,
-    board_token,
 )
 from resettlement.selection.confirmation import (
     selection_confirm,
@@ -48,6 +51,7 @@ from resettlement.selection.forms import (
     formset_rows,
 )
 from resettlement.selection.models import (
+    BoardLink,
     Desk,
     FlatHold,
     LogAction,
@@ -58,7 +62,6 @@ from resettlement.selection.models import (
 )
 from resettlement.selection.rules import event_rules_set
 from resettlement.selection.services import (
-    board_link_renew,
     desk_call_next,
     desk_current,
     event_close,
@@ -124,6 +127,8 @@ def event_detail(request, pk: int):
     selections = event.selections.select_related(
         "household", "desk", "confirmed_by"
     ).prefetch_related("flats__flat")
+    can_manage = user_can(request.user, Capability.MANAGE_SELECTION, event.project)
+    board_links = event.board_links.active().select_related("created_by") if can_manage else []
     return render(
         request,
         "selection/event_detail.html",
@@ -134,7 +139,9 @@ def event_detail(request, pk: int):
             "selections": selections,
             "log": event.log.select_related("user", "desk", "household")[:80],
             "desks": event.desks.all(),
-            "can_manage": user_can(request.user, Capability.MANAGE_SELECTION, event.project),
+            "board_links": board_links,
+            "board_link_hours": settings.BOARD_LINK_HOURS,
+            "can_manage": can_manage,
             "can_run": user_can(request.user, Capability.RUN_DESK, event.project),
             "nav": "projects",
         },
@@ -149,8 +156,8 @@ def event_step(request, pk: int, step: str):
         "open": (lambda: event_open(event=event, by=request.user), _("The event is open.")),
         "close": (lambda: event_close(event=event, by=request.user), _("The event is closed.")),
         "board": (
-            lambda: board_link_renew(event=event, by=request.user),
-            _("Board link renewed: boards opened with the old link stop."),
+            lambda: board_links_revoke(event=event, by=request.user),
+            _("Every board link of this event is revoked: the boards showing them stop."),
         ),
     }
     if step not in actions:
@@ -511,19 +518,42 @@ def event_summary(request, pk: int):
     return render(request, "selection/summary.html", {**summary_context(event), "nav": "projects"})
 
 
-# The board (选房大屏): staff open it; the signed link then works without login
+# The board (选房大屏): staff open it; its link then works without login until it expires or
+# is revoked.
 
 
 @login_required
 def board_open(request, pk: int):
     event = _event(request, pk, Capability.VIEW_HOUSEHOLDS)
-    return redirect(reverse("selection-board", args=[board_token(event)]))
+    _link, token = board_link_create(event=event, by=request.user)
+    return redirect(reverse("selection-board", args=[token]))
+
+
+@login_required
+@require_POST
+def board_link_revoke(request, pk: int, link_pk: int):
+    event = _event(request, pk, Capability.MANAGE_SELECTION)
+    links = BoardLink.objects.filter(pk=link_pk)
+    if not board_links_revoke(event=event, links=links, by=request.user):
+        raise Http404
+    messages.success(request, _("Board link revoked: the board showing it stops."))
+    return redirect(event)
+
+
+def _link_refused(request, link: BoardLink | None, problem: str, *, page: bool) -> HttpResponse:
+    """404 for a link that never was, 410 (Gone) for one that expired or was revoked."""
+    status = 404 if link is None else 410
+    if not page:
+        return JsonResponse({"detail": problem}, status=status)
+    return render(request, "selection/board_gone.html", {"problem": problem}, status=status)
 
 
 def board(request, token: str):
-    event = board_event(token)
-    if event is None:
-        raise Http404
+    link, problem = board_link_for(token)
+    if problem:
+        return _link_refused(request, link, problem, page=True)
+    board_link_opened(link=link)
+    event = link.event
     labels = {
         "desk": _("Desk %(number)s"),
         "waiting": _("%(count)s waiting"),
@@ -544,9 +574,10 @@ def board(request, token: str):
 
 
 def board_data(request, token: str):
-    event = board_event(token)
-    if event is None:
-        raise Http404
+    link, problem = board_link_for(token)
+    if problem:
+        return _link_refused(request, link, problem, page=False)
+    event = link.event
     holds_expire(event=event)
     etag = board_etag(event)
     if etag in request.headers.get("If-None-Match", ""):

@@ -48,6 +48,10 @@
   async function poll() {
     try {
       const response = await fetch(url, { headers: etag ? { "If-None-Match": etag } : {}, cache: "no-store" });
+      if (response.status === 404 || response.status === 410) {
+        window.location.reload();  // the link expired or was revoked: the page says so
+        return;
+      }
       if (response.status === 200) {
         etag = response.headers.get("ETag");
         data = await response.json();

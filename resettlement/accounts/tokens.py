@@ -1,0 +1,77 @@
+"""Keys that grant access without a password: API tokens and board links.
+
+A key is 256 random bits, shown once when it is made; only its SHA-256 is stored, so a copy
+of the database (or of a backup) opens nothing. A plain hash is enough for keys this long: no
+one can guess their way back to one, so a slow password hash would only cost time on every
+request.
+"""
+
+import datetime
+import hashlib
+import secrets
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+
+from resettlement.accounts.models import ApiToken
+
+KEY_BYTES = 32
+PREFIX_SHOWN = 6
+# A token's "last used" is written at most this often, not on every request.
+LAST_USED_EVERY = datetime.timedelta(minutes=1)
+
+ERROR_TOKEN_INVALID = _("Invalid API token.")
+ERROR_TOKEN_EXPIRED = _("This API token expired on %(date)s; ask an administrator for a new one.")
+ERROR_TOKEN_REVOKED = _("This API token was revoked; ask an administrator for a new one.")
+ERROR_ACCOUNT_DISABLED = _("The account this API token belongs to is disabled.")
+
+
+def new_key() -> tuple[str, str]:
+    """A fresh key and the digest to store for it."""
+    key = secrets.token_urlsafe(KEY_BYTES)
+    return key, key_digest(key)
+
+
+def key_digest(key: str) -> str:
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def api_token_create(*, user, name: str, by=None) -> tuple[ApiToken, str]:
+    """A token for `user`, valid for API_TOKEN_DAYS; returns it with its key (shown once)."""
+    key, digest = new_key()
+    token = ApiToken.objects.create(
+        user=user,
+        name=name,
+        key_hash=digest,
+        key_prefix=key[:PREFIX_SHOWN],
+        expires_at=timezone.now() + datetime.timedelta(days=settings.API_TOKEN_DAYS),
+        created_by=by,
+    )
+    return token, key
+
+
+def keys_revoke(*, keys: QuerySet, by=None) -> int:
+    """Revoke these API tokens or board links (those not revoked already); how many."""
+    return keys.filter(revoked_at=None).update(revoked_at=timezone.now(), revoked_by=by)
+
+
+def api_token_check(key: str) -> ApiToken:
+    """The live token with this key, its user loaded, or ValidationError saying why not."""
+    token = ApiToken.objects.select_related("user").filter(key_hash=key_digest(key)).first()
+    if token is None:
+        raise ValidationError(ERROR_TOKEN_INVALID, code="invalid")
+    now = timezone.now()
+    if token.revoked_at is not None:
+        raise ValidationError(ERROR_TOKEN_REVOKED, code="revoked")
+    if token.expires_at <= now:
+        date = timezone.localtime(token.expires_at).strftime("%Y-%m-%d %H:%M")
+        raise ValidationError(ERROR_TOKEN_EXPIRED % {"date": date}, code="expired")
+    if not token.user.is_active:
+        raise ValidationError(ERROR_ACCOUNT_DISABLED, code="disabled")
+    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_EVERY:
+        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+        token.last_used_at = now
+    return token
