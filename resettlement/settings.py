@@ -28,9 +28,11 @@ Variables (all optional unless noted):
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from resettlement.content_security import tile_source
 from resettlement.env import env_bool, env_choice, env_int, env_json, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -67,6 +69,7 @@ INSTALLED_APPS = [
     "django_rq",
     "django_tasks_rq",
     "leaflet",
+    "csp",
     "resettlement.accounts",
     "resettlement.projects",
     "resettlement.housing",
@@ -82,6 +85,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "resettlement.language.ChosenLanguageMiddleware",
@@ -239,6 +243,26 @@ CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Content-Security-Policy on every response (django-csp): scripts, styles, fonts and requests
+# only to this origin; no inline script, handler or style, no eval (data reaches scripts through
+# `json_script`); images also as data:/blob: URLs and from the base-map tile server when one is
+# configured; no plugins, no <base>, forms post here only, no framing.
+_MAP_TILES_URL = env_str("MAP_TILES_URL", "")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:", *filter(None, [tile_source(_MAP_TILES_URL)])],
+        "connect-src": [SELF],
+        "font-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
         "rest_framework.authentication.SessionAuthentication",
@@ -274,7 +298,7 @@ SPECTACULAR_SETTINGS = {
 # Base map. Without MAP_TILES_URL the map shows project geometry on a plain background and needs
 # no internet access. Geometry is stored in WGS84; for GCJ-02 tiles it is shifted in the browser.
 MAP_TILES = {
-    "url": env_str("MAP_TILES_URL", ""),
+    "url": _MAP_TILES_URL,
     "crs": env_choice("MAP_TILES_CRS", "wgs84", {"wgs84", "gcj02"}),
     "attribution": env_str("MAP_TILES_ATTRIBUTION", ""),
     "subdomains": env_str("MAP_TILES_SUBDOMAINS", ""),
