@@ -98,6 +98,18 @@ def test_server_error_page_carries_the_policy(db):
     assert_policy(response, "500 page")
 
 
+def test_csrf_failure_page_carries_the_policy_and_no_inline_style(site):
+    response = Client(enforce_csrf_checks=True).post(
+        page_urls(site)["login"], {"username": "admin", "password": "pw"}
+    )
+    assert response.status_code == 403
+    assert_policy(response, "CSRF failure page")
+    parser = InlineCode()
+    parser.feed(response.content.decode())
+    assert parser.found == []
+    assert "CSRF 验证失败" in response.content.decode()
+
+
 def test_tile_server_is_the_only_other_image_source():
     assert tile_source("") is None
     assert tile_source("/tiles/{z}/{x}/{y}.png") is None

@@ -95,7 +95,7 @@
   // Zoomed out, footprints are specks: buildings are drawn as points at their centre instead.
   const POINTS_BELOW_ZOOM = 15;
   const LABELS_FROM_ZOOM = 16;
-  const FIT_MAX_ZOOM = 18;
+  const FIT_MAX_ZOOM = 20;
   let pointMode = null;
 
   function centre(geometry) {
