@@ -182,6 +182,36 @@ def test_desk_panel_swapped_by_htmx_holds_no_inline_code(site, login):
     assert parser.found == []
 
 
+ROOT = Path(__file__).resolve().parent.parent
+SERVED_TEMPLATES = [
+    path
+    for path in (ROOT / "templates").rglob("*.html")
+    if "documents" not in path.relative_to(ROOT / "templates").parts  # WeasyPrint, not browsers
+]
+PRODUCT_SCRIPTS = [
+    path
+    for folder in ("resettlement", "maps", "api")
+    for path in (ROOT / folder).rglob("*.js")
+    if "htmx-" not in path.name  # vendored
+]
+
+
+@pytest.mark.parametrize("template", SERVED_TEMPLATES, ids=lambda path: path.name)
+def test_no_served_template_holds_inline_code(template):
+    """Every state of every page, including those no test renders."""
+    parser = InlineCode()
+    parser.feed(template.read_text(encoding="utf-8"))
+    assert parser.found == []
+
+
+@pytest.mark.parametrize("script", PRODUCT_SCRIPTS, ids=lambda path: path.name)
+def test_no_product_script_writes_markup(script):
+    """Data reaches the page as text through the DOM, never parsed as HTML."""
+    code = script.read_text(encoding="utf-8")
+    for sink in ("innerHTML", "outerHTML", "insertAdjacentHTML", "document.write", "eval("):
+        assert sink not in code, f"{script.name}: {sink}"
+
+
 def test_phase_colours_of_the_stylesheet_follow_the_palette():
     css = Path(finders.find("resettlement/css/app.css")).read_text(encoding="utf-8")
     for style in PHASE_STYLES.values():
