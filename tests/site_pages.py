@@ -2,13 +2,16 @@
 (the Content-Security-Policy tests): project A of the `world` fixture with a selection day
 under way (one confirmed selection), a published lottery and a mapped building."""
 
+import datetime
 import uuid
 from dataclasses import dataclass
 
 from django.urls import URLPattern, reverse
+from django.utils import timezone
 
 from resettlement import urls as root_urls
 from resettlement.lottery.models import Lottery
+from resettlement.progress.services import building_milestones_record
 from resettlement.selection.board import board_token
 from resettlement.selection.confirmation import selection_confirm
 from resettlement.selection.models import Selection, SelectionEvent
@@ -53,6 +56,20 @@ def site_build(world, personas) -> Site:
     )
     building.footprint = geodata.footprint(0, width=0.0012, depth=0.0008).__geo_interface__
     building.save()
+    today = timezone.localdate()
+    building_milestones_record(  # a timeline to draw: planned, started late, under way
+        changes=[
+            (
+                building.milestones.get(milestone_type__code="start"),
+                {
+                    "planned_start": today - datetime.timedelta(days=30),
+                    "planned_finish": today - datetime.timedelta(days=10),
+                    "actual_start": today - datetime.timedelta(days=20),
+                    "percent": 50,
+                },
+            )
+        ]
+    )
     return Site(event=event, lottery=event.lottery, selection=selection)
 
 

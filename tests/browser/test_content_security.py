@@ -98,24 +98,34 @@ def check_map(watched, urls, project_code):
     popup = page.locator(".building-popup")
     expect(popup).to_contain_text("5#")
     expect(popup.locator(".phase-chip")).to_have_css(
-        "background-color", phase_colour(Phase.NOT_STARTED)
+        "background-color", phase_colour(Phase.FOUNDATION)
     )
 
 
 def check_dashboard_and_building(watched, urls):
     page = watched.visit(urls["project-dashboard"])
     expect(page.locator("#flats-by-status meter.bar").first).to_be_visible()
-    expect(page.locator("#delayed, #buildings").last.locator("progress.bar").first).to_be_visible()
+    expect(page.locator("#buildings progress.bar").first).to_be_visible()
+    expect(page.locator("#delayed.card.alert")).to_contain_text("5#")
     page = watched.visit(urls["building-detail"])
     expect(page.locator(".badge.phase")).to_have_css(
-        "background-color", phase_colour(Phase.NOT_STARTED)
+        "background-color", phase_colour(Phase.FOUNDATION)
     )
-    expect(page.locator("svg.gantt-track").first).to_be_visible()
+    started = page.locator("#node-start svg.gantt-track")
+    expect(started.locator("rect.gantt-plan")).to_have_count(1)
+    expect(started.locator("rect.gantt-actual.late")).to_have_count(1)
+    expect(started.locator("line.gantt-today")).to_have_count(1)
 
 
 def check_api_docs(watched):
     page = watched.visit("/api/docs/")
-    expect(page.locator(".swagger-ui .opblock").first).to_be_visible()
+    operation = page.locator(".opblock-get", has_text="/api/v1/projects/").first
+    operation.locator(".opblock-summary").click()
+    operation.locator("button.try-out__btn").click()
+    operation.locator("button.execute").click()
+    expect(
+        operation.locator(".live-responses-table tr.response .response-col_status")
+    ).to_have_text("200")
 
 
 def check_language_switcher(watched, urls):
