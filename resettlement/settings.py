@@ -18,7 +18,9 @@ Variables (all optional unless noted):
   PRIVATE_ROOT       where files with personal data go (served only through views)
   MEDIA_STORAGE, MEDIA_STORAGE_OPTIONS  storage backend of photos (dotted path; JSON options)
   BEHIND_TLS_PROXY   true when a proxy terminates TLS and sets X-Forwarded-Proto
-  MAP_TILES_URL      XYZ template of base tiles ({z}/{x}/{y}); empty (default): no base map
+  MAP_TILES_URL      XYZ template of base tiles ({z}/{x}/{y}); empty (default): no base map.
+                     Its host (subdomain placeholders as *) is the Content-Security-Policy's
+                     only image source besides this site
   MAP_TILES_CRS      wgs84 (default; OSM, Tianditu) or gcj02 (Gaode, Tencent: geometry is
                      shifted for display only)
   MAP_TILES_ATTRIBUTION, MAP_TILES_SUBDOMAINS, MAP_TILES_MAX_ZOOM

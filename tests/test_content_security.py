@@ -2,6 +2,9 @@
 pages), for every role and for visitors without a login; scripts and styles from this origin
 only, nothing inline, no eval, no framing. The pages hold nothing the policy would block."""
 
+import os
+import subprocess
+import sys
 from html.parser import HTMLParser
 from pathlib import Path
 
@@ -28,6 +31,7 @@ REQUIRED = {
     "form-action": ["'self'"],
     "frame-ancestors": ["'none'"],
 }
+ROOT = Path(__file__).resolve().parent.parent
 PERSONAS = [None, "admin", "team", "lead", "clerk", "supervisor", "leader", "outsider"]
 
 
@@ -133,6 +137,41 @@ def test_tile_server_is_the_only_other_image_source():
             tile_source(unusable)
 
 
+def policy_with(tiles_url: str) -> subprocess.CompletedProcess:
+    """The policy the settings build with this MAP_TILES_URL, in a fresh process."""
+    env = {
+        "PATH": os.environ["PATH"],
+        "DOTENV_FILE": "",
+        "DEBUG": "false",
+        "SECRET_KEY": "tests-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
+        "DATABASE_URL": "sqlite:///:memory:",
+        "MAP_TILES_URL": tiles_url,
+    }
+    command = "from csp.utils import build_policy; print('POLICY', build_policy())"
+    return subprocess.run(
+        [sys.executable, "manage.py", "shell", "--no-imports", "-v", "0", "-c", command],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+
+
+def test_configured_tile_server_is_allowed_for_images_only():
+    result = policy_with("https://t{s}.tianditu.gov.cn/DataServer?T=vec_w&x={x}&y={y}&l={z}")
+    assert result.returncode == 0, result.stderr
+    [header] = [line[7:] for line in result.stdout.splitlines() if line.startswith("POLICY ")]
+    directives = {directive: sources for directive, *sources in map(str.split, header.split(";"))}
+    assert directives["img-src"] == ["'self'", "data:", "blob:", "https://*.tianditu.gov.cn"]
+    assert header.count("tianditu") == 1, header
+
+
+def test_unusable_tile_url_stops_the_start():
+    result = policy_with("https://{s}.org/{z}/{x}/{y}.png")
+    assert result.returncode != 0
+    assert "MAP_TILES_URL" in result.stderr
+
+
 class InlineCode(HTMLParser):
     """What a page holds that the policy would block: inline scripts, event-handler and style
     attributes, <style> elements, javascript: links."""
@@ -182,7 +221,6 @@ def test_desk_panel_swapped_by_htmx_holds_no_inline_code(site, login):
     assert parser.found == []
 
 
-ROOT = Path(__file__).resolve().parent.parent
 SERVED_TEMPLATES = [
     path
     for path in (ROOT / "templates").rglob("*.html")
