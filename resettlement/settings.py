@@ -18,7 +18,9 @@ Variables (all optional unless noted):
   PRIVATE_ROOT       where files with personal data go (served only through views)
   MEDIA_STORAGE, MEDIA_STORAGE_OPTIONS  storage backend of photos (dotted path; JSON options)
   BEHIND_TLS_PROXY   true when a proxy terminates TLS and sets X-Forwarded-Proto
-  MAP_TILES_URL      XYZ template of base tiles ({z}/{x}/{y}); empty (default): no base map
+  MAP_TILES_URL      XYZ template of base tiles ({z}/{x}/{y}); empty (default): no base map.
+                     Its host (subdomain placeholders as *) is the Content-Security-Policy's
+                     only image source besides this site
   MAP_TILES_CRS      wgs84 (default; OSM, Tianditu) or gcj02 (Gaode, Tencent: geometry is
                      shifted for display only)
   MAP_TILES_ATTRIBUTION, MAP_TILES_SUBDOMAINS, MAP_TILES_MAX_ZOOM
@@ -30,9 +32,11 @@ Variables (all optional unless noted):
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
+from resettlement.content_security import tile_source
 from resettlement.env import env_bool, env_choice, env_int, env_json, env_list, env_str
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -68,6 +72,7 @@ INSTALLED_APPS = [
     "django_rq",
     "django_tasks_rq",
     "leaflet",
+    "csp",
     "resettlement.accounts",
     "resettlement.projects",
     "resettlement.housing",
@@ -83,6 +88,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "resettlement.cache_headers.PrivateByDefaultMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -244,6 +250,26 @@ CSRF_COOKIE_SECURE = env_bool("CSRF_COOKIE_SECURE", not DEBUG)
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
 
+# Content-Security-Policy on every response (django-csp): scripts, styles, fonts and requests
+# only to this origin; no inline script, handler or style, no eval (data reaches scripts through
+# `json_script`); images also as data:/blob: URLs and from the base-map tile server when one is
+# configured; no plugins, no <base>, forms post here only, no framing.
+_MAP_TILES_URL = env_str("MAP_TILES_URL", "")
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", "blob:", *filter(None, [tile_source(_MAP_TILES_URL)])],
+        "connect-src": [SELF],
+        "font-src": [SELF, "data:"],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
 REST_FRAMEWORK = {
     # The token class first: its WWW-Authenticate header makes a refused request a 401.
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -280,7 +306,7 @@ SPECTACULAR_SETTINGS = {
 # Base map. Without MAP_TILES_URL the map shows project geometry on a plain background and needs
 # no internet access. Geometry is stored in WGS84; for GCJ-02 tiles it is shifted in the browser.
 MAP_TILES = {
-    "url": env_str("MAP_TILES_URL", ""),
+    "url": _MAP_TILES_URL,
     "crs": env_choice("MAP_TILES_CRS", "wgs84", {"wgs84", "gcj02"}),
     "attribution": env_str("MAP_TILES_ATTRIBUTION", ""),
     "subdomains": env_str("MAP_TILES_SUBDOMAINS", ""),

@@ -9,15 +9,13 @@ register = template.Library()
 
 @register.simple_tag
 def phase_badge(phase: str):
-    """The phase's colour, mark and name, readable without the colour."""
+    """The phase's colour (a class of app.css, no inline style under the CSP), mark and name,
+    readable without the colour."""
     style = PHASE_STYLES[Phase(phase)]
     return format_html(
-        '<span class="badge phase" data-phase="{}" style="background:{};color:{};border-color:{}">'
-        "{} {}</span>",
+        '<span class="badge phase phase-{}" data-phase="{}">{} {}</span>',
         style.phase.value,
-        style.colour,
-        style.text_colour,
-        style.colour,
+        style.phase.value,
         style.mark,
         style.label,
     )

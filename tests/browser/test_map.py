@@ -42,7 +42,7 @@ def mapped(world):
 
 def open_map(page, project="PA"):
     page.goto(f"/map/?project={project}")
-    page.wait_for_function("document.body.dataset.mapReady === 'true'")
+    page.wait_for_function("() => document.body.dataset.mapReady === 'true'")
 
 
 def pixel_at_building(page, code: str) -> tuple[int, int, int]:

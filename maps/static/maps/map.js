@@ -31,8 +31,12 @@
   let buildingFeatures = [];
   let fitted = false;
 
-  function escapeHtml(value) {
-    return String(value ?? "").replace(/[&<>"']/g, (c) => ({ "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;" })[c]);
+  // Values from the data go in as text through the DOM, never as markup.
+  function node(tag, className, ...children) {
+    const element = document.createElement(tag);
+    if (className) element.className = className;
+    element.append(...children.map((child) => (child instanceof Node ? child : String(child ?? ""))));
+    return element;
   }
 
   function format(template, values) {
@@ -60,20 +64,21 @@
     return cache[url];
   }
 
-  function popupHtml(p) {
+  function popupContent(p) {
     const style = styles[p.phase];
-    const late = p.days_late ? `<div class="late">${escapeHtml(format(text.days_late, { days: p.days_late }))}</div>` : "";
-    return `<div class="building-popup" data-code="${escapeHtml(p.code)}">
-      <h3>${escapeHtml(p.project_name)} · ${escapeHtml(p.code)}</h3>
-      <div><span class="phase-chip" style="background:${style.colour};color:${style.text}">${style.mark} ${escapeHtml(style.label)}</span></div>
-      <dl>
-        <dt>${escapeHtml(text.stage)}</dt><dd>${escapeHtml(p.stage || text.all_complete)}</dd>
-        <dt>${escapeHtml(text.progress)}</dt><dd>${p.progress.toFixed(1)}%</dd>
-        <dt>${escapeHtml(text.flats)}</dt><dd>${escapeHtml(format(text.flat_counts, { total: p.flats, selected: p.flats_selected, handed_over: p.flats_handed_over }))}</dd>
-        <dt>${escapeHtml(text.village)}</dt><dd>${escapeHtml(p.village || "—")}</dd>
-      </dl>${late}
-      <a href="${escapeHtml(p.url)}">${escapeHtml(text.open_building)}</a>
-    </div>`;
+    const facts = node("dl", "");
+    const fact = (term, value) => facts.append(node("dt", "", term), node("dd", "", value));
+    fact(text.stage, p.stage || text.all_complete);
+    fact(text.progress, `${p.progress.toFixed(1)}%`);
+    fact(text.flats, format(text.flat_counts, { total: p.flats, selected: p.flats_selected, handed_over: p.flats_handed_over }));
+    fact(text.village, p.village || "—");
+    const link = node("a", "", text.open_building);
+    link.href = p.url;
+    const box = node("div", "building-popup", node("h3", "", `${p.project_name} · ${p.code}`), node("div", "", node("span", `phase-chip phase-${p.phase}`, `${style.mark} ${style.label}`)), facts);
+    if (p.days_late) box.append(node("div", "late", format(text.days_late, { days: p.days_late })));
+    box.append(link);
+    box.dataset.code = p.code;
+    return box;
   }
 
   function renderVillages(collection) {
@@ -82,7 +87,7 @@
     L.geoJSON(features, {
       style: { color: "#2b3a4a", weight: 2, dashArray: "6 4", fill: true, fillOpacity: 0.04 },
       onEachFeature: (feature, layer) =>
-        layer.bindTooltip(escapeHtml(feature.properties.name), { permanent: true, direction: "top", className: "village-label" }),
+        layer.bindTooltip(node("span", "", feature.properties.name), { permanent: true, direction: "top", className: "village-label" }),
       interactive: false,
     }).addTo(villageLayer);
   }
@@ -90,6 +95,7 @@
   // Zoomed out, footprints are specks: buildings are drawn as points at their centre instead.
   const POINTS_BELOW_ZOOM = 15;
   const LABELS_FROM_ZOOM = 16;
+  const FIT_MAX_ZOOM = 20;
   let pointMode = null;
 
   function centre(geometry) {
@@ -116,7 +122,7 @@
       pointToLayer: (feature, latlng) =>
         L.circleMarker(latlng, { radius: 6, color: "#1f2933", weight: 1, fillColor: styles[feature.properties.phase].colour, fillOpacity: 0.9 }),
       onEachFeature: (feature, layer) => {
-        layer.bindPopup(popupHtml(feature.properties), { maxWidth: 280 });
+        layer.bindPopup(() => popupContent(feature.properties), { maxWidth: 280 });
         layer.feature = feature;
       },
     }).addTo(buildingLayer);
@@ -136,7 +142,7 @@
         const style = styles[layer.feature.properties.phase];
         L.marker(center, {
           interactive: false,
-          icon: L.divIcon({ className: "building-label", html: `<span>${style.mark} ${escapeHtml(layer.feature.properties.code)}</span>`, iconSize: null }),
+          icon: L.divIcon({ className: "building-label", html: node("span", "", `${style.mark} ${layer.feature.properties.code}`), iconSize: null }),
         }).addTo(labelLayer);
       }),
     );
@@ -145,8 +151,8 @@
   function updateCounts() {
     const counts = {};
     for (const feature of buildingFeatures) counts[feature.properties.phase] = (counts[feature.properties.phase] || 0) + 1;
-    document.querySelectorAll("[data-phase-count]").forEach((node) => {
-      node.textContent = counts[node.dataset.phaseCount] || 0;
+    document.querySelectorAll("[data-phase-count]").forEach((element) => {
+      element.textContent = counts[element.dataset.phaseCount] || 0;
     });
   }
 
@@ -154,12 +160,16 @@
     options: { position: "bottomright" },
     onAdd() {
       const box = L.DomUtil.create("div", "map-legend");
-      box.innerHTML = `<strong>${escapeHtml(text.legend)}</strong>` +
-        config.legend.map((entry) => `<label class="legend-row">
-          <input type="checkbox" value="${entry.phase}" checked>
-          <span class="swatch" style="background:${entry.colour};color:${entry.text}">${entry.mark}</span>
-          <span>${escapeHtml(entry.label)}</span> <span class="count" data-phase-count="${entry.phase}">0</span>
-        </label>`).join("");
+      box.append(node("strong", "", text.legend));
+      for (const entry of config.legend) {
+        const checkbox = node("input");
+        checkbox.type = "checkbox";
+        checkbox.value = entry.phase;
+        checkbox.checked = true;
+        const count = node("span", "count", "0");
+        count.dataset.phaseCount = entry.phase;
+        box.append(node("label", "legend-row", checkbox, node("span", `swatch phase-${entry.phase}`, entry.mark), node("span", "", entry.label), " ", count));
+      }
       L.DomEvent.disableClickPropagation(box);
       box.addEventListener("change", (event) => {
         if (event.target.checked) shown.add(event.target.value);
@@ -185,7 +195,9 @@
     renderBuildings();
     if (!fitted && buildingLayer.getLayers().length) {
       const bounds = L.featureGroup(buildingLayer.getLayers()).getBounds();
-      if (bounds.isValid()) map.fitBounds(bounds, { padding: [24, 24] });
+      // maxZoom: one building (or one point, zoomed out) has bounds of no size, which fit at
+      // an infinite zoom without a tile layer to bound it.
+      if (bounds.isValid()) map.fitBounds(bounds, { padding: [24, 24], maxZoom: FIT_MAX_ZOOM });
       fitted = true;
     }
     document.body.dataset.mapReady = "true";
@@ -209,6 +221,6 @@
   window.resettlementMap = { map, reload: load };
   load().catch((error) => {
     document.body.dataset.mapReady = "error";
-    element.insertAdjacentHTML("beforebegin", `<p class="errorlist">${escapeHtml(text.load_error)} ${escapeHtml(error.message)}</p>`);
+    element.before(node("p", "errorlist", `${text.load_error} ${error.message}`));
   });
 })();

@@ -1,0 +1,176 @@
+"""A populated site and an address for each of its routes, for tests that visit every page
+(the Content-Security-Policy tests): project A of the `world` fixture with a selection day
+under way (one confirmed selection), a published lottery and a mapped building."""
+
+import datetime
+import uuid
+from dataclasses import dataclass
+
+from django.urls import URLPattern, reverse
+from django.utils import timezone
+
+from resettlement import urls as root_urls
+from resettlement.lottery.models import Lottery
+from resettlement.progress.services import building_milestones_record
+from resettlement.selection.board import board_token
+from resettlement.selection.confirmation import selection_confirm
+from resettlement.selection.models import Selection, SelectionEvent
+from resettlement.selection.services import desk_call_next, event_open, flats_hold
+from tests import geodata
+from tests.selection_fixtures import planned_day
+
+
+@dataclass
+class Site:
+    event: SelectionEvent
+    lottery: Lottery
+    selection: Selection
+
+    @property
+    def project(self):
+        return self.event.project
+
+    @property
+    def building(self):
+        return self.event.buildings.get(code="5#")
+
+    @property
+    def milestone(self):
+        return self.building.milestones.get(milestone_type__code="start")
+
+    @property
+    def household(self):
+        return self.selection.household
+
+
+def site_build(world, personas) -> Site:
+    event, _people = planned_day(world, by=personas["supervisor"])
+    event_open(event=event)
+    desk = event.desks.get(number=1)
+    entry = desk_call_next(desk=desk)
+    building = event.buildings.get(code="5#")
+    flat = building.flats.get(code="5-1-101")
+    flats_hold(entry=entry, desk=desk, flats=[flat])
+    selection = selection_confirm(
+        entry=entry, desk=desk, flats=[flat], idempotency_key=uuid.uuid4()
+    )
+    building.footprint = geodata.footprint(0, width=0.0012, depth=0.0008).__geo_interface__
+    building.save()
+    today = timezone.localdate()
+    building_milestones_record(  # a timeline to draw: planned, started late, under way
+        changes=[
+            (
+                building.milestones.get(milestone_type__code="start"),
+                {
+                    "planned_start": today - datetime.timedelta(days=30),
+                    "planned_finish": today - datetime.timedelta(days=10),
+                    "actual_start": today - datetime.timedelta(days=20),
+                    "percent": 50,
+                },
+            )
+        ]
+    )
+    return Site(event=event, lottery=event.lottery, selection=selection)
+
+
+def page_urls(site: Site) -> dict[str, str]:
+    """One address per named route of the site's own URL configuration (objects that exist
+    where it matters; a missing photo or import record still answers, with a 404)."""
+    code = site.project.code
+    event, lottery = site.event, site.lottery
+    token = lottery.public_token
+    board = board_token(event)
+    args = {
+        "home": [],
+        "login": [],
+        "logout": [],
+        "project-dashboard": [code],
+        "imports": [code],
+        "import-template": [code, "flats"],
+        "import-error-report": [999_999],
+        "household-create": [code],
+        "building-detail": [site.building.pk],
+        "building-generate-flats": [site.building.pk],
+        "milestone-bulk": [code],
+        "milestone-template": [code],
+        "geometry": [code],
+        "geometry-download": [code, "geojson"],
+        "project-map-image": [code],
+        "map": [],
+        "milestone-edit": [site.milestone.pk],
+        "milestone-exception": [site.milestone.pk],
+        "milestone-photo": [999_999],
+        "milestone-photo-thumb": [999_999],
+        "lottery-list": [code],
+        "lottery-detail": [lottery.pk],
+        "lottery-roster-build": [lottery.pk],
+        "lottery-entry": [lottery.pk, lottery.entries.first().pk],
+        "lottery-pool": [lottery.pk],
+        "lottery-groups": [lottery.pk],
+        "lottery-freeze": [lottery.pk],
+        "lottery-draw": [lottery.pk],
+        "lottery-publish": [lottery.pk],
+        "lottery-cancel": [lottery.pk],
+        "lottery-redraw": [lottery.pk],
+        "lottery-notary-import": [lottery.pk],
+        "lottery-notice-preview": [lottery.pk],
+        "lottery-file": [lottery.pk, "result.csv"],
+        "lottery-verifier": [],
+        "lottery-notice": [token],
+        "lottery-notice-pdf": [token],
+        "lottery-notice-file": [token, "result.csv"],
+        "selection-events": [code],
+        "selection-event": [event.pk],
+        "selection-event-step": [event.pk, "close"],
+        "selection-summary": [event.pk],
+        "selection-rules": [event.pk],
+        "selection-board-open": [event.pk],
+        "desk-console": [event.pk, 1],
+        "desk-action": [event.pk, 1, "call"],
+        "selection-detail": [site.selection.pk],
+        "selection-confirmation": [site.selection.pk],
+        "selection-board": [board],
+        "selection-board-data": [board],
+        "household-search": [],
+        "household-detail": [site.household.pk],
+        "household-edit": [site.household.pk],
+        "api-schema": [],
+        "api-docs": [],
+    }
+    return {name: reverse(name, args=values) for name, values in args.items()}
+
+
+def route_names() -> set[str]:
+    """The names of the root URL configuration's own routes (not the included API and admin)."""
+    return {
+        pattern.name
+        for pattern in root_urls.urlpatterns
+        if isinstance(pattern, URLPattern) and pattern.name
+    }
+
+
+def api_urls(site: Site) -> list[str]:
+    return [
+        reverse("api:api-root"),
+        reverse("api:project-list"),
+        reverse("api:project-detail", args=[site.project.code]),
+        reverse("api:building-list"),
+        reverse("api:household-list"),
+        reverse("api:household-detail", args=[site.household.pk]),
+        reverse("api:geo-buildings"),
+        reverse("api:selection-list"),
+        reverse("api-docs") + "?script=",  # Swagger UI's start-up script
+        "/api/v1/no-such-endpoint/",
+    ]
+
+
+def admin_urls(site: Site) -> list[str]:
+    return [
+        reverse("admin:index"),
+        reverse("admin:login"),
+        reverse("admin:housing_building_changelist"),
+        reverse("admin:housing_building_change", args=[site.building.pk]),
+        reverse("admin:households_household_changelist"),
+        reverse("admin:jsi18n"),
+        "/admin/no-such-page/",
+    ]
