@@ -12,7 +12,7 @@ from django.utils import timezone
 from resettlement import urls as root_urls
 from resettlement.lottery.models import Lottery
 from resettlement.progress.services import building_milestones_record
-from resettlement.selection.board import board_token
+from resettlement.selection.board import board_link_create
 from resettlement.selection.confirmation import selection_confirm
 from resettlement.selection.models import Selection, SelectionEvent
 from resettlement.selection.services import desk_call_next, event_open, flats_hold
@@ -79,7 +79,7 @@ def page_urls(site: Site) -> dict[str, str]:
     code = site.project.code
     event, lottery = site.event, site.lottery
     token = lottery.public_token
-    board = board_token(event)
+    board_link, board = board_link_create(event=event)
     args = {
         "home": [],
         "login": [],
@@ -125,6 +125,7 @@ def page_urls(site: Site) -> dict[str, str]:
         "selection-summary": [event.pk],
         "selection-rules": [event.pk],
         "selection-board-open": [event.pk],
+        "selection-board-link-revoke": [event.pk, board_link.pk],
         "desk-console": [event.pk, 1],
         "desk-action": [event.pk, 1, "call"],
         "selection-detail": [site.selection.pk],
