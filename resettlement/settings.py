@@ -297,3 +297,9 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"pyogrio": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
+
+# Geodata import (building footprints, village boundaries): the largest GIS file accepted, in
+# MB, checked before the upload is stored or read; and the most features one layer may have,
+# checked from the layer's count before its features are read.
+GEODATA_UPLOAD_MAX_MB = env_int("GEODATA_UPLOAD_MAX_MB", 20, minimum=1)
+GEODATA_MAX_FEATURES = env_int("GEODATA_MAX_FEATURES", 20_000, minimum=1)
