@@ -244,7 +244,8 @@ def _kml_check(path: Path, mismatch, unreadable) -> None:
 
 def _dxf_check(path: Path, mismatch) -> None:
     """ASCII DXF: group code 0 then SECTION, after any 999 comments."""
-    lines = [line.strip() for line in _head(path, 4096).decode("latin-1").splitlines()]
+    head = _head(path, 4096).removeprefix(b"\xef\xbb\xbf")
+    lines = [line.strip() for line in head.decode("latin-1").splitlines()]
     while len(lines) >= 2 and lines[0] == "999":
         lines = lines[2:]
     if lines[:2] != ["0", "SECTION"]:
@@ -256,7 +257,7 @@ def _members(path: Path, mismatch, unreadable) -> tuple[zipfile.ZipFile, list[zi
     if _head(path, 4) != ZIP_MAGIC:
         raise mismatch
     try:
-        archive = zipfile.ZipFile(path)
+        archive = _zip_open(path)
     except (zipfile.BadZipFile, OSError, ValueError):
         raise unreadable from None
     entries = archive.infolist()
@@ -289,6 +290,15 @@ def _members(path: Path, mismatch, unreadable) -> tuple[zipfile.ZipFile, list[zi
             continue
         files.append(entry)
     return archive, files
+
+
+def _zip_open(path: Path) -> zipfile.ZipFile:
+    """Names not marked UTF-8 are read as GBK, as Chinese Windows writes them (the layer
+    names of a zipped Shapefile come from them), or as CP437 if they are not GBK."""
+    try:
+        return zipfile.ZipFile(path, metadata_encoding="gbk")
+    except UnicodeDecodeError:
+        return zipfile.ZipFile(path)
 
 
 def _unpacked_limit() -> int:

@@ -158,14 +158,28 @@ def geopackage_with_schema(path: Path, codes, statements: list[str]) -> Path:
     return path
 
 
-def zip_of(path: Path, members: dict[str, bytes], *, symlinks=()) -> Path:
+def zip_of(path: Path, members: dict[str, bytes], *, symlinks=(), gbk_names=False) -> Path:
+    """A zip of these members; with `gbk_names`, names in GBK without the UTF-8 flag, as
+    Chinese Windows writes them (zipfile writes UTF-8 only: ASCII stand-ins of the same
+    length are written, then replaced byte for byte)."""
+    stand_ins = {}
     with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as archive:
-        for name, content in members.items():
+        for index, (name, content) in enumerate(members.items()):
+            if gbk_names and not name.isascii():
+                encoded = name.encode("gbk")
+                stand_in = f"~{index:04d}".ljust(len(encoded), "~").encode()
+                stand_ins[stand_in] = encoded
+                name = stand_in.decode()
             archive.writestr(name, content)
         for name, target in symlinks:
             info = zipfile.ZipInfo(name)
             info.external_attr = (stat.S_IFLNK | 0o777) << 16
             archive.writestr(info, target)
+    content = path.read_bytes()
+    for stand_in, encoded in stand_ins.items():
+        assert content.count(stand_in) == 2  # the local header and the central directory
+        content = content.replace(stand_in, encoded)
+    path.write_bytes(content)
     return path
 
 

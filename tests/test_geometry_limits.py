@@ -148,6 +148,14 @@ def test_a_zip_of_two_shapefiles_needs_a_layer_name(project, tmp_path):
     assert geometry_import(project=project, path=path, layer="buildings").matched == 3
 
 
+def test_a_zip_with_chinese_windows_names_offers_its_layers_by_name(project, tmp_path):
+    members = geodata.shapefile_parts(tmp_path / "a", CODES, stem="安置楼轮廓")
+    members |= geodata.shapefile_parts(tmp_path / "b", ["1#"], stem="其他")
+    path = geodata.zip_of(tmp_path / "b.zip", members, gbk_names=True)
+    assert "安置楼轮廓" in only_error(geometry_import(project=project, path=path))
+    assert geometry_import(project=project, path=path, layer="安置楼轮廓").matched == 3
+
+
 @pytest.mark.parametrize("name", ["../evil.shp", "/etc/evil.shp", "..\\evil.shp", "C:/evil.shp"])
 def test_a_zip_member_outside_the_archive_is_refused(project, tmp_path, name):
     parts = geodata.shapefile_parts(tmp_path / "parts", CODES)

@@ -12,9 +12,11 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import Client
 from django.urls import reverse
 
 from maps import gdal_policy, sources
+from maps.apps import check_gdal_policy
 from maps.formats import ERROR_IMPORT_FORMAT
 from resettlement.housing.models import Building
 from resettlement.imports.models import ImportBatch, ImportOutcome
@@ -197,7 +199,7 @@ def test_the_command_refuses_a_vrt_as_the_page_does(project, tmp_path, capsys):
 
 
 def test_gdal_keeps_only_the_import_drivers_and_no_virtual_file_system():
-    gdal_policy.lock_down()
+    assert check_gdal_policy() == []  # `check --deploy` locks GDAL down and says so
     assert set(pyogrio.list_drivers()) == gdal_policy.ALLOWED_DRIVERS
     assert gdal_policy.file_systems() == ["/vsimem/"]
 
@@ -221,3 +223,19 @@ def test_the_crs_field_cannot_make_proj_read_a_server_file(project, login, tmp_p
     path = geodata.zipped_shapefile(tmp_path / "b.zip", CODES, with_prj=False)
     page = refusal(upload(login, "b.zip", path.read_bytes(), crs=f"+init={server_file}:x"))
     assert "不是有效的坐标系" in page
+
+
+def test_the_upload_page_still_checks_the_csrf_token(project, personas, tmp_path):
+    """The page installs its upload limit before Django reads the body, so it takes over the
+    CSRF check from the middleware: a post without the token is still refused."""
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(personas["team"])
+    url = reverse("geometry", args=["QLS"])
+    content = geodata.geojson(tmp_path / "b.geojson", CODES).read_bytes()
+    assert client.post(url, {"file": SimpleUploadedFile("b.geojson", content)}).status_code == 403
+    assert not ImportBatch.objects.exists()
+    token = client.get(url).cookies["csrftoken"].value
+    response = client.post(
+        url, {"csrfmiddlewaretoken": token, "file": SimpleUploadedFile("b.geojson", content)}
+    )
+    assert 'data-outcome="imported"' in response.content.decode()
