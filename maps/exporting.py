@@ -7,6 +7,7 @@ import geopandas
 from django.utils import timezone
 from shapely.geometry import MultiPolygon, Point, shape
 
+from maps import gdal_policy
 from maps.formats import ERROR_EXPORT_FORMAT, EXPORT_DRIVERS
 from maps.geojson import buildings_collection
 from resettlement.housing.models import Building
@@ -41,6 +42,7 @@ def geometry_export(*, project: Project, path: Path) -> dict[str, int]:
     driver = EXPORT_DRIVERS.get(path.suffix.lower())
     if driver is None:
         raise ValueError(str(ERROR_EXPORT_FORMAT))
+    gdal_policy.lock_down()
     collection = buildings_collection(Building.objects.for_project(project).with_phase())
     features = [feature for feature in collection["features"] if feature["geometry"]]
     exported_at = timezone.localtime().isoformat(timespec="seconds")

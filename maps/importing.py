@@ -1,7 +1,10 @@
 """Importing building footprints and village boundaries from GIS files.
 
-GeoJSON, GeoPackage, zipped Shapefile, KML and DXF are read through geopandas/pyogrio; the
-coordinate system comes from the file (CGCS2000 Gauss-Krüger zones such as EPSG:4524/4545 and
+GeoJSON, GeoPackage, zipped Shapefile, KML and DXF are read through geopandas/pyogrio, after
+`maps.sources` has checked the file against its suffix and `maps.gdal_policy` has limited GDAL
+to those formats' drivers, local files and no network; a file over the size limit, or a layer
+with more features than the limit, is refused before it is read. The coordinate system comes
+from the file (CGCS2000 Gauss-Krüger zones such as EPSG:4524/4545 and
 Xian 1980 are the usual sources), `crs` is accepted only for a file that has none, and nothing is
 guessed. Geometry is reprojected to WGS84, refused if it lands outside China, repaired when a
 polygon is invalid (and reported), and matched to the project's buildings or villages by a code
@@ -9,7 +12,10 @@ field. Unless every feature matches exactly one building or village, nothing is 
 """
 
 import dataclasses
+import logging
 import math
+import re
+import tempfile
 import unicodedata
 from collections import defaultdict
 from pathlib import Path
@@ -17,19 +23,22 @@ from pathlib import Path
 import geopandas
 import pyogrio
 import shapely
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from pyproj import CRS
 from pyproj.exceptions import CRSError
 from shapely.geometry import LineString, MultiPolygon, Polygon, mapping
 from shapely.validation import explain_validity
 from simple_history.utils import bulk_update_with_history
 
-from maps.formats import ERROR_IMPORT_FORMAT, IMPORT_SUFFIXES
+from maps import gdal_policy
+from maps.formats import too_large_message, upload_max_bytes
 from maps.geometry import within_china
+from maps.sources import GeometryImportError, Source, source_prepare
 from resettlement.households.validation import village_lookup
 from resettlement.housing.codes import normalize_building_code
 from resettlement.housing.models import Building
@@ -41,9 +50,25 @@ MATCH_FIELD_CANDIDATES = (
     "村编码", "村", "村名", "name", "Name", "NAME", "名称", "Text",
 )  # fmt: skip
 TARGETS = ("buildings", "villages")
+CRS_CODE = re.compile(r"[A-Za-z]+:{1,2}\d{1,6}")
+PROJ_STRING = re.compile(r"\+proj=[\w.=+\- ]{1,300}")
+PROJ_FILES = re.compile(r"init|grids|@", re.I)
 COORDINATE_DECIMALS = 7  # about a centimetre
+ERRORS_SHOWN = 100  # on the page and in the command's output; the count is always given
+SHOWN_VALUE_LENGTH = 40  # characters of a code quoted in a message
+SHOWN_NAMES = 20  # field or layer names listed in a message
 
-ERROR_UNREADABLE = gettext_lazy("The file cannot be read as GIS data: %(reason)s")
+logger = logging.getLogger(__name__)
+
+ERROR_TOO_MANY_FEATURES = gettext_lazy(
+    "The layer has %(count)s features; at most %(limit)s can be imported at once. Split the "
+    "file, e.g. by area."
+)
+ERROR_NO_GEOMETRY_LAYER = gettext_lazy("The layer has no geometry.")
+ERROR_GDAL_LOCKED = gettext_lazy(
+    "Geodata import is disabled: the server cannot restrict the GIS library to safe formats. "
+    "Tell the administrator."
+)
 ERROR_LAYERS = gettext_lazy("The file has several layers (%(layers)s); choose one with --layer.")
 ERROR_LAYER_UNKNOWN = gettext_lazy("No layer named %(layer)s (layers: %(layers)s).")
 ERROR_NO_CRS = gettext_lazy(
@@ -114,9 +139,20 @@ class GeometryImportResult:
     def target_label(self) -> str:
         return str(TARGET_NAMES[self.target]) if self.target else ""
 
+    @property
+    def shown_errors(self) -> list:
+        return self.errors[:ERRORS_SHOWN]
 
-class GeometryImportError(Exception):
-    pass
+    @property
+    def hidden_error_count(self) -> int:
+        return max(0, len(self.errors) - ERRORS_SHOWN)
+
+
+def more_errors_text(count: int) -> str:
+    """The line after the errors shown (the template has the same message)."""
+    return ngettext("… and %(counter)s more error", "… and %(counter)s more errors", count) % {
+        "counter": count
+    }
 
 
 def geometry_import(
@@ -134,8 +170,12 @@ def geometry_import(
     result = GeometryImportResult()
     filename = filename or path.name
     try:
-        frame, result.source_crs = _read(path, filename, layer=layer, crs=crs)
-        result.features = len(frame)
+        _lock_down()
+        if path.stat().st_size > upload_max_bytes():
+            raise GeometryImportError(too_large_message())
+        with tempfile.TemporaryDirectory(prefix="geodata-") as folder:
+            source = source_prepare(path=path, filename=filename, folder=Path(folder))
+            frame, result.source_crs = _read(source, result, layer=layer, crs=crs)
         frame, result.match_field = _with_match_field(frame, match_field, filename)
         result.target = target or _guess_target(project, frame, result.match_field)
         updates = _match(project, frame, result)
@@ -167,33 +207,42 @@ def geometry_import(
     return result
 
 
-def _source(path: Path, filename: str) -> str:
-    suffix = Path(filename).suffix.lower()
-    if suffix not in IMPORT_SUFFIXES:
-        raise GeometryImportError(str(ERROR_IMPORT_FORMAT))
-    if suffix in (".zip", ".kmz"):
-        return f"/vsizip/{path}"
-    return str(path)
-
-
-def _read(path: Path, filename: str, *, layer: str | None, crs: str | None):
-    source = _source(path, filename)
+def _lock_down() -> None:
     try:
-        layers = [str(name) for name, _type in pyogrio.list_layers(source)]
+        gdal_policy.lock_down()
+        gdal_policy.check()
+    except gdal_policy.GdalNotLockedDown:
+        logger.exception("GDAL could not be locked down; geodata import refused")
+        raise GeometryImportError(str(ERROR_GDAL_LOCKED)) from None
+
+
+def _read(source: Source, result: GeometryImportResult, *, layer: str | None, crs: str | None):
+    path, layer = _layer(source, layer)
+    try:
+        info = pyogrio.read_info(path, layer=layer, force_feature_count=True)
     except Exception as error:  # pyogrio raises several DataSourceError subclasses
-        raise GeometryImportError(str(ERROR_UNREADABLE % {"reason": error})) from None
-    if layer is None and len(layers) > 1:
-        raise GeometryImportError(str(ERROR_LAYERS % {"layers": "、".join(layers)}))
-    if layer is not None and layer not in layers:
+        raise _unreadable(source, error) from None
+    if info["driver"] not in source.format.drivers:
+        raise source.mismatch()
+    result.features = max(info["features"], 0)
+    limit = settings.GEODATA_MAX_FEATURES
+    if result.features > limit:
         raise GeometryImportError(
-            str(ERROR_LAYER_UNKNOWN % {"layer": layer, "layers": "、".join(layers)})
+            str(ERROR_TOO_MANY_FEATURES % {"count": result.features, "limit": limit})
         )
     try:
-        frame = geopandas.read_file(source, layer=layer or layers[0], engine="pyogrio")
+        frame = geopandas.read_file(path, layer=layer, engine="pyogrio", max_features=limit + 1)
     except Exception as error:
-        raise GeometryImportError(str(ERROR_UNREADABLE % {"reason": error})) from None
+        raise _unreadable(source, error) from None
+    if len(frame) > limit:  # the count a file states may be false
+        raise GeometryImportError(
+            str(ERROR_TOO_MANY_FEATURES % {"count": f"{limit}+", "limit": limit})
+        )
+    result.features = len(frame)
     if frame.empty:
         raise GeometryImportError(str(ERROR_EMPTY))
+    if not isinstance(frame, geopandas.GeoDataFrame):
+        raise GeometryImportError(str(ERROR_NO_GEOMETRY_LAYER))
     given = _parse_crs(crs) if crs else None
     if frame.crs is None:
         if given is None:
@@ -221,11 +270,56 @@ def _read(path: Path, filename: str, *, layer: str | None, crs: str | None):
     return frame.reset_index(drop=True), source_crs
 
 
+def _layer(source: Source, layer: str | None) -> tuple[Path, str | None]:
+    """The file and GDAL layer to read: a zipped Shapefile's layers are its .shp files."""
+    if source.shapefiles is not None:
+        layers = list(source.shapefiles)
+    else:
+        try:
+            layers = [str(name) for name, _type in pyogrio.list_layers(source.path)]
+        except Exception as error:
+            raise _unreadable(source, error) from None
+    if not layers:
+        raise GeometryImportError(str(ERROR_EMPTY))
+    if layer is None and len(layers) > 1:
+        raise GeometryImportError(str(ERROR_LAYERS % {"layers": _names(layers)}))
+    if layer is not None and layer not in layers:
+        raise GeometryImportError(
+            str(ERROR_LAYER_UNKNOWN % {"layer": _shown(layer), "layers": _names(layers)})
+        )
+    chosen = layer or layers[0]
+    if source.shapefiles is not None:
+        return source.shapefiles[chosen], None
+    return source.path, chosen
+
+
+def _unreadable(source: Source, error: Exception) -> GeometryImportError:
+    """GDAL's own message may quote the file: it goes to the log, not to the user."""
+    logger.info("GIS file unreadable as %s: %.300s", source.format.name, error)
+    return source.unreadable()
+
+
+def _shown(value) -> str:
+    text = str(value)
+    return text if len(text) <= SHOWN_VALUE_LENGTH else text[: SHOWN_VALUE_LENGTH - 1] + "…"
+
+
+def _names(names) -> str:
+    names = [_shown(name) for name in names]
+    more = len(names) - SHOWN_NAMES
+    return "、".join(names[:SHOWN_NAMES]) + (f"…（+{more}）" if more > 0 else "")
+
+
 def _parse_crs(value: str) -> CRS:
+    """An authority code (EPSG:4545) or a PROJ string; nothing that makes PROJ open a file
+    (+init=/path, grids)."""
+    value = value.strip()
+    if not (CRS_CODE.fullmatch(value) or PROJ_STRING.fullmatch(value)) or PROJ_FILES.search(value):
+        raise GeometryImportError(str(ERROR_BAD_CRS % {"value": _shown(value)}))
     try:
         return CRS.from_user_input(value)
     except CRSError:
-        raise GeometryImportError(str(ERROR_BAD_CRS % {"value": value})) from None
+        raise GeometryImportError(str(ERROR_BAD_CRS % {"value": _shown(value)})) from None
 
 
 def _crs_name(crs) -> str:
@@ -243,13 +337,13 @@ def _with_match_field(frame, match_field: str | None, filename: str):
     if match_field is not None:
         if match_field not in fields:
             raise GeometryImportError(
-                str(ERROR_MATCH_FIELD % {"field": match_field, "fields": "、".join(fields)})
+                str(ERROR_MATCH_FIELD % {"field": _shown(match_field), "fields": _names(fields)})
             )
         return frame, match_field
     for candidate in MATCH_FIELD_CANDIDATES:
         if candidate in fields and frame[candidate].notna().any():
             return frame, candidate
-    raise GeometryImportError(str(ERROR_NO_MATCH_FIELD % {"fields": "、".join(fields)}))
+    raise GeometryImportError(str(ERROR_NO_MATCH_FIELD % {"fields": _names(fields)}))
 
 
 def _dxf_outlines(frame):
@@ -297,7 +391,7 @@ def _guess_target(project, frame, field) -> str:
     )
     village_hits = sum(1 for value in frame[field] if _key("villages", value, villages) is not None)
     if not building_hits and not village_hits:
-        examples = "、".join(str(value) for value in frame[field].dropna().head(3))
+        examples = "、".join(_shown(value) for value in frame[field].dropna().head(3))
         raise GeometryImportError(
             str(ERROR_NOTHING_MATCHES % {"field": field, "examples": examples or "—"})
         )
@@ -314,7 +408,7 @@ def _match(project, frame, result: GeometryImportResult) -> list:
     seen: dict[object, list[int]] = defaultdict(list)
     updates = []
     for number, (value, geometry) in enumerate(zip(frame[field], frame.geometry, strict=True), 1):
-        shown = None if value is None or str(value) == "nan" else str(value)
+        shown = None if value is None or str(value) == "nan" else _shown(value)
         key = _key(target, value, villages)
         if shown is None:
             result.errors.append(FeatureNote(number, None, str(ERROR_NO_CODE % {"field": field})))

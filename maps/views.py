@@ -10,9 +10,17 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
-from maps.formats import ERROR_IMPORT_FORMAT, EXPORT_DRIVERS, IMPORT_SUFFIXES
+from maps.formats import (
+    ERROR_IMPORT_FORMAT,
+    EXPORT_DRIVERS,
+    IMPORT_SUFFIXES,
+    too_large_message,
+    upload_max_bytes,
+)
 from maps.palette import legend
+from maps.uploads import UploadLimit
 from resettlement.accounts.access import Capability, project_or_404, projects_where
 from resettlement.imports.models import ImportBatch, ImportKind
 
@@ -92,24 +100,45 @@ class GeometryUploadForm(forms.Form):
     )
     dry_run = forms.BooleanField(label=_lazy("Check only, write nothing"), required=False)
 
+    def __init__(self, *args, too_large: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.too_large = too_large
+        if too_large:  # the upload handler dropped the file: say why, not "required"
+            self.fields["file"].required = False
+
     def clean_file(self):
         upload = self.cleaned_data["file"]
+        if self.too_large or (upload and upload.size > upload_max_bytes()):
+            raise forms.ValidationError(too_large_message())
         if Path(upload.name).suffix.lower() not in IMPORT_SUFFIXES:
             raise forms.ValidationError(ERROR_IMPORT_FORMAT)
         return upload
 
 
+@csrf_exempt  # checked by _geometry_upload, once the upload limit is in place
 @login_required
 def geometry_page(request, code: str):
+    """The upload limit must be the first upload handler before anything reads the body, the
+    CSRF check included (Django's documented pattern for changing upload handlers)."""
+    project = project_or_404(request.user, code, Capability.MANAGE_GEOMETRY)
+    limit = UploadLimit(request, max_bytes=upload_max_bytes())
+    request.upload_handlers.insert(0, limit)
+    return _geometry_upload(request, project, limit)
+
+
+@csrf_protect
+def _geometry_upload(request, project, limit: UploadLimit):
     from maps.importing import geometry_import  # geopandas: imported when first needed
 
-    project = project_or_404(request.user, code, Capability.MANAGE_GEOMETRY)
-    form = GeometryUploadForm(request.POST or None, request.FILES or None)
+    form = GeometryUploadForm()
+    if request.method == "POST":
+        data, files = request.POST, request.FILES  # read through the limit
+        form = GeometryUploadForm(data, files, too_large=limit.exceeded)
     result = None
-    if request.method == "POST" and form.is_valid():
+    if form.is_bound and form.is_valid():
         upload = form.cleaned_data["file"]
-        with tempfile.TemporaryDirectory() as folder:
-            path = Path(folder) / Path(upload.name).name
+        with tempfile.TemporaryDirectory(prefix="geodata-upload-") as folder:
+            path = Path(folder) / f"upload{Path(upload.name).suffix.lower()}"
             with path.open("wb") as target:
                 for chunk in upload.chunks():
                     target.write(chunk)

@@ -334,3 +334,9 @@ LOGGING = {
 # admin) and the links that open a selection board on a projector (revoked on the event page).
 API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90, minimum=1)
 BOARD_LINK_HOURS = env_int("BOARD_LINK_HOURS", 24, minimum=1)
+
+# Geodata import (building footprints, village boundaries): the largest GIS file accepted, in
+# MB, checked before the upload is stored or read; and the most features one layer may have,
+# checked from the layer's count before its features are read.
+GEODATA_UPLOAD_MAX_MB = env_int("GEODATA_UPLOAD_MAX_MB", 20, minimum=1)
+GEODATA_MAX_FEATURES = env_int("GEODATA_MAX_FEATURES", 20_000, minimum=1)

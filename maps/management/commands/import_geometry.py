@@ -4,14 +4,17 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
-from maps.importing import TARGETS, geometry_import
+from maps.formats import too_large_message, upload_max_bytes
+from maps.importing import TARGETS, geometry_import, more_errors_text
 from resettlement.projects.models import Project
 
 
 class Command(BaseCommand):
     help = (
         "Import building footprints or village boundaries (GeoJSON, GeoPackage, zipped Shapefile, "
-        "KML, DXF) into a project, matched by a code field; all features or none."
+        "KML/KMZ, DXF) into a project, matched by a code field; all features or none. The same "
+        "format checks and limits (GEODATA_UPLOAD_MAX_MB, GEODATA_MAX_FEATURES) as the upload "
+        "page apply."
     )
 
     def add_arguments(self, parser):
@@ -34,8 +37,10 @@ class Command(BaseCommand):
         project = Project.objects.filter(code=project_code).first()
         if project is None:
             raise CommandError(_("No project with code %(code)s.") % {"code": project_code})
-        if not file.exists():
+        if not file.is_file():
             raise CommandError(_("File not found: %(file)s") % {"file": file})
+        if file.stat().st_size > upload_max_bytes():
+            raise CommandError(too_large_message())
         by = get_user_model().objects.filter(username=user).first() if user else None
         if user and by is None:
             raise CommandError(_("No user named %(name)s.") % {"name": user})
@@ -46,8 +51,10 @@ class Command(BaseCommand):
         for note in result.repaired:
             self.stdout.write(self.style.WARNING(str(note)))
         if result.errors:
-            for error in result.errors:
+            for error in result.shown_errors:
                 self.stderr.write(str(error))
+            if result.hidden_error_count:
+                self.stderr.write(more_errors_text(result.hidden_error_count))
             raise CommandError(
                 _("%(count)s error(s) in %(file)s; nothing was imported.")
                 % {"count": len(result.errors), "file": file.name}
