@@ -75,6 +75,7 @@ INSTALLED_APPS = [
     "resettlement.imports",
     "resettlement.lottery",
     "resettlement.selection",
+    "resettlement.archive",
     "resettlement.demo",
     "api",
     "maps",
