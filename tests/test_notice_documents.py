@@ -13,7 +13,6 @@ from django.urls import reverse
 
 from resettlement.archive.models import DocumentKind, StoredDocument
 from resettlement.archive.responses import MESSAGE_PENDING
-from resettlement.lottery import tasks as lottery_tasks
 from resettlement.lottery.models import Lottery
 from resettlement.lottery.services import lottery_redraw
 from resettlement.masking import mask_name
@@ -164,6 +163,8 @@ def test_through_redis_a_worker_renders_the_notice_and_readers_get_its_bytes(
     import django_rq
     from django_tasks_rq import Job
     from rq import SimpleWorker
+
+    from resettlement.lottery import tasks as lottery_tasks
 
     queue = f"tests-notice-{uuid.uuid4().hex[:8]}"
     with override_settings(
