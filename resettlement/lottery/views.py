@@ -381,17 +381,28 @@ def _file_name(lottery: Lottery, name: str) -> str:
 # response is a stored document; a reader's request never renders one.
 
 
-def _published(token, *related: str) -> Lottery:
-    lottery = get_object_or_404(
-        Lottery.objects.select_related("project", "replaces", *related), public_token=token
-    )
+# What the notice page shows of a lottery (templates/lottery/notice.html, _digests.html): an
+# anonymous request loads these columns only.
+NOTICE_FIELDS = (
+    *("name", "mode", "algorithm", "status", "venue", "drawn_at", "draw_method", "public_token"),
+    *("roster_digest", "commitment", "secret", "public_input", "result_digest"),
+    *("notary_file_digest", "replace_reason", "replace_approved_by"),
+    *("project__name", "replaces__name", "replaced_by__name", "replaced_by__replace_reason"),
+)
+
+
+def _published(token, lotteries=None) -> Lottery:
+    if lotteries is None:
+        lotteries = Lottery.objects.only("status", "mode", "frozen_at")
+    lottery = get_object_or_404(lotteries, public_token=token)
     if lottery.status != LotteryStatus.PUBLISHED:
         raise Http404
     return lottery
 
 
 def notice(request, token):
-    lottery = _published(token, "replaced_by")
+    lotteries = Lottery.objects.select_related("project", "replaces", "replaced_by")
+    lottery = _published(token, lotteries.only(*NOTICE_FIELDS))
     documents = notices.notice_documents(lottery)
     rows = documents.get(DocumentKind.LOTTERY_NOTICE_ROWS)
     if rows is None:
