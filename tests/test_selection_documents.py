@@ -82,6 +82,11 @@ def test_a_void_adds_a_voided_copy_and_the_signed_confirmation_stays(
     assert stored[DocumentKind.SELECTION_CONFIRMATION] == hashlib.sha256(signed).hexdigest(), (
         "the signed copy is kept"
     )
+    page = supervisor.get(selection.get_absolute_url()).content.decode()
+    link = f"?document={DocumentKind.SELECTION_CONFIRMATION}"
+    assert 'id="stored-documents"' in page and link in page
+    original = supervisor.get(reverse("selection-confirmation", args=[selection.pk]) + link)
+    assert original.content == signed
 
 
 def test_a_swap_gives_the_new_selection_its_own_confirmation_and_voids_the_old_one(

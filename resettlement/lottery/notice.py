@@ -104,12 +104,6 @@ def file_document(lottery: Lottery, name: str, *, by=None) -> StoredDocument:
     )
 
 
-def stored_file(lottery: Lottery, name: str) -> StoredDocument | None:
-    if name not in published_file_names(lottery):
-        return None
-    return document_latest(lottery, FILE_KINDS[name])
-
-
 def notice_rows_store(lottery: Lottery, *, by=None) -> StoredDocument:
     return document_once(
         subject=lottery,

@@ -430,12 +430,10 @@ def notice_pdf(request, token):
 
 def notice_file(request, token, name: str):
     lottery = _published(token)
-    if name not in notices.FILE_KINDS:
+    if name not in published_file_names(lottery):
         raise Http404
-    document = notices.stored_file(lottery, name)
-    if document is None:
-        if name not in published_file_names(lottery):
-            raise Http404
+    document = document_latest(lottery, notices.FILE_KINDS[name])
+    if document is None:  # published before documents were stored: documents_render
         return document_pending(request)
     return document_response(
         request,

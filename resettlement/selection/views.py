@@ -18,6 +18,7 @@ from resettlement.accounts.access import (
     require,
     user_can,
 )
+from resettlement.archive.models import StoredDocument
 from resettlement.archive.responses import PRIVATE, document_response
 from resettlement.documents import pdf_response
 from resettlement.households.presentation import show_personal_data
@@ -405,6 +406,7 @@ def selection_detail(request, pk: int):
             "form": void_form,
             "swap_form": swap_form,
             "replaced_by": Selection.objects.filter(replaces=selection).first(),
+            "documents": StoredDocument.objects.of(selection),
             "can_change": can_change and selection.status == SelectionStatus.ACTIVE,
             "nav": "projects",
         },
@@ -442,9 +444,16 @@ def _change(request, selection: Selection, void_form, swap_form) -> Selection | 
 @login_required
 def selection_confirmation_pdf(request, pk: int):
     """The 选房确认书 for signing: the copy stored when it was confirmed (or, once voided, its
-    voided copy), so a reprint is the same document, byte for byte."""
+    voided copy), so a reprint is the same document, byte for byte. `?document=<kind>` gives
+    one of the stored copies (the signed confirmation of a voided selection)."""
     selection = _selection(request, pk)
-    document = confirmation_document(selection, by=request.user)
+    if "document" in request.GET:  # one of the stored copies, e.g. the signed one once voided
+        stored = StoredDocument.objects.of(selection).filter(kind=request.GET["document"])
+        document = stored.first()
+        if document is None:
+            raise Http404
+    else:
+        document = confirmation_document(selection, by=request.user)
     return document_response(
         request, document, filename=f"selection-{selection.pk}.pdf", cache_control=PRIVATE
     )
