@@ -112,8 +112,18 @@ def test_the_public_page_is_the_stored_table_in_a_few_queries_whatever_its_size(
     assert published_name in page and mask_name("司马新名") not in page
 
 
+def test_staff_pages_link_the_stored_notice_pdf(world, login, django_capture_on_commit_callbacks):
+    lottery = publish(world, capture=django_capture_on_commit_callbacks)
+    document = stored(lottery, DocumentKind.LOTTERY_NOTICE_PDF)
+    staff = login("supervisor")
+    pdf_link = f'href="{notice_url(lottery, "notice.pdf")}"'
+    for url in (lottery.get_absolute_url(), reverse("lottery-notice-preview", args=[lottery.pk])):
+        page = staff.get(url).content.decode()
+        assert pdf_link in page and document.sha256[:16] in page
+
+
 def test_before_its_pdf_is_rendered_the_notice_says_so_and_nothing_is_rendered(
-    world, client, monkeypatch
+    world, client, login, monkeypatch
 ):
     households(world.project_a, 4)
     lottery = published_lottery(world.project_a)  # not committed yet: the task has not run
@@ -127,6 +137,8 @@ def test_before_its_pdf_is_rendered_the_notice_says_so_and_nothing_is_rendered(
     assert page.status_code == 200
     assert 'id="notice-pdf-pending"' in page.content.decode()
     assert reverse("lottery-notice-pdf", args=[lottery.public_token]) not in page.content.decode()
+    detail = login("supervisor").get(lottery.get_absolute_url()).content.decode()
+    assert 'id="notice-pdf-pending"' in detail
 
 
 def test_a_redraw_renders_the_replaced_notice_again_with_its_banner_and_keeps_the_first(

@@ -3,9 +3,12 @@ whatever changes later; a void or a swap adds documents and keeps the old. A clo
 summary is stored at closing (issue 7 §3, "the same rule for every repeated document")."""
 
 import hashlib
+import io
 import re
 
 import pytest
+from django.core.files.base import ContentFile
+from django.core.management import call_command
 from django.urls import reverse
 
 from resettlement.archive.models import DocumentKind, StoredDocument
@@ -15,6 +18,19 @@ from tests.selection_fixtures import planned_day
 from tests.test_selection_pages import act, flat, open_with_rules
 
 pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def planned_event(world, personas, login):
+    """A confirmation committed before documents were stored (nothing stored for it)."""
+    event, people = planned_day(world, by=personas["supervisor"])
+    open_with_rules(login("supervisor"), event)
+    clerk = login("clerk")
+    act(clerk, event, 1, "call")
+    html = act(clerk, event, 1, "hold", flats=[flat("5-1-502").pk])
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', html).group(1)
+    act(clerk, event, 1, "confirm", idempotency_key=key)  # its on-commit task never runs
+    return Selection.objects.get(household=people[0]), clerk
 
 
 @pytest.fixture
@@ -128,3 +144,16 @@ def test_the_summary_is_live_while_the_day_is_open_and_stored_when_it_closes(
     assert "已选房户数1" in pdf_text(first.content)
     stored = StoredDocument.objects.of(event).get(kind=DocumentKind.EVENT_SUMMARY)
     assert first["ETag"] == stored.etag == f'"{hashlib.sha256(first.content).hexdigest()}"'
+
+
+def test_a_confirmation_printed_before_documents_were_stored_keeps_its_bytes(planned_event, login):
+    """A selection confirmed (and printed) before this change: its file is adopted as it is."""
+    selection, clerk = planned_event
+    printed = b"%PDF-1.7 the copy the household signed"
+    selection.confirmation_pdf.save(f"selection-{selection.pk}.pdf", ContentFile(printed))
+    call_command("documents_render", stdout=io.StringIO())
+    assert kinds(selection) == {
+        DocumentKind.SELECTION_CONFIRMATION: hashlib.sha256(printed).hexdigest()
+    }
+    response = clerk.get(reverse("selection-confirmation", args=[selection.pk]))
+    assert response.content == printed
