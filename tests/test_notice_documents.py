@@ -4,6 +4,7 @@ the stored bytes with an ETag, and their requests never run WeasyPrint (issue 7 
 import hashlib
 import io
 import os
+import re
 import uuid
 
 import pytest
@@ -47,6 +48,7 @@ def test_the_notice_pdf_served_to_anyone_is_the_one_stored_at_publication(
     lottery = publish(world, capture=django_capture_on_commit_callbacks)
     document = stored(lottery, DocumentKind.LOTTERY_NOTICE_PDF)
     assert document is not None, "the PDF is rendered when the lottery is published"
+    assert re.fullmatch(r"documents/lottery_notice_pdf/[0-9a-f]{32}\.pdf", document.file.name)
     with document.file.open("rb") as file:
         kept = file.read()
 
@@ -203,6 +205,22 @@ def test_through_redis_a_worker_renders_the_notice_and_readers_get_its_bytes(
             assert hashlib.sha256(response.content).hexdigest() == document.sha256
         finally:
             django_rq.get_queue(queue).empty()
+
+
+def test_publication_stands_when_the_task_queue_is_down_and_the_notice_says_so(
+    world, client, django_capture_on_commit_callbacks, caplog
+):
+    dead = "redis://127.0.0.1:9/0"  # nothing listens there
+    with override_settings(
+        TASKS={"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}},
+        RQ_QUEUES={"default": {"URL": dead}},
+    ):
+        lottery = publish(world, capture=django_capture_on_commit_callbacks)
+    assert "in on_commit()" in caplog.text, "the queue was tried and its error logged"
+    lottery.refresh_from_db()
+    assert lottery.status == "published"
+    assert client.get(notice_url(lottery)).status_code == 200
+    assert client.get(notice_url(lottery, "notice.pdf")).status_code == 503
 
 
 def test_documents_render_stores_what_a_lottery_published_before_lacks(

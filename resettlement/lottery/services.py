@@ -468,12 +468,8 @@ def lottery_publish(*, lottery: Lottery, by=None) -> Lottery:
         _save(lottery, by, ["status", "published_at"])
         notice.files_store(lottery, by=by)
         notice.notice_rows_store(lottery, by=by)
-        _notice_render_when_committed(lottery)
+        tasks.notice_render_when_committed(lottery)
     return lottery
-
-
-def _notice_render_when_committed(lottery: Lottery) -> None:
-    transaction.on_commit(lambda: tasks.lottery_notice_render.enqueue(lottery.pk))
 
 
 def _apply_order(lottery: Lottery, by) -> None:
@@ -564,5 +560,5 @@ def lottery_redraw(*, lottery: Lottery, reason: str, approved_by: str, by=None) 
             default_user=by,
         )
         if lottery.status == LotteryStatus.PUBLISHED:
-            _notice_render_when_committed(lottery)
+            tasks.notice_render_when_committed(lottery)
     return successor

@@ -25,9 +25,15 @@ def event_summary_render(event_id: int) -> str:
     return document.sha256 if document is not None else ""
 
 
+# Enqueued once the transaction commits. If the queue cannot be reached, the error is logged and
+# the confirmation stands: its document is rendered at its first print (staff) instead.
+
+
 def confirmation_render_when_committed(selection: Selection, kind: str) -> None:
-    transaction.on_commit(lambda: selection_document_render.enqueue(selection.pk, kind))
+    transaction.on_commit(
+        lambda: selection_document_render.enqueue(selection.pk, kind), robust=True
+    )
 
 
 def summary_render_when_committed(event: SelectionEvent) -> None:
-    transaction.on_commit(lambda: event_summary_render.enqueue(event.pk))
+    transaction.on_commit(lambda: event_summary_render.enqueue(event.pk), robust=True)
