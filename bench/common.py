@@ -1,16 +1,20 @@
 """Shared set-up for the benchmarks: a fresh database in a temporary folder, production-like
 settings (DEBUG off), and a synthetic project."""
 
+import contextlib
 import os
+import socket
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.request
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 PYTHON = sys.executable
+GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 
 
 def environment(database_url: str) -> dict[str, str]:
@@ -57,6 +61,15 @@ def setup_django(env: dict[str, str]) -> None:
     django.setup()
 
 
+def background_tasks_queued_only() -> None:
+    """Background tasks (documents rendered after a commit) are recorded, not run: in
+    production a worker runs them, and they are no part of the figure measured. Call after
+    setup_django(), before anything is enqueued."""
+    from django.conf import settings
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+
+
 def timed(function) -> float:
     start = time.perf_counter()
     function()
@@ -82,3 +95,62 @@ def summary(values: list[float]) -> str:
         f"median {statistics.median(values) * 1000:.1f} ms, "
         f"p95 {percentile(values, 0.95) * 1000:.1f} ms, n={len(values)}"
     )
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def wait_until_up(url: str, server: subprocess.Popen, seconds: float = 30.0) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if server.poll() is not None:
+            raise RuntimeError(f"gunicorn exited with status {server.returncode}")
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 (our own local server)
+                return
+        except OSError:  # refused, reset or timed out while the workers boot
+            time.sleep(0.2)
+    raise RuntimeError(f"{url} did not answer within {seconds:.0f} s")
+
+
+@contextlib.contextmanager
+def gunicorn(env: dict[str, str], *, workers: int = 2):
+    """gunicorn serving the project on a free local port (DEBUG off, as in production); yields
+    its base URL and the server process. The server is always stopped; its log is printed if
+    anything fails meanwhile."""
+    port = free_port()
+    base_url = f"http://127.0.0.1:{port}"
+    log_path = Path(tempfile.mkdtemp(prefix="bench-gunicorn-")) / "gunicorn.log"
+    with log_path.open("w") as log:
+        server = subprocess.Popen(
+            [
+                GUNICORN,
+                "resettlement.wsgi",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(workers),
+                "--no-control-socket",  # one per user by default: benchmarks may run side by side
+            ],
+            cwd=ROOT,
+            env={**env, "DJANGO_SETTINGS_MODULE": "resettlement.settings"},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            wait_until_up(f"{base_url}/accounts/login/", server, seconds=120)
+            yield base_url, server
+        except Exception:
+            log.flush()
+            print(f"gunicorn log ({log_path}):\n{log_path.read_text(encoding='utf-8')[-3000:]}")
+            raise
+        finally:
+            server.terminate()
+            try:
+                server.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()

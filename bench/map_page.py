@@ -10,24 +10,16 @@ Production settings apply (Secure cookies work: Chromium treats 127.0.0.1 as a s
 Run: .venv/bin/python bench/map_page.py
 """
 
-import contextlib
-import socket
 import statistics
-import subprocess
 import sys
-import tempfile
 import time
-import urllib.error
-import urllib.request
-from pathlib import Path
 
-from common import ROOT, environment, fresh_sqlite, migrate, report, setup_django
+from common import environment, fresh_sqlite, gunicorn, migrate, report, setup_django
 
 BUILDINGS = 2_000
 LOADS = 5
 TARGET_MS = 3000.0
 USERNAME, PASSWORD = "bench-leader", "bench-map-password"
-GUNICORN = str(ROOT / ".venv" / "bin" / "gunicorn")
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -49,25 +41,6 @@ def seed() -> None:
     seed_buildings.buildings_seed(project, BUILDINGS)
     seed_buildings.leader(USERNAME, PASSWORD)
     connections.close_all()
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def wait_until_up(url: str, server: subprocess.Popen, seconds: float = 30.0) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"gunicorn exited with status {server.returncode}")
-        try:
-            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 (our own local server)
-                return
-        except (urllib.error.URLError, ConnectionError):
-            time.sleep(0.2)
-    raise RuntimeError(f"{url} did not answer within {seconds:.0f} s")
 
 
 def measure(base_url: str) -> list[tuple[float, str]]:
@@ -105,37 +78,6 @@ def measure(base_url: str) -> list[tuple[float, str]]:
     return loads
 
 
-@contextlib.contextmanager
-def gunicorn(env: dict[str, str]):
-    """gunicorn serving the project on a free local port; yields its base URL. The server is
-    always stopped; its log is printed if anything fails meanwhile."""
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    log_path = Path(tempfile.mkdtemp(prefix="bench-gunicorn-")) / "gunicorn.log"
-    with log_path.open("w") as log:
-        server = subprocess.Popen(
-            [GUNICORN, "resettlement.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
-            cwd=ROOT,
-            env={**env, "DJANGO_SETTINGS_MODULE": "resettlement.settings"},
-            stdout=log,
-            stderr=subprocess.STDOUT,
-        )
-        try:
-            wait_until_up(f"{base_url}/accounts/login/", server)
-            yield base_url
-        except Exception:
-            log.flush()
-            print(f"gunicorn log ({log_path}):\n{log_path.read_text(encoding='utf-8')[-3000:]}")
-            raise
-        finally:
-            server.terminate()
-            try:
-                server.wait(timeout=10)
-            except subprocess.TimeoutExpired:
-                server.kill()
-                server.wait()
-
-
 def main() -> bool:
     env = environment(fresh_sqlite())
     migrate(env)
@@ -143,7 +85,7 @@ def main() -> bool:
     started = time.perf_counter()
     seed()
     print(f"seeded {BUILDINGS:,} buildings in {time.perf_counter() - started:.1f} s")
-    with gunicorn(env) as base_url:
+    with gunicorn(env) as (base_url, _server):
         loads = measure(base_url)
 
     for number, (ready, shown) in enumerate(loads, 1):

@@ -19,6 +19,7 @@ BENCHES = [
     "confirmation.py",
     "board.py",
     "board.py postgres",
+    "notice.py postgres",
 ]
 
 failed = []

@@ -81,6 +81,7 @@ INSTALLED_APPS = [
     "resettlement.imports",
     "resettlement.lottery",
     "resettlement.selection",
+    "resettlement.archive",
     "resettlement.demo",
     "api",
     "maps",

@@ -23,3 +23,13 @@ def pdf_fonts(content: bytes) -> set[str]:
         for font in (resources.get("/Font") or {}).values():
             fonts.add(str(font.get_object().get("/BaseFont")))
     return fonts
+
+
+def forbid_weasyprint(monkeypatch) -> None:
+    """From here on, any PDF rendered fails the test (what a reader's request may not do)."""
+    import weasyprint
+
+    def refuse(*args, **kwargs):
+        raise AssertionError("WeasyPrint ran while serving a request")
+
+    monkeypatch.setattr(weasyprint, "HTML", refuse)

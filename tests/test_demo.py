@@ -8,16 +8,19 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
 from django.db.models import Count
+from django.urls import reverse
 
 from resettlement import lottery_verify
+from resettlement.archive.models import DocumentKind, StoredDocument
 from resettlement.households.models import Household, HouseholdStatus, Member
 from resettlement.housing.models import Building, Flat
 from resettlement.id_numbers import is_valid_id_number
+from resettlement.lottery.files import published_files
 from resettlement.lottery.models import Lottery
-from resettlement.lottery.services import published_files
 from resettlement.progress.models import BuildingMilestone
 from resettlement.projects.models import Project, Village
 from resettlement.selection.models import LogAction, SelectionEvent, SelectionStatus
+from tests.documents import forbid_weasyprint, pdf_text
 
 
 @pytest.fixture(scope="module")
@@ -119,6 +122,19 @@ def test_zhanghuzhai_selection_day_is_under_way_and_qinglongsi_has_drawn_its_ord
     ).count() == (lottery.entries.count())
     planned = SelectionEvent.objects.get(project__code="QLS")
     assert planned.status == "planned" and planned.lottery == lottery
+
+
+def test_the_demo_notice_is_stored_and_served_to_the_public_without_rendering(
+    demo, client, monkeypatch
+):
+    lottery = Lottery.objects.get(project__code="QLS")
+    document = StoredDocument.objects.of(lottery).get(kind=DocumentKind.LOTTERY_NOTICE_PDF)
+    forbid_weasyprint(monkeypatch)
+    response = client.get(reverse("lottery-notice-pdf", args=[lottery.public_token]))
+    assert response.status_code == 200 and response["ETag"] == document.etag
+    assert lottery.result_digest in pdf_text(response.content)
+    page = client.get(reverse("lottery-notice", args=[lottery.public_token])).content.decode()
+    assert page.count('<td class="num">') == lottery.entries.count()
 
 
 def test_personal_data_is_synthetic_and_valid(demo):

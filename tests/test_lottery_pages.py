@@ -253,14 +253,17 @@ def test_a_published_draw_orders_the_households_and_its_files_verify(
     assert run.stdout.strip().endswith("verified")
 
 
-def test_the_public_notice_shows_masked_names_and_no_personal_numbers(roster, login, client):
+def test_the_public_notice_shows_masked_names_and_no_personal_numbers(
+    roster, login, client, django_capture_on_commit_callbacks
+):
     project, eligible, _refused = roster
     staff = login("supervisor")
     lottery = create(staff, project)
     step(staff, lottery, "roster-build")
     step(staff, lottery, "freeze")
     step(staff, lottery, "draw", draw_data())
-    step(staff, lottery, "publish")
+    with django_capture_on_commit_callbacks(execute=True):  # the notice PDF is rendered then
+        step(staff, lottery, "publish")
     lottery.refresh_from_db()
 
     html = client.get(reverse("lottery-notice", args=[lottery.public_token])).content.decode()

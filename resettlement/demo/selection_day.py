@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 
 from resettlement.housing.models import Flat, FlatStatus
 from resettlement.lottery.models import Lottery, LotteryMode
+from resettlement.lottery.notice import notice_pdf_store
 from resettlement.lottery.services import (
     lottery_create,
     lottery_draw,
@@ -66,7 +67,12 @@ def demo_lottery(project: Project, *, today: datetime.date) -> Lottery:
     roster_build(lottery=lottery, by=supervisor)
     lottery_freeze(lottery=lottery, by=supervisor)
     lottery_draw(lottery=lottery, public_input="08 15 23 31 42", witnesses=WITNESSES, by=supervisor)
-    return lottery_publish(lottery=lottery, by=supervisor)
+    lottery_publish(lottery=lottery, by=supervisor)
+    # The notice PDF now, not only from the task that publication enqueues: the demo's notice
+    # is complete as soon as it is loaded, with or without a task worker (the task then finds
+    # it stored and does nothing).
+    notice_pdf_store(lottery, by=supervisor)
+    return lottery
 
 
 def demo_planned_event(project: Project, lottery: Lottery, delivery: datetime.date):

@@ -23,6 +23,8 @@ from resettlement import lottery_verify as v1
 from resettlement.database import planner_statistics_refresh, rows_insert
 from resettlement.households.models import CompensationMode, Household, HouseholdStatus
 from resettlement.housing.models import Flat, FlatStatus
+from resettlement.lottery import notice, tasks
+from resettlement.lottery.files import pools_of, roster_entries
 from resettlement.lottery.models import (
     DrawMethod,
     GroupRule,
@@ -277,22 +279,6 @@ def pool_flats_set(*, lottery: Lottery, pool: str, flats: Iterable[Flat], by=Non
     return len(flats)
 
 
-def roster_entries(lottery: Lottery) -> list[v1.Entry]:
-    return [
-        v1.Entry(group, agreement_no, pool)
-        for group, agreement_no, pool in lottery.entries.values_list(
-            "group", "agreement_no", "pool"
-        )
-    ]
-
-
-def pools_of(lottery: Lottery) -> dict[str, list[str]]:
-    pools: dict[str, list[str]] = {}
-    for pool, code in lottery.pool_flats.values_list("pool", "flat__code"):
-        pools.setdefault(pool, []).append(code)
-    return pools
-
-
 def lottery_freeze(*, lottery: Lottery, by=None) -> Lottery:
     """Fix the roster: publish its digest and the commitment to a fresh secret."""
     _require(lottery, LotteryStatus.DRAFT)
@@ -307,7 +293,9 @@ def lottery_freeze(*, lottery: Lottery, by=None) -> Lottery:
     lottery.commitment = v1.commitment(secret)
     lottery.status = LotteryStatus.FROZEN
     lottery.frozen_at = timezone.now()
-    _save(lottery, by, ["roster_digest", "secret", "commitment", "status", "frozen_at"])
+    with transaction.atomic():
+        _save(lottery, by, ["roster_digest", "secret", "commitment", "status", "frozen_at"])
+        notice.files_store(lottery, by=by)  # roster.csv (and pools.csv), as published from now
     return lottery
 
 
@@ -380,6 +368,7 @@ def lottery_draw(
         lottery.status = LotteryStatus.DRAWN
         lottery.drawn_at = timezone.now()
         _save(lottery, by, ["public_input", "result_digest", "status", "drawn_at"])
+        notice.files_store(lottery, by=by)  # result.csv
     return lottery
 
 
@@ -427,6 +416,7 @@ def notary_import(*, lottery: Lottery, content: bytes, filename: str, by=None) -
             by,
             ["notary_file", "notary_file_digest", "result_digest", "status", "drawn_at"],
         )
+        notice.files_store(lottery, by=by)  # result.csv
     return lottery
 
 
@@ -463,7 +453,8 @@ def _check_permutation(rows, entries, flats, mode) -> None:
 
 def lottery_publish(*, lottery: Lottery, by=None) -> Lottery:
     """Make the result official: in mode order, households take their sequence as selection
-    order; in mode assign, each household's flat becomes its selection."""
+    order; in mode assign, each household's flat becomes its selection. The notice's result
+    table is stored with it; its PDF is rendered once committed, in the background."""
     _require(lottery, LotteryStatus.DRAWN)
     with transaction.atomic():
         if lottery.mode == LotteryMode.ORDER:
@@ -475,6 +466,9 @@ def lottery_publish(*, lottery: Lottery, by=None) -> Lottery:
         lottery.status = LotteryStatus.PUBLISHED
         lottery.published_at = timezone.now()
         _save(lottery, by, ["status", "published_at"])
+        notice.files_store(lottery, by=by)
+        notice.notice_rows_store(lottery, by=by)
+        tasks.notice_render_when_committed(lottery)
     return lottery
 
 
@@ -514,7 +508,8 @@ def lottery_cancel(*, lottery: Lottery, reason: str, by=None) -> Lottery:
 
 def lottery_redraw(*, lottery: Lottery, reason: str, approved_by: str, by=None) -> Lottery:
     """A new draft lottery with the same roster that names the one it replaces and why; the
-    replaced draw stays visible. It must be frozen (a new secret) and drawn again."""
+    replaced draw stays visible. It must be frozen (a new secret) and drawn again. A replaced
+    published notice gets a new PDF that names the re-draw (the page shows it at once)."""
     _require(lottery, LotteryStatus.FROZEN, LotteryStatus.DRAWN, LotteryStatus.PUBLISHED)
     if not reason.strip() or not approved_by.strip():
         raise ValidationError(ERROR_REASON)
@@ -564,40 +559,6 @@ def lottery_redraw(*, lottery: Lottery, reason: str, approved_by: str, by=None) 
             LotteryPoolFlat,
             default_user=by,
         )
+        if lottery.status == LotteryStatus.PUBLISHED:
+            tasks.notice_render_when_committed(lottery)
     return successor
-
-
-def published_file_names(lottery: Lottery) -> list[str]:
-    """roster.csv (once frozen), pools.csv (mode assign) and result.csv (once drawn), as the
-    notice offers them (LOTTERY-SPEC "Published files")."""
-    if lottery.status in (LotteryStatus.DRAFT, LotteryStatus.CANCELLED) and not lottery.frozen_at:
-        return []
-    names = ["roster.csv"]
-    if lottery.mode == LotteryMode.ASSIGN:
-        names.append("pools.csv")
-    if lottery.status in (LotteryStatus.DRAWN, LotteryStatus.PUBLISHED):
-        names.append("result.csv")
-    return names
-
-
-def published_file(lottery: Lottery, name: str) -> str | None:
-    """One published file's text, or None when the lottery does not (yet) publish it."""
-    if name not in published_file_names(lottery):
-        return None
-    if name == "roster.csv":
-        return v1.roster_csv(roster_entries(lottery), lottery.mode)
-    if name == "pools.csv":
-        return v1.pools_csv(pools_of(lottery))
-    rows = lottery.results.order_by("sequence").values_list(
-        "entry__group", "entry__agreement_no", "entry__pool", "flat__code"
-    )
-    order, flats = [], []
-    for group, agreement_no, pool, flat_code in rows:
-        order.append(v1.Entry(group, agreement_no, pool))
-        flats.append(flat_code)
-    return v1.result_csv(order, flats if lottery.mode == LotteryMode.ASSIGN else [])
-
-
-def published_files(lottery: Lottery) -> dict[str, str]:
-    """Every published file by name (for a download of the set, the demo and the benchmark)."""
-    return {name: published_file(lottery, name) for name in published_file_names(lottery)}

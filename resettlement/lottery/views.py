@@ -1,12 +1,13 @@
+import hashlib
+from functools import cache
 from pathlib import Path
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -18,8 +19,19 @@ from resettlement.accounts.access import (
     require,
     user_can,
 )
-from resettlement.documents import pdf_response, render_pdf
+from resettlement.archive.models import DocumentKind
+from resettlement.archive.responses import (
+    PRIVATE,
+    PUBLIC_IMMUTABLE,
+    PUBLIC_REVISED,
+    bytes_response,
+    document_pending,
+    document_response,
+)
+from resettlement.archive.services import document_latest
 from resettlement.housing.models import Flat, FlatStatus
+from resettlement.lottery import notice as notices
+from resettlement.lottery.files import published_file_names
 from resettlement.lottery.forms import (
     DrawForm,
     EntryForm,
@@ -44,14 +56,10 @@ from resettlement.lottery.services import (
     lottery_redraw,
     notary_import,
     pool_flats_set,
-    published_file,
-    published_file_names,
     roster_build,
 )
-from resettlement.masking import mask_name
 
 ROSTER_PAGE = 100
-CSV = "text/csv; charset=utf-8"
 
 
 def _lottery(request, pk: int) -> Lottery:
@@ -133,6 +141,9 @@ def lottery_detail(request, pk: int):
         "group_list_form": GroupListForm(),
         "pools": _pool_summary(lottery) if lottery.mode == LotteryMode.ASSIGN else None,
         "files": published_file_names(lottery),
+        "notice_pdf": document_latest(lottery, DocumentKind.LOTTERY_NOTICE_PDF)
+        if lottery.status == LotteryStatus.PUBLISHED
+        else None,
         "nav": "projects",
     }
     return render(request, "lottery/detail.html", context)
@@ -351,81 +362,120 @@ def lottery_notary_import(request, pk: int):
 
 @login_required
 def lottery_file(request, pk: int, name: str):
+    """A published file for staff, from the roster's freeze on (stored then; a lottery frozen
+    before documents were stored gets its file stored on this first download)."""
     lottery = _lottery(request, pk)
-    return _file_response(lottery, name)
-
-
-def _file_response(lottery: Lottery, name: str) -> HttpResponse:
-    text = published_file(lottery, name)
-    if text is None:
+    if name not in published_file_names(lottery):
         raise Http404
-    response = HttpResponse(text, content_type=CSV)
-    response["Content-Disposition"] = f'attachment; filename="lottery-{lottery.pk}-{name}"'
-    return response
-
-
-# The public notice (公示): no login, an unguessable address, only once published.
-
-
-def _published(token) -> Lottery:
-    lottery = get_object_or_404(
-        Lottery.objects.select_related("project", "replaces"), public_token=token
+    document = notices.file_document(lottery, name, by=request.user)
+    return document_response(
+        request, document, filename=_file_name(lottery, name), cache_control=PRIVATE, download=True
     )
+
+
+def _file_name(lottery: Lottery, name: str) -> str:
+    return f"lottery-{lottery.pk}-{name}"
+
+
+# The public notice (公示): no login, an unguessable address, only once published. Every
+# response is a stored document; a reader's request never renders one.
+
+
+# What the notice page shows of a lottery (templates/lottery/notice.html, _digests.html): an
+# anonymous request loads these columns only.
+NOTICE_FIELDS = (
+    *("name", "mode", "algorithm", "status", "venue", "drawn_at", "draw_method", "public_token"),
+    *("roster_digest", "commitment", "secret", "public_input", "result_digest"),
+    *("notary_file_digest", "replace_reason", "replace_approved_by"),
+    *("project__name", "replaces__name", "replaced_by__name", "replaced_by__replace_reason"),
+)
+
+
+def _published(token, lotteries=None) -> Lottery:
+    if lotteries is None:
+        lotteries = Lottery.objects.only("status", "mode", "frozen_at")
+    lottery = get_object_or_404(lotteries, public_token=token)
     if lottery.status != LotteryStatus.PUBLISHED:
         raise Http404
     return lottery
 
 
-def notice_context(lottery: Lottery) -> dict:
-    results = lottery.results.select_related("entry__household", "flat").order_by("sequence")
-    rows = [
-        {
-            "sequence": result.sequence,
-            "group": result.entry.group,
-            "agreement_no": result.entry.agreement_no,
-            "name": mask_name(result.entry.household.head_name),
-            "flat": result.flat.code if result.flat else "",
-        }
-        for result in results
-    ]
-    return {
-        "lottery": lottery,
-        "project": lottery.project,
-        "rows": rows,
-        "witnesses": lottery.witnesses.all(),
-        "replaced_by": getattr(lottery, "replaced_by", None),
-        "printed_at": timezone.localtime(),
-    }
-
-
 def notice(request, token):
-    lottery = _published(token)
-    return render(request, "lottery/notice.html", notice_context(lottery))
+    lotteries = Lottery.objects.select_related("project", "replaces", "replaced_by")
+    lottery = _published(token, lotteries.only(*NOTICE_FIELDS))
+    documents = notices.notice_documents(lottery)
+    rows = documents.get(DocumentKind.LOTTERY_NOTICE_ROWS)
+    if rows is None:
+        return document_pending(request)
+    context = {
+        **notices.notice_context(lottery),
+        "rows_html": notices.stored_rows_html(rows),
+        "notice_pdf": documents.get(DocumentKind.LOTTERY_NOTICE_PDF),
+    }
+    return render(request, "lottery/notice.html", context)
 
 
 def notice_pdf(request, token):
     lottery = _published(token)
-    content = render_pdf("documents/lottery_notice.html", notice_context(lottery))
-    return pdf_response(content, f"lottery-{lottery.pk}-notice.pdf")
+    document = document_latest(lottery, DocumentKind.LOTTERY_NOTICE_PDF)
+    if document is None:
+        return document_pending(request)
+    return document_response(
+        request,
+        document,
+        filename=f"lottery-{lottery.pk}-notice.pdf",
+        cache_control=PUBLIC_REVISED,
+    )
+
+
+def notice_file(request, token, name: str):
+    lottery = _published(token)
+    if name not in published_file_names(lottery):
+        raise Http404
+    document = document_latest(lottery, notices.FILE_KINDS[name])
+    if document is None:  # published before documents were stored: documents_render
+        return document_pending(request)
+    return document_response(
+        request,
+        document,
+        filename=_file_name(lottery, name),
+        cache_control=PUBLIC_IMMUTABLE,
+        download=True,
+    )
+
+
+@cache
+def _verifier() -> tuple[bytes, str]:
+    content = Path(lottery_verify.__file__).read_bytes()
+    return content, f'"{hashlib.sha256(content).hexdigest()}"'
 
 
 def verifier(request):
     """The stand-alone verifier itself, for whoever checks a notice (standard library only)."""
-    response = HttpResponse(
-        Path(lottery_verify.__file__).read_bytes(), content_type="text/x-python; charset=utf-8"
+    content, etag = _verifier()
+    return bytes_response(
+        request,
+        content,
+        etag=etag,
+        content_type="text/x-python; charset=utf-8",
+        filename="lottery_verify.py",
+        cache_control="public, max-age=3600",
     )
-    response["Content-Disposition"] = 'attachment; filename="lottery_verify.py"'
-    return response
-
-
-def notice_file(request, token, name: str):
-    return _file_response(_published(token), name)
 
 
 @login_required
 def notice_preview(request, pk: int):
-    """Staff see the notice as it will be published once the draw is made."""
+    """Staff see the notice as it will be published once the draw is made (rendered for them:
+    until publication it may still change; then the PDF link is the stored notice)."""
     lottery = _lottery(request, pk)
     if lottery.status not in (LotteryStatus.DRAWN, LotteryStatus.PUBLISHED):
         raise Http404
-    return render(request, "lottery/notice.html", {**notice_context(lottery), "preview": True})
+    context = {
+        **notices.notice_context(lottery),
+        "rows_html": notices.notice_rows_html(lottery),
+        "notice_pdf": notices.notice_documents(lottery).get(DocumentKind.LOTTERY_NOTICE_PDF)
+        if lottery.status == LotteryStatus.PUBLISHED
+        else None,
+        "preview": True,
+    }
+    return render(request, "lottery/notice.html", context)

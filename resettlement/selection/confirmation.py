@@ -13,6 +13,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from resettlement.archive.models import DocumentKind
 from resettlement.households.models import Household, HouseholdStatus
 from resettlement.housing.models import Flat, FlatStatus
 from resettlement.lottery.models import Lottery
@@ -47,6 +48,7 @@ from resettlement.selection.settlement import (
     Tier,
     settle,
 )
+from resettlement.selection.tasks import confirmation_render_when_committed
 
 ERROR_NOT_HELD = _(
     "Flat %(code)s is not locked for this household at this desk (the lock may have expired)."
@@ -95,7 +97,8 @@ def selection_confirm(
     Checks: every flat still reserved and held by this desk for this household, within the
     flats-per-household limit and the layouts on offer, total area within the entitlement plus
     the allowed excess. Then the flats are selected, the household allocated, the settlement
-    stored; the confirmation document is rendered from the stored selection.
+    stored; once committed, the confirmation document is rendered from the stored selection
+    and kept (the desk prints that copy).
     """
     event = entry.event
     require_open(event)
@@ -148,6 +151,7 @@ def selection_confirm(
                 flats=locked,
                 detail=f"{settlement.total_area} m², {settlement.balance}",
             )
+            confirmation_render_when_committed(selection, DocumentKind.SELECTION_CONFIRMATION)
             buildings_touch(locked)  # last: other desks in these buildings wait on it
             return selection
     except IntegrityError:
@@ -249,7 +253,8 @@ def _store(
 def selection_void(*, selection: Selection, reason: str, by, requeue: bool = True) -> Selection:
     """Void a confirmed selection (a 选房主管 decision, with its reason): the flats return to the
     pool, the household returns to its order (and, at an open event, to the front of the queue
-    to choose again), and both records stay."""
+    to choose again), and both records stay, as do both documents (the confirmation and, once
+    committed, its voided copy)."""
     if not reason.strip():
         raise ValidationError({"reason": [str(ERROR_VOID_REASON)]})
     with transaction.atomic():
@@ -278,6 +283,7 @@ def selection_void(*, selection: Selection, reason: str, by, requeue: bool = Tru
         )
         selection._history_user = by
         selection.save(update_fields=["status", "void_reason", "voided_by", "voided_at"])
+        confirmation_render_when_committed(selection, DocumentKind.SELECTION_VOIDED)
         household = selection.household
         household.status = (
             HouseholdStatus.ORDERED if household.selection_order else HouseholdStatus.SIGNED
@@ -383,6 +389,7 @@ def selection_swap(*, selection: Selection, flats: Sequence[Flat], reason: str, 
                 lottery=old.lottery,
                 replaces=old,
             )
+            confirmation_render_when_committed(new, DocumentKind.SELECTION_CONFIRMATION)
             if event is not None:
                 log_action(
                     event,

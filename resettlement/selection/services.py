@@ -39,6 +39,7 @@ from resettlement.selection.models import (
 )
 from resettlement.selection.rules import rules_of
 from resettlement.selection.settlement import ERROR_OVER_EXCESS, excess_cap
+from resettlement.selection.tasks import summary_render_when_committed
 
 ERROR_EVENT_CLOSED = _("The selection event is not open.")
 ERROR_LOTTERY = _("The queue needs a published lottery of mode order from this project.")
@@ -226,6 +227,7 @@ def event_close(*, event: SelectionEvent, by=None) -> SelectionEvent:
         event._history_user = by
         event.save(update_fields=["status"])
         log_action(event, LogAction.CLOSE, by=by)
+        summary_render_when_committed(event)  # the day's summary as at closing, kept
     return event
 
 

@@ -4,13 +4,11 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Q
 from django.http import Http404, HttpResponse, HttpResponseNotModified, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
@@ -21,10 +19,11 @@ from resettlement.accounts.access import (
     require,
     user_can,
 )
-from resettlement.documents import pdf_response, render_pdf
+from resettlement.archive.models import StoredDocument
+from resettlement.archive.responses import PRIVATE, document_response
+from resettlement.documents import pdf_response
 from resettlement.households.presentation import show_personal_data
 from resettlement.housing.models import Flat, FlatStatus
-from resettlement.rmb import rmb_upper
 from resettlement.selection.board import (
     STATUS_CODES,
     board_etag,
@@ -40,6 +39,12 @@ from resettlement.selection.confirmation import (
     selection_void,
     settlement_for,
 )
+from resettlement.selection.documents import (
+    confirmation_document,
+    summary_context,
+    summary_document,
+    summary_pdf,
+)
 from resettlement.selection.forms import (
     EventForm,
     FlatFilterForm,
@@ -54,7 +59,6 @@ from resettlement.selection.models import (
     BoardLink,
     Desk,
     FlatHold,
-    LogAction,
     QueueStatus,
     Selection,
     SelectionEvent,
@@ -409,6 +413,7 @@ def selection_detail(request, pk: int):
             "form": void_form,
             "swap_form": swap_form,
             "replaced_by": Selection.objects.filter(replaces=selection).first(),
+            "documents": StoredDocument.objects.of(selection),
             "can_change": can_change and selection.status == SelectionStatus.ACTIVE,
             "nav": "projects",
         },
@@ -443,78 +448,39 @@ def _change(request, selection: Selection, void_form, swap_form) -> Selection | 
     return None
 
 
-def confirmation_context(selection: Selection) -> dict:
-    household = selection.household
-    return {
-        "selection": selection,
-        "household": household,
-        "project": household.project,
-        "flats": selection.flats.select_related("flat__building"),
-        "members": household.members.filter(recognised=True),
-        "tiers": selection.settlement.get("tiers", []),
-        "floors": selection.settlement.get("floors", []),
-        "balance_in_words": _in_words(selection.balance),
-    }
-
-
-def _in_words(amount) -> str:
-    return rmb_upper(abs(amount))
-
-
 @login_required
 def selection_confirmation_pdf(request, pk: int):
-    """The 选房确认书 for signing: rendered once and kept, so a reprint is the same document."""
+    """The 选房确认书 for signing: the copy stored when it was confirmed (or, once voided, its
+    voided copy), so a reprint is the same document, byte for byte. `?document=<kind>` gives
+    one of the stored copies (the signed confirmation of a voided selection)."""
     selection = _selection(request, pk)
-    if selection.status == SelectionStatus.VOIDED or not selection.confirmation_pdf:
-        content = render_pdf(
-            "documents/selection_confirmation.html", confirmation_context(selection)
-        )
-        if selection.status == SelectionStatus.ACTIVE:
-            selection.confirmation_pdf.save(f"selection-{selection.pk}.pdf", ContentFile(content))
+    if "document" in request.GET:  # one of the stored copies, e.g. the signed one once voided
+        stored = StoredDocument.objects.of(selection).filter(kind=request.GET["document"])
+        document = stored.first()
+        if document is None:
+            raise Http404
     else:
-        content = selection.confirmation_pdf.read()
-    return pdf_response(content, f"selection-{selection.pk}.pdf")
+        document = confirmation_document(selection, by=request.user)
+    return document_response(
+        request, document, filename=f"selection-{selection.pk}.pdf", cache_control=PRIVATE
+    )
 
 
 # The day summary
 
 
-def summary_context(event: SelectionEvent) -> dict:
-    flats = Flat.objects.filter(building__in=event.buildings.all())
-    left = (
-        flats.filter(status=FlatStatus.AVAILABLE)
-        .values("layout")
-        .annotate(n=Count("pk"), area=Sum("gross_area"))
-        .order_by("layout")
-    )
-    log = event.log
-    return {
-        "event": event,
-        "project": event.project,
-        "served": event.selections.filter(status=SelectionStatus.ACTIVE).count(),
-        "voided": event.selections.filter(status=SelectionStatus.VOIDED).count(),
-        "absent": log.filter(action=LogAction.ABSENT).count(),
-        "skipped": event.queue.filter(status=QueueStatus.SKIPPED).count(),
-        "waiting": event.queue.filter(status=QueueStatus.WAITING).count(),
-        "left": left,
-        "left_total": flats.filter(status=FlatStatus.AVAILABLE).count(),
-        "by_desk": event.selections.filter(status=SelectionStatus.ACTIVE)
-        .values("desk__number")
-        .annotate(n=Count("pk"))
-        .order_by("desk__number"),
-        "selections": event.selections.select_related("household", "desk").prefetch_related(
-            "flats__flat"
-        ),
-        "printed_at": timezone.localtime(),
-    }
-
-
 @login_required
 def event_summary(request, pk: int):
+    """Live while the day is open; once closed, the PDF is the summary stored at closing."""
     event = _event(request, pk, Capability.VIEW_HOUSEHOLDS)
     if request.GET.get("format") == "pdf":
-        content = render_pdf("documents/selection_summary.html", summary_context(event))
-        return pdf_response(content, f"selection-day-{event.pk}.pdf")
+        filename = f"selection-day-{event.pk}.pdf"
+        document = summary_document(event, by=request.user)
+        if document is not None:
+            return document_response(request, document, filename=filename, cache_control=PRIVATE)
+        response = pdf_response(summary_pdf(event), filename)
+        response["Cache-Control"] = PRIVATE
+        return response
     return render(request, "selection/summary.html", {**summary_context(event), "nav": "projects"})
 
 
