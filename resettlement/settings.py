@@ -297,3 +297,12 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
     "loggers": {"pyogrio": {"level": "WARNING"}, "fontTools": {"level": "WARNING"}},
 }
+
+# Register imports (.xlsx). Every limit is checked before the part it guards is read:
+#   IMPORT_MAX_MB           size of the uploaded file (default 10)
+#   IMPORT_MAX_UNPACKED_MB  what its parts may add up to once unpacked, as the zip declares
+#                           them (default 50; a 20,000-row register takes about 12 MB)
+#   IMPORT_MAX_ROWS         data rows per sheet and upload (default 20,000)
+IMPORT_MAX_MB = env_int("IMPORT_MAX_MB", 10, minimum=1)
+IMPORT_MAX_UNPACKED_MB = env_int("IMPORT_MAX_UNPACKED_MB", 50, minimum=1)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20_000, minimum=1)
