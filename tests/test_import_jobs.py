@@ -1,12 +1,15 @@
 """Register uploads run as a background task with a progress page (issue 7), and the private
 files they leave have names nobody can guess."""
 
+import importlib
 import io
 import os
 import re
 from decimal import Decimal
 
 import pytest
+from django.apps import apps as django_apps
+from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.test import override_settings
 from django.urls import reverse
@@ -144,6 +147,21 @@ class TestProgressPage:
         assert "导入因意外错误中止，未写入任何数据" in response.content.decode()
         assert not Household.objects.filter(project=project).exists()
 
+    def test_an_unreachable_queue_fails_the_import_instead_of_leaving_it_waiting(
+        self, project, staff, django_capture_on_commit_callbacks
+    ):
+        with override_settings(
+            TASKS={"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}},
+            RQ_QUEUES={"default": {"URL": "redis://127.0.0.1:1/0"}},
+        ):
+            content = register(HOUSEHOLD_HEADER, [household(project, 1)])
+            response = upload_register(
+                staff, project, content, capture=django_capture_on_commit_callbacks
+            )
+        batch = ImportBatch.objects.get()
+        assert batch.status == ImportStatus.FAILED and not batch.upload
+        assert "导入因意外错误中止，未写入任何数据" in response.content.decode()
+
     def test_another_projects_staff_cannot_see_the_import(
         self, project, staff, world, django_capture_on_commit_callbacks, login
     ):
@@ -167,6 +185,23 @@ class TestPrivateFileNames:
         assert len(names) == 2  # the same second, two different names
         for name in names:
             assert RANDOM_NAME.match(name), name
+
+    def test_error_workbooks_stored_under_a_timestamp_are_renamed(self, project):
+        storage = storages["private"]
+        old = storage.save(
+            "import-errors/2026/11/households-errors-20261123-124800.xlsx", ContentFile(b"rows")
+        )
+        batch = ImportBatch.objects.create(
+            project=project, kind="households", filename="花名册.xlsx", error_report=old
+        )
+        migration = importlib.import_module(
+            "resettlement.imports.migrations.0004_rename_error_workbooks"
+        )
+        migration.rename(django_apps, schema_editor=None)
+        batch.refresh_from_db()
+        assert RANDOM_NAME.match(batch.error_report.name)
+        assert not storage.exists(old)
+        assert batch.error_report.read() == b"rows"
 
     def test_another_projects_supervisor_gets_404_for_the_error_workbook(
         self, world, personas, login

@@ -31,6 +31,7 @@ from tests.workbooks import (
     sheet_xml,
     upload_register,
     with_part,
+    with_parts,
 )
 
 pytestmark = pytest.mark.django_db
@@ -200,6 +201,26 @@ class TestZipBombs:
         result = households_import(project=project, file=io.BytesIO(padded), filename="big.xlsx")
         assert [error.message for error in result.errors] == ["文件超过 1 MB。"]
 
+    def test_a_zip_of_more_parts_than_any_workbook_is_refused_unopened(self, project):
+        parts = {f"xl/media/p{number}.bin": b"" for number in range(1000)}
+        content = with_parts(register(HOUSEHOLD_HEADER, [household(project, 1)]), parts)
+        result = households_import(project=project, file=io.BytesIO(content), filename="x.xlsx")
+        assert re.match(
+            r"文件包含 10\d\d 个部件，超过任何工作簿应有的数量", result.errors[0].message
+        )
+
+    def test_an_upload_over_the_size_limit_is_refused_by_the_form_and_not_stored(
+        self, project, staff, settings, django_capture_on_commit_callbacks
+    ):
+        settings.IMPORT_MAX_MB = 1
+        content = random.Random(7).randbytes(1_200_000)
+        response = upload_register(
+            staff, project, content, capture=django_capture_on_commit_callbacks
+        )
+        assert response.status_code == 422
+        assert "文件超过 1 MB。" in page_text(response)
+        assert not ImportBatch.objects.exists()
+
 
 class TestRowLimit:
     @pytest.mark.timeout(120)
@@ -216,6 +237,18 @@ class TestRowLimit:
         batch = ImportBatch.objects.get()
         assert batch.outcome == ImportOutcome.REJECTED
         assert not Household.objects.filter(project=project).exists()
+
+    def test_a_flood_of_blank_rows_is_refused_after_a_bounded_read(self, project, settings):
+        settings.IMPORT_MAX_ROWS = 100  # so at most 2 × 100 + 10,000 rows are read
+        blank = "".join(f'<row r="{n}"/>' for n in range(3, 30_000))
+        rows = inline_row(1, HOUSEHOLD_HEADER) + inline_row(2, household(project, 1)) + blank
+        result = households_import(
+            project=project, file=io.BytesIO(raw_register(sheet_xml(rows))), filename="x.xlsx"
+        )
+        assert [error.message for error in result.errors] == [
+            "“住户”表超过 10200 行，其中大多是空行或只设置了格式的行。"
+            "请删除数据下方的空行（或把数据复制到新工作簿）后重试。"
+        ]
 
     def test_rows_up_to_the_limit_are_imported(self, project, settings):
         settings.IMPORT_MAX_ROWS = 3

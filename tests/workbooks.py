@@ -65,13 +65,19 @@ MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 def with_part(content: bytes, name: str, data: bytes) -> bytes:
     """The workbook `content` with its part `name` replaced by (or added as) `data`, as a
     hostile or broken file would have it."""
+    return with_parts(content, {name: data})
+
+
+def with_parts(content: bytes, parts: dict[str, bytes]) -> bytes:
     source = zipfile.ZipFile(io.BytesIO(content))
     buffer = io.BytesIO()
     with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
         for info in source.infolist():
-            target.writestr(info.filename, data if info.filename == name else source.read(info))
-        if name not in source.namelist():
-            target.writestr(name, data)
+            data = parts[info.filename] if info.filename in parts else source.read(info)
+            target.writestr(info.filename, data)
+        for name, data in parts.items():
+            if name not in source.namelist():
+                target.writestr(name, data)
     return buffer.getvalue()
 
 

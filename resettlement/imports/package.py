@@ -9,6 +9,7 @@ reader never returns more than a part's declared size (a lie ends in a CRC error
 declared sizes bound what parsing can unpack later.
 """
 
+import struct
 import zipfile
 import zlib
 from xml.parsers import expat
@@ -22,6 +23,8 @@ MAX_RATIO = 100  # spreadsheet XML compresses 5 to 20 times
 RATIO_CHECKED_FROM = 1 * MB  # a smaller part is harmless whatever its ratio
 XML_SUFFIXES = (".xml", ".rels", ".vml")
 PROLOG_CHUNK = 16 * 1024
+END_RECORD = b"PK\x05\x06"  # the zip's end-of-central-directory record
+END_RECORD_SIZE = 22
 
 ERROR_NOT_XLSX = _("The file is not an Excel workbook (.xlsx). Save it as .xlsx and try again.")
 ERROR_TOO_LARGE = _("The file is larger than %(limit)s MB.")
@@ -62,6 +65,9 @@ def package_check(file) -> None:
     limit = settings.IMPORT_MAX_MB
     if size > limit * MB:
         raise PackageRefused(str(ERROR_TOO_LARGE % {"limit": limit}))
+    declared = _declared_part_count(file, size)
+    if declared is not None and declared > MAX_PARTS:
+        raise PackageRefused(str(ERROR_TOO_MANY_PARTS % {"count": declared, "limit": MAX_PARTS}))
     try:
         with zipfile.ZipFile(file) as archive:
             _parts_check(archive.infolist())
@@ -74,6 +80,19 @@ def package_check(file) -> None:
         raise PackageRefused(str(ERROR_DAMAGED % {"detail": error})) from None
     finally:
         file.seek(0)
+
+
+def _declared_part_count(file, size: int) -> int | None:
+    """The number of parts the zip's end record declares, read before the zip reader builds an
+    entry for each one (100,000 of them fit in 10 MB); None if there is no end record."""
+    tail_size = min(size, END_RECORD_SIZE + 0xFFFF)  # the record, then a comment of up to 64 KB
+    file.seek(size - tail_size)
+    tail = file.read(tail_size)
+    file.seek(0)
+    at = tail.rfind(END_RECORD)
+    if at < 0 or len(tail) < at + END_RECORD_SIZE:
+        return None
+    return struct.unpack("<H", tail[at + 10 : at + 12])[0]
 
 
 def _parts_check(parts: list[zipfile.ZipInfo]) -> None:

@@ -39,8 +39,21 @@ def import_queue(*, project: Project, kind: str, upload, dry_run: bool, by) -> I
     batch.upload.save("upload.xlsx", upload, save=False)
     batch.save()
     language = translation.get_language()
-    transaction.on_commit(lambda: import_run.enqueue(batch_id=batch.pk, language=language))
+    transaction.on_commit(lambda: _enqueue(batch.pk, language))
     return batch
+
+
+def _enqueue(batch_id: int, language: str) -> None:
+    """Start the task; if the queue cannot take it (Redis down), the batch says it failed
+    rather than waiting for ever."""
+    try:
+        import_run.enqueue(batch_id=batch_id, language=language)
+    except Exception:
+        logger.exception("import %s could not be queued", batch_id)
+        ImportBatch.objects.filter(pk=batch_id, status=ImportStatus.QUEUED).update(
+            status=ImportStatus.FAILED
+        )
+        _discard_upload(batch_id)
 
 
 @task()

@@ -61,6 +61,7 @@ def imports_page(request, code: str):
             "sections": [(kind, ImportKind(kind).label, forms[kind]) for kind in allowed],
             "batches": batches,
         },
+        status=422 if request.method == "POST" else 200,  # a form refused
     )
 
 

@@ -18,10 +18,11 @@ from xml.parsers.expat import ExpatError
 
 from django.conf import settings
 from django.utils.translation import gettext_lazy as _
-from openpyxl import load_workbook
+from openpyxl.reader.excel import ExcelReader
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.exceptions import CellCoordinatesException, InvalidFileException
 from openpyxl.workbook.workbook import Workbook
+from openpyxl.worksheet._read_only import ReadOnlyWorksheet
 from openpyxl.worksheet._reader import WorkSheetParser
 
 from resettlement.imports.package import (
@@ -124,7 +125,9 @@ def open_workbook(file) -> Workbook:
     except PackageRefused as refusal:
         raise WorkbookError([refusal.message]) from None
     try:
-        workbook = load_workbook(file, read_only=True, data_only=True)
+        reader = _RegisterReader(file, read_only=True, data_only=True, keep_links=False)
+        reader.read()
+        workbook = reader.wb
     except (InvalidFileException, zipfile.BadZipFile):
         raise WorkbookError([str(ERROR_NOT_XLSX)]) from None
     except (*READ_ERRORS, OSError) as error:
@@ -133,6 +136,29 @@ def open_workbook(file) -> Workbook:
         workbook.close()
         raise WorkbookError([str(ERROR_NOT_XLSX)])
     return workbook
+
+
+class _StreamedSheet(ReadOnlyWorksheet):
+    """A read-only worksheet that never sizes itself. openpyxl reads a sheet's <dimension> when
+    it opens the workbook, and parses the whole sheet for it when the element is missing (an
+    end event is all its parser waits for); rows are streamed here, so no size is needed."""
+
+    def _get_size(self):
+        pass
+
+
+class _RegisterReader(ExcelReader):
+    """openpyxl's reader, read-only, with its worksheets as `_StreamedSheet`s and chart sheets
+    left out (a register has none to read). openpyxl is pinned in uv.lock; the tests in
+    tests/test_workbook_safety.py cover what this relies on."""
+
+    def read_worksheets(self):
+        for sheet, rel in self.parser.find_sheets():
+            if rel.target not in self.valid_files or "chartsheet" in rel.Type:
+                continue
+            worksheet = _StreamedSheet(self.wb, sheet.name, rel.target, self.shared_strings)
+            worksheet.sheet_state = sheet.state
+            self.wb._sheets.append(worksheet)
 
 
 def read_sheet(
@@ -191,8 +217,7 @@ def _present_rows(worksheet) -> Iterator[tuple[int, list[dict]]]:
     """(row number, cells) for each row element in the sheet's XML, and nothing for the rows it
     leaves out. openpyxl's own `iter_rows` pads every missing row (and every row to the
     declared width): a sheet declaring A1:XFD1048576 with one cell in its last row made it build
-    a million rows of 16,384 cells. This uses openpyxl's sheet parser directly (openpyxl is
-    pinned in uv.lock; tests/test_workbook_safety.py covers it)."""
+    a million rows of 16,384 cells. This uses openpyxl's sheet parser directly."""
     workbook = worksheet.parent
     with worksheet._get_source() as source:
         parser = WorkSheetParser(
