@@ -93,7 +93,8 @@ class ImportBatch(models.Model):
     )
     created_at = models.DateTimeField(_("at"), auto_now_add=True)
 
-    history = HistoricalRecords()
+    # The errors may quote ID numbers; the error workbook keeps them, the history need not.
+    history = HistoricalRecords(excluded_fields=["first_errors"])
 
     class Meta:
         verbose_name = _("import")
