@@ -10,6 +10,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 BENCHES = [
     "import_households.py",
+    "import_limits.py",
     "load_demo.py",
     "household_list.py",
     "geojson.py",

@@ -341,3 +341,12 @@ BOARD_LINK_HOURS = env_int("BOARD_LINK_HOURS", 24, minimum=1)
 # checked from the layer's count before its features are read.
 GEODATA_UPLOAD_MAX_MB = env_int("GEODATA_UPLOAD_MAX_MB", 20, minimum=1)
 GEODATA_MAX_FEATURES = env_int("GEODATA_MAX_FEATURES", 20_000, minimum=1)
+
+# Register imports (.xlsx). Every limit is checked before the part it guards is read:
+#   IMPORT_MAX_MB           size of the uploaded file (default 10)
+#   IMPORT_MAX_UNPACKED_MB  what its parts may add up to once unpacked, as the zip declares
+#                           them (default 50; a 20,000-row register takes about 12 MB)
+#   IMPORT_MAX_ROWS         data rows per sheet and upload (default 20,000)
+IMPORT_MAX_MB = env_int("IMPORT_MAX_MB", 10, minimum=1)
+IMPORT_MAX_UNPACKED_MB = env_int("IMPORT_MAX_UNPACKED_MB", 50, minimum=1)
+IMPORT_MAX_ROWS = env_int("IMPORT_MAX_ROWS", 20_000, minimum=1)

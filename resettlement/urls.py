@@ -26,6 +26,7 @@ urlpatterns = [
         imports.import_template,
         name="import-template",
     ),
+    path("imports/<int:pk>/", imports.import_batch, name="import-batch"),
     path("imports/<int:pk>/errors.xlsx", imports.import_error_report, name="import-error-report"),
     path(
         "projects/<slug:code>/households/new/",

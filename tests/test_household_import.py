@@ -13,7 +13,7 @@ from resettlement.households.validation import HouseholdData
 from resettlement.imports.models import ImportBatch, ImportOutcome
 from resettlement.imports.registers import households_import
 from tests.factories import make_project, synthetic_id_number
-from tests.workbooks import HOUSEHOLD_HEADER, MEMBER_HEADER, register
+from tests.workbooks import HOUSEHOLD_HEADER, MEMBER_HEADER, register, upload_register
 
 pytestmark = pytest.mark.django_db
 
@@ -327,12 +327,13 @@ class TestCommand:
 
 
 class TestUploadPage:
-    def upload(self, client, project, content: bytes, **extra):
-        from django.core.files.uploadedfile import SimpleUploadedFile
+    @pytest.fixture(autouse=True)
+    def _tasks_run_on_commit(self, django_capture_on_commit_callbacks):
+        self.capture = django_capture_on_commit_callbacks
 
-        upload = SimpleUploadedFile("花名册.xlsx", content)
-        data = {"kind": "households", "households-file": upload, **extra}
-        return client.post(reverse("imports", args=[project.code]), data)
+    def upload(self, client, project, content: bytes, **extra):
+        """Upload, let the queued import run, and follow to its page."""
+        return upload_register(client, project, content, capture=self.capture, **extra)
 
     def test_supervisor_uploads_a_clean_register(self, project, login, personas):
         personas["supervisor"].projects.add(project)
@@ -381,7 +382,15 @@ class TestUploadPage:
         assert headers[:4] == ["协议编号", "村", "户主姓名", "户主身份证号"]
         assert "家庭成员" in workbook.sheetnames
         validations = workbook["住户"].data_validations.dataValidation
-        assert any(village_name(project) in (v.formula1 or "") for v in validations)
+        sources = [v.formula1 for v in validations if v.formula1.startswith("'选项'!")]
+        choices = workbook["选项"]
+        listed = [
+            cell.value
+            for source in sources
+            for row in choices[source.split("!")[1]]
+            for cell in row
+        ]
+        assert village_name(project) in listed
 
     def test_the_template_itself_imports_once_filled_in(self, project, login, personas):
         personas["supervisor"].projects.add(project)

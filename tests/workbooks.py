@@ -1,9 +1,14 @@
 """Building .xlsx registers the way staff spreadsheets look, for import tests."""
 
 import io
+import zipfile
 from collections.abc import Sequence
+from xml.sax.saxutils import escape
 
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
 from openpyxl import Workbook
+from openpyxl.utils import get_column_letter
 
 HOUSEHOLD_HEADER = (
     "协议编号",
@@ -51,3 +56,62 @@ def register(
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+SHEET_PART = "xl/worksheets/sheet1.xml"
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def with_part(content: bytes, name: str, data: bytes) -> bytes:
+    """The workbook `content` with its part `name` replaced by (or added as) `data`, as a
+    hostile or broken file would have it."""
+    return with_parts(content, {name: data})
+
+
+def with_parts(content: bytes, parts: dict[str, bytes]) -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(content))
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as target:
+        for info in source.infolist():
+            data = parts[info.filename] if info.filename in parts else source.read(info)
+            target.writestr(info.filename, data)
+        for name, data in parts.items():
+            if name not in source.namelist():
+                target.writestr(name, data)
+    return buffer.getvalue()
+
+
+def inline_row(number: int, values: Sequence[object], *, first_column: int = 1) -> str:
+    """One <row> of inline-string cells, as the sheet XML holds it."""
+    cells = "".join(
+        f'<c r="{get_column_letter(first_column + index)}{number}" t="inlineStr">'
+        f"<is><t>{escape(str(value))}</t></is></c>"
+        for index, value in enumerate(values)
+        if value is not None
+    )
+    return f'<row r="{number}">{cells}</row>'
+
+
+def sheet_xml(rows: str, *, dimension: str | None = None, prolog: str = "") -> bytes:
+    declared = f'<dimension ref="{dimension}"/>' if dimension else ""
+    return (
+        f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>{prolog}'
+        f'<worksheet xmlns="{MAIN_NS}">{declared}<sheetData>{rows}</sheetData></worksheet>'
+    ).encode()
+
+
+def raw_register(sheet: bytes) -> bytes:
+    """A one-sheet workbook whose sheet part is exactly `sheet`."""
+    return with_part(register(["x"], []), SHEET_PART, sheet)
+
+
+def upload_register(client, project, content: bytes, *, capture, kind: str = "households", **extra):
+    """POST a register on the imports page as a browser does, run the import task that the
+    upload queues (`capture` is pytest-django's django_capture_on_commit_callbacks), and
+    follow the redirect to the import's page."""
+    data = {"kind": kind, f"{kind}-file": SimpleUploadedFile("花名册.xlsx", content), **extra}
+    with capture(execute=True):
+        response = client.post(reverse("imports", args=[project.code]), data)
+    if response.status_code == 302:
+        response = client.get(response["Location"])
+    return response

@@ -11,12 +11,13 @@ class ImportBatchAdmin(SimpleHistoryAdmin):
         "project",
         "kind",
         "filename",
+        "status",
         "outcome",
         "row_count",
         "error_count",
         "created_by",
     ]
-    list_filter = ["project", "kind", "outcome"]
+    list_filter = ["project", "kind", "status", "outcome"]
     readonly_fields = [field.name for field in ImportBatch._meta.fields]
 
     def has_add_permission(self, request) -> bool:

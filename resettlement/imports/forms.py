@@ -1,9 +1,10 @@
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-ERROR_TOO_LARGE = _("The file is larger than 20 MB.")
+from resettlement.imports.package import ERROR_TOO_LARGE, MB
+
 ERROR_EXTENSION = _("Upload an Excel workbook (.xlsx).")
 
 
@@ -20,8 +21,9 @@ class RegisterUploadForm(forms.Form):
 
     def clean_file(self):
         upload = self.cleaned_data["file"]
-        if upload.size > MAX_UPLOAD_BYTES:
-            raise ValidationError(ERROR_TOO_LARGE)
+        limit = settings.IMPORT_MAX_MB
+        if upload.size > limit * MB:
+            raise ValidationError(ERROR_TOO_LARGE, params={"limit": limit})
         if not upload.name.lower().endswith(".xlsx"):
             raise ValidationError(ERROR_EXTENSION)
         return upload

@@ -2,16 +2,19 @@
 
 Each import validates every row, then writes everything in one transaction or nothing at all.
 Every attempt is recorded as an ImportBatch; a rejected one keeps an error workbook (the rows
-as uploaded, with the errors beside them) for the uploader to download and fix.
+as uploaded, with the errors beside them) for the uploader to download and fix. Uploads from
+the web run these in a background task (`resettlement.imports.tasks`), which passes the
+batch to fill in and a progress callback.
 """
 
 import dataclasses
 from collections import defaultdict
+from collections.abc import Callable
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -34,10 +37,17 @@ from resettlement.imports.columns import (
     MEMBER_SHEET_NAMES,
 )
 from resettlement.imports.errors import CellError, row_errors
-from resettlement.imports.models import ImportBatch, ImportKind, ImportOutcome
+from resettlement.imports.models import (
+    ImportBatch,
+    ImportKind,
+    ImportOutcome,
+    ImportStage,
+    ImportStatus,
+)
 from resettlement.imports.reports import error_workbook
 from resettlement.imports.workbook import (
     ERROR_EMPTY,
+    PROGRESS_EVERY,
     Sheet,
     WorkbookError,
     open_workbook,
@@ -46,6 +56,26 @@ from resettlement.imports.workbook import (
 from resettlement.projects.models import Project
 
 ERROR_NO_HOUSEHOLD_SHEET = gettext_lazy("The workbook has a members sheet but no household sheet.")
+ERRORS_KEPT = 200  # errors kept on the batch for its page; the error workbook has them all
+
+# progress(stage, rows done, rows in all or None while the file is still being read)
+Progress = Callable[[str, int, int | None], None]
+
+
+def _silent(stage: str, done: int, total: int | None) -> None:
+    pass
+
+
+@dataclass
+class _Attempt:
+    """One import under way: what is imported, by whom, and where it is recorded."""
+
+    project: Project
+    kind: str
+    filename: str
+    by: object
+    batch: ImportBatch | None
+    progress: Progress
 
 
 @dataclass
@@ -60,18 +90,24 @@ class ImportResult:
 
 
 def households_import(
-    *, project: Project, file, filename: str, dry_run: bool = False, by=None
+    *,
+    project: Project,
+    file,
+    filename: str,
+    dry_run: bool = False,
+    by=None,
+    batch: ImportBatch | None = None,
+    progress: Progress | None = None,
 ) -> ImportResult:
+    """Import a household register (and its members sheet); `batch`, if given, is the queued
+    ImportBatch to record the outcome on, otherwise a new one is created."""
+    attempt = _Attempt(project, ImportKind.HOUSEHOLDS, filename, by, batch, progress or _silent)
     sheets: list[Sheet] = []
     try:
-        workbook = open_workbook(file)
-        household_sheet, member_sheet = _household_sheets(workbook)
-        sheets.append(read_sheet(household_sheet, HOUSEHOLD_COLUMNS))
-        if member_sheet is not None:
-            sheets.append(read_sheet(member_sheet, MEMBER_COLUMNS))
+        _read_households(file, sheets, attempt.progress)
     except WorkbookError as error:
-        return _record(project, ImportKind.HOUSEHOLDS, filename, by, sheets, 0, _file_errors(error))
-    records, errors = _household_records(project, sheets)
+        return _record(attempt, sheets, 0, _file_errors(error))
+    records, errors = _household_records(project, sheets, attempt.progress)
     rows = len(sheets[0].rows)
 
     def write():
@@ -82,32 +118,44 @@ def households_import(
             reason=_("import of %(file)s") % {"file": filename},
         )
 
-    return _finish(
-        project, ImportKind.HOUSEHOLDS, filename, by, sheets, rows, errors, dry_run, write
-    )
+    return _finish(attempt, sheets, rows, errors, dry_run, write)
 
 
 def flats_import(
-    *, project: Project, file, filename: str, dry_run: bool = False, by=None
+    *,
+    project: Project,
+    file,
+    filename: str,
+    dry_run: bool = False,
+    by=None,
+    batch: ImportBatch | None = None,
+    progress: Progress | None = None,
 ) -> ImportResult:
+    """Import a flat register into the project's buildings; `batch` as for households."""
+    attempt = _Attempt(project, ImportKind.FLATS, filename, by, batch, progress or _silent)
     sheets: list[Sheet] = []
     try:
-        workbook = open_workbook(file)
-        sheets.append(read_sheet(workbook.worksheets[0], FLAT_COLUMNS))
+        with _opened(file) as workbook:
+            sheets.append(
+                read_sheet(
+                    workbook.worksheets[0], FLAT_COLUMNS, progress=_reading(attempt.progress)
+                )
+            )
     except WorkbookError as error:
-        return _record(project, ImportKind.FLATS, filename, by, sheets, 0, _file_errors(error))
+        return _record(attempt, sheets, 0, _file_errors(error))
     sheet = sheets[0]
     buildings = building_lookup(project)
     records: list[FlatData] = []
     source_rows = []
     errors: list[CellError] = []
-    for row in sheet.rows:
+    for index, row in enumerate(sheet.rows, start=1):
         record, field_errors = flat_clean(row.values, buildings=buildings)
         if field_errors:
             errors += row_errors(field_errors, row=row, sheet=sheet, columns=FLAT_COLUMNS)
         else:
             records.append(record)
             source_rows.append(row)
+        _checked(attempt.progress, index, len(sheet.rows))
     labels = [_("row %(row)s") % {"row": row.number} for row in source_rows]
     for index, field_errors in flat_conflicts(records, labels=labels).items():
         errors += row_errors(
@@ -119,9 +167,36 @@ def flats_import(
             records=records, by=by, reason=_("import of %(file)s") % {"file": filename}
         )
 
-    return _finish(
-        project, ImportKind.FLATS, filename, by, sheets, len(sheet.rows), errors, dry_run, write
-    )
+    return _finish(attempt, sheets, len(sheet.rows), errors, dry_run, write)
+
+
+@contextmanager
+def _opened(file):
+    workbook = open_workbook(file)
+    try:
+        yield workbook
+    finally:
+        workbook.close()
+
+
+def _read_households(file, sheets: list[Sheet], progress: Progress) -> None:
+    with _opened(file) as workbook:
+        household_sheet, member_sheet = _household_sheets(workbook)
+        sheets.append(read_sheet(household_sheet, HOUSEHOLD_COLUMNS, progress=_reading(progress)))
+        if member_sheet is not None:
+            offset = len(sheets[0].rows)
+            sheets.append(
+                read_sheet(member_sheet, MEMBER_COLUMNS, progress=_reading(progress, offset))
+            )
+
+
+def _reading(progress: Progress, offset: int = 0):
+    return lambda rows: progress(ImportStage.READING, offset + rows, None)
+
+
+def _checked(progress: Progress, done: int, total: int) -> None:
+    if done % PROGRESS_EVERY == 0:
+        progress(ImportStage.CHECKING, done, total)
 
 
 def _household_sheets(workbook):
@@ -134,14 +209,14 @@ def _household_sheets(workbook):
 
 
 def _household_records(
-    project: Project, sheets: list[Sheet]
+    project: Project, sheets: list[Sheet], progress: Progress
 ) -> tuple[list[HouseholdData], list[CellError]]:
     household_sheet = sheets[0]
     villages = village_lookup(project)
     errors: list[CellError] = []
     records: list[HouseholdData] = []
     source_rows = []
-    for row in household_sheet.rows:
+    for index, row in enumerate(household_sheet.rows, start=1):
         record, field_errors = household_clean(row.values, project=project, villages=villages)
         if field_errors:
             errors += row_errors(
@@ -150,6 +225,7 @@ def _household_records(
         else:
             records.append(record)
             source_rows.append(row)
+        _checked(progress, index, len(household_sheet.rows))
     member_rows: dict[int, list] = defaultdict(list)
     if len(sheets) > 1:
         records, member_rows, member_errors = _attach_members(sheets, records, source_rows)
@@ -221,41 +297,39 @@ def _file_errors(error: WorkbookError) -> list[CellError]:
     return [CellError(message=message) for message in error.messages]
 
 
-def _finish(project, kind, filename, by, sheets, rows, errors, dry_run, write) -> ImportResult:
+def _finish(attempt: _Attempt, sheets, rows, errors, dry_run, write) -> ImportResult:
     if not errors and rows == 0:
         errors = [CellError(message=str(ERROR_EMPTY % {"sheet": sheets[0].title}))]
     if errors:
         errors.sort(key=lambda error: (error.sheet or "", error.row or 0, error.column or ""))
-        return _record(project, kind, filename, by, sheets, rows, errors)
+        return _record(attempt, sheets, rows, errors)
     if dry_run:
-        return _record(
-            project, kind, filename, by, sheets, rows, [], outcome=ImportOutcome.VALIDATED
-        )
+        return _record(attempt, sheets, rows, [], outcome=ImportOutcome.VALIDATED)
+    attempt.progress(ImportStage.WRITING, rows, rows)
     with transaction.atomic():
         created = write()
-        result = _record(
-            project, kind, filename, by, sheets, rows, [], outcome=ImportOutcome.IMPORTED
-        )
+        result = _record(attempt, sheets, rows, [], outcome=ImportOutcome.IMPORTED)
     result.created = len(created)
     return result
 
 
 def _record(
-    project, kind, filename, by, sheets, rows, errors, outcome=ImportOutcome.REJECTED
+    attempt: _Attempt, sheets, rows, errors, outcome=ImportOutcome.REJECTED
 ) -> ImportResult:
-    batch = ImportBatch(
-        project=project,
-        kind=kind,
-        filename=filename[:255],
-        outcome=outcome,
-        row_count=rows,
-        error_count=len(errors),
-        created_by=by,
+    batch = attempt.batch or ImportBatch(
+        project=attempt.project,
+        kind=attempt.kind,
+        filename=attempt.filename[:255],
+        created_by=attempt.by,
     )
+    batch.outcome = outcome
+    batch.status = ImportStatus.FINISHED
+    batch.stage = ""
+    batch.row_count = batch.rows_done = batch.rows_total = rows
+    batch.error_count = len(errors)
+    batch.first_errors = [dataclasses.asdict(error) for error in errors[:ERRORS_KEPT]]
     if errors and sheets:
-        stamp = timezone.localtime().strftime("%Y%m%d-%H%M%S")
-        batch.error_report.save(
-            f"{kind}-errors-{stamp}.xlsx", ContentFile(error_workbook(sheets, errors)), save=False
-        )
+        content = ContentFile(error_workbook(sheets, errors))
+        batch.error_report.save("errors.xlsx", content, save=False)
     batch.save()
     return ImportResult(batch=batch, errors=errors)

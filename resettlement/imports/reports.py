@@ -1,4 +1,8 @@
-"""Workbooks the import hands back: blank templates and error workbooks."""
+"""Workbooks the import hands back: blank templates and error workbooks.
+
+Every value that comes from users (the uploaded cells, project, village and building names) is
+written through `resettlement.spreadsheets`, so none of it can become a formula.
+"""
 
 import io
 from collections import defaultdict
@@ -13,12 +17,14 @@ from openpyxl.worksheet.datavalidation import DataValidation
 
 from resettlement.imports.errors import CellError
 from resettlement.imports.workbook import Column, Sheet
+from resettlement.spreadsheets import append_row, write_cell
 
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")
 REQUIRED_FONT = Font(bold=True, color="C00000")
 HEADER_FONT = Font(bold=True)
 ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
 DATA_ROWS = 5000  # rows the template's drop-downs and text formats cover
+CHOICES_SHEET = "选项"  # hidden sheet holding the drop-downs' values
 
 
 def _to_bytes(workbook: Workbook) -> bytes:
@@ -39,10 +45,11 @@ def template_workbook(
     choices = choices or {}
     workbook = Workbook()
     workbook.remove(workbook.active)
+    lists = _Choices()
     for sheet_title, columns in sheets:
         sheet = workbook.create_sheet(sheet_title)
-        sheet.append([title if sheet_title == sheets[0][0] else sheet_title])
-        sheet["A1"].font = Font(bold=True, size=14)
+        heading = title if sheet_title == sheets[0][0] else sheet_title
+        write_cell(sheet, row=1, column=1, value=heading).font = Font(bold=True, size=14)
         sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(columns))
         for index, column in enumerate(columns, start=1):
             letter = get_column_letter(index)
@@ -58,21 +65,41 @@ def template_workbook(
                     sheet.cell(row=row, column=index).number_format = "@"
             values = choices.get(column.key) or column.choices
             if values:
-                _drop_down(sheet, f"{letter}3:{letter}{DATA_ROWS + 2}", values)
+                lists.drop_down(sheet, f"{letter}3:{letter}{DATA_ROWS + 2}", values)
         sheet.freeze_panes = "A3"
     _instructions(workbook, sheets)
+    lists.write(workbook)
     return _to_bytes(workbook)
 
 
-def _drop_down(sheet, cells: str, values: Sequence[str]) -> None:
-    formula = '"' + ",".join(values) + '"'
-    if len(formula) > 255:  # Excel's limit for an inline list
-        return
-    validation = DataValidation(type="list", formula1=formula, allow_blank=True)
-    validation.error = "请从下拉列表中选择"
-    validation.errorTitle = "取值无效"
-    validation.add(cells)
-    sheet.add_data_validation(validation)
+class _Choices:
+    """Drop-down lists whose values sit as text cells in a hidden last sheet, one column each.
+
+    An inline list ("a,b,c" in the validation's formula) breaks on a comma or quote in a
+    village or building name, or turns it into a formula; a range of text cells does not, and
+    has no 255-character limit."""
+
+    def __init__(self):
+        self.lists: list[Sequence[str]] = []
+
+    def drop_down(self, target, cells: str, values: Sequence[str]) -> None:
+        self.lists.append(values)
+        letter = get_column_letter(len(self.lists))
+        source = f"'{CHOICES_SHEET}'!${letter}$1:${letter}${len(values)}"
+        validation = DataValidation(type="list", formula1=source, allow_blank=True)
+        validation.error = "请从下拉列表中选择"
+        validation.errorTitle = "取值无效"
+        validation.add(cells)
+        target.add_data_validation(validation)
+
+    def write(self, workbook: Workbook) -> None:
+        if not self.lists:
+            return
+        sheet = workbook.create_sheet(CHOICES_SHEET)
+        sheet.sheet_state = "hidden"
+        for column, values in enumerate(self.lists, start=1):
+            for row, value in enumerate(values, start=1):
+                write_cell(sheet, row=row, column=column, value=value)
 
 
 def _instructions(workbook: Workbook, sheets) -> None:
@@ -83,14 +110,15 @@ def _instructions(workbook: Workbook, sheets) -> None:
         cell.fill = HEADER_FILL
     for sheet_title, columns in sheets:
         for column in columns:
-            sheet.append(
+            append_row(
+                sheet,
                 [
                     sheet_title,
                     column.header,
                     "是" if column.required else "",
                     column.help,
                     column.example,
-                ]
+                ],
             )
     sheet.append([])
     sheet.append(
@@ -112,13 +140,14 @@ def error_workbook(sheets: Sequence[Sheet], errors: Sequence[CellError]) -> byte
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
     for error in errors:
-        summary.append(
+        append_row(
+            summary,
             [
                 error.sheet or sheets[0].title,
                 error.row,
                 error.column or error.header or "",
                 error.message,
-            ]
+            ],
         )
     for letter, width in zip("ABCD", (14, 8, 18, 90), strict=True):
         summary.column_dimensions[letter].width = width
@@ -136,20 +165,22 @@ def _annotated_sheet(workbook: Workbook, sheet: Sheet, errors: dict[int, list[Ce
     """The sheet's header and rows at their original row numbers, so "row 57" in a message is
     row 57 here too; an extra last column spells out each row's errors."""
     target = workbook.create_sheet(sheet.title[:31])
-    target.cell(row=1, column=1, value=_("Rows keep their numbers from the uploaded file."))
+    write_cell(target, row=1, column=1, value=_("Rows keep their numbers from the uploaded file."))
     error_column = len(sheet.header) + 1
     for index, value in enumerate([*sheet.header, _("Errors")], start=1):
-        cell = target.cell(row=sheet.header_row, column=index, value=value)
+        cell = write_cell(target, row=sheet.header_row, column=index, value=value)
         cell.font = HEADER_FONT
         cell.fill = HEADER_FILL
     for row in sheet.rows:
         for index, value in enumerate(row.raw, start=1):
-            target.cell(row=row.number, column=index, value=value)
+            if value is not None:
+                write_cell(target, row=row.number, column=index, value=value)
         row_errors = errors.get(row.number, [])
         if not row_errors:
             continue
         text = "；".join(f"{e.header}：{e.message}" if e.header else e.message for e in row_errors)
-        target.cell(row=row.number, column=error_column, value=text).font = Font(color="C00000")
+        cell = write_cell(target, row=row.number, column=error_column, value=text)
+        cell.font = Font(color="C00000")
         for error in row_errors:
             if error.column:
                 target[f"{error.column}{row.number}"].fill = ERROR_FILL

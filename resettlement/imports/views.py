@@ -1,23 +1,27 @@
+import datetime
+
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404, render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 
 from resettlement.accounts.access import Capability, project_or_404, projects_where, user_can
 from resettlement.housing.models import Building
 from resettlement.imports.columns import FLAT_COLUMNS, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS
+from resettlement.imports.errors import CellError
 from resettlement.imports.forms import RegisterUploadForm
-from resettlement.imports.models import ImportBatch, ImportKind
-from resettlement.imports.registers import flats_import, households_import
+from resettlement.imports.models import ImportBatch, ImportKind, ImportOutcome, ImportStatus
 from resettlement.imports.reports import template_workbook
+from resettlement.imports.tasks import import_queue
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CAPABILITY = {
     ImportKind.HOUSEHOLDS: Capability.MANAGE_HOUSEHOLDS,
     ImportKind.FLATS: Capability.MANAGE_FLATS,
 }
-IMPORTERS = {ImportKind.HOUSEHOLDS: households_import, ImportKind.FLATS: flats_import}
-ERRORS_SHOWN = 200
+REFRESH_SECONDS = 2  # how often the page of a running import reloads itself
 
 
 def _kinds_allowed(user, project) -> list[str]:
@@ -31,23 +35,20 @@ def imports_page(request, code: str):
     if not allowed:
         raise PermissionDenied
     forms = {kind: RegisterUploadForm(prefix=kind) for kind in allowed}
-    result = result_kind = None
     if request.method == "POST":
-        result_kind = request.POST.get("kind")
-        if result_kind not in allowed:
+        kind = request.POST.get("kind")
+        if kind not in allowed:
             raise PermissionDenied
-        form = forms[result_kind] = RegisterUploadForm(
-            request.POST, request.FILES, prefix=result_kind
-        )
+        form = forms[kind] = RegisterUploadForm(request.POST, request.FILES, prefix=kind)
         if form.is_valid():
-            upload = form.cleaned_data["file"]
-            result = IMPORTERS[result_kind](
+            batch = import_queue(
                 project=project,
-                file=upload,
-                filename=upload.name,
+                kind=kind,
+                upload=form.cleaned_data["file"],
                 dry_run=form.cleaned_data["dry_run"],
                 by=request.user,
             )
+            return redirect(batch)
     batches = ImportBatch.objects.filter(project=project, kind__in=allowed).select_related(
         "created_by"
     )[:20]
@@ -58,12 +59,48 @@ def imports_page(request, code: str):
             "project": project,
             "nav": "projects",
             "sections": [(kind, ImportKind(kind).label, forms[kind]) for kind in allowed],
-            "result": result,
-            "result_kind": result_kind,
-            "errors_shown": result.errors[:ERRORS_SHOWN] if result else [],
             "batches": batches,
         },
+        status=422 if request.method == "POST" else 200,  # a form refused
     )
+
+
+@login_required
+def import_batch(request, pk: int):
+    """One import: its progress while it runs (the page reloads itself), then its result.
+    A refused file or register answers 422, as the refusal of a form would."""
+    batch = _batch_or_404(request.user, pk)
+    interrupted = batch.status == ImportStatus.RUNNING and _past_timeout(batch)
+    refused = batch.outcome == ImportOutcome.REJECTED
+    return render(
+        request,
+        "imports/batch.html",
+        {
+            "batch": batch,
+            "project": batch.project,
+            "nav": "projects",
+            "errors": [CellError(**error) for error in batch.first_errors],
+            "interrupted": interrupted,
+            "refresh": REFRESH_SECONDS if batch.in_progress and not interrupted else None,
+        },
+        status=422 if refused else 200,
+    )
+
+
+def _batch_or_404(user, pk: int) -> ImportBatch:
+    batch = get_object_or_404(
+        ImportBatch.objects.filter(project__in=projects_where(user)).select_related("project"),
+        pk=pk,
+    )
+    if batch.kind not in _kinds_allowed(user, batch.project):
+        raise Http404
+    return batch
+
+
+def _past_timeout(batch: ImportBatch) -> bool:
+    """A task running longer than the workers' timeout was stopped by it."""
+    timeout = datetime.timedelta(seconds=settings.RQ_QUEUES["default"]["DEFAULT_TIMEOUT"])
+    return batch.started_at is not None and batch.started_at < timezone.now() - timeout
 
 
 @login_required
@@ -91,10 +128,8 @@ def import_template(request, code: str, kind: str):
 
 @login_required
 def import_error_report(request, pk: int):
-    batch = get_object_or_404(
-        ImportBatch.objects.filter(project__in=projects_where(request.user)), pk=pk
-    )
-    if batch.kind not in _kinds_allowed(request.user, batch.project) or not batch.error_report:
+    batch = _batch_or_404(request.user, pk)
+    if not batch.error_report:
         raise Http404
     response = HttpResponse(batch.error_report.read(), content_type=XLSX)
     response["Content-Disposition"] = f'attachment; filename="import-errors-{batch.pk}.xlsx"'
