@@ -88,6 +88,7 @@ def page_urls(site: Site) -> dict[str, str]:
         "imports": [code],
         "import-template": [code, "flats"],
         "import-error-report": [999_999],
+        "import-batch": [999_999],
         "household-create": [code],
         "building-detail": [site.building.pk],
         "building-generate-flats": [site.building.pk],
