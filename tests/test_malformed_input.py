@@ -3,6 +3,7 @@ deeply nested or oversized JSON, bodies that are not objects, control characters
 huge lists, numbers that are not numbers, dates outside any plausible range."""
 
 import datetime
+import io
 import json
 
 import pytest
@@ -22,6 +23,7 @@ from api.views import ERROR_BUILDINGS_UNKNOWN_MANY
 from resettlement.housing.models import Flat, FlatStatus
 from resettlement.input_values import ERROR_DATE_RANGE
 from resettlement.progress.models import BuildingMilestone
+from resettlement.progress.photos import ERROR_NOT_AN_IMAGE
 from resettlement.selection.forms import ERROR_NOT_A_FLAT
 from resettlement.selection.models import FlatHold
 from resettlement.selection.services import desk_call_next, event_open, queue_present
@@ -311,3 +313,20 @@ def test_a_building_delivered_in_year_one_is_refused_by_the_admin(world, login):
     assert page.status_code == 200 and str(DATE_RANGE) in page.content.decode()
     building.refresh_from_db()
     assert building.planned_delivery_date is None
+
+
+# Photos
+
+
+GIF_1X1 = b"GIF87a\x01\x00\x01\x00\x80\x00\x00\x00\x00\x00\xff\xff\xff,\x00\x00\x00\x00\x01\x00\x01\x00\x00\x02\x02D\x01\x00;"
+
+
+def test_a_photo_in_another_image_format_is_refused(world, api):
+    milestone = start_node(world)
+    upload = io.BytesIO(GIF_1X1)
+    upload.name = "site.gif"
+    response = api("team").post(
+        f"/api/v1/milestones/{milestone.pk}/photos/", {"photos": [upload]}, format="multipart"
+    )
+    assert_client_error(response, 400, str(ERROR_NOT_AN_IMAGE % {"name": "site.gif"}))
+    assert not milestone.photos.exists()
