@@ -20,6 +20,7 @@ from api.parsers import (
 )
 from api.serializers.progress import ERROR_TOO_MANY_BUILDINGS, MAX_BULK_BUILDINGS
 from api.views import ERROR_BUILDINGS_UNKNOWN_MANY
+from resettlement.housing.codes import ERROR_BUILDING_CODE
 from resettlement.housing.models import Flat, FlatStatus
 from resettlement.input_values import ERROR_DATE_RANGE
 from resettlement.progress.models import BuildingMilestone
@@ -163,6 +164,14 @@ def test_bulk_milestones_name_at_most_a_few_unknown_buildings(world, api):
     message = ERROR_BUILDINGS_UNKNOWN_MANY % {"count": 999, "codes": named}
     assert_client_error(response, 400, str(message))
     assert len(response.content) < 2_000
+
+
+@time_machine.travel(TODAY)
+def test_bulk_milestones_refuse_a_malformed_building_code(world, api):
+    body = {"project": "PA", "node": "start", "buildings": ["1#", "!!"], "percent": 0}
+    response = api("team").post("/api/v1/milestones/bulk/", body, format="json")
+    assert response.status_code == 400
+    assert response.json() == {"buildings": {"1": [str(ERROR_BUILDING_CODE)]}}
 
 
 # The desk console
