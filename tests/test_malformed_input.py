@@ -5,6 +5,7 @@ huge lists, numbers that are not numbers, dates outside any plausible range."""
 import datetime
 import io
 import json
+from uuid import uuid4
 
 import pytest
 import time_machine
@@ -25,9 +26,16 @@ from resettlement.housing.models import Flat, FlatStatus
 from resettlement.input_values import ERROR_DATE_RANGE
 from resettlement.progress.models import BuildingMilestone
 from resettlement.progress.photos import ERROR_NOT_AN_IMAGE
+from resettlement.selection.confirmation import selection_confirm
 from resettlement.selection.forms import ERROR_NOT_A_FLAT
-from resettlement.selection.models import FlatHold
-from resettlement.selection.services import desk_call_next, event_open, queue_present
+from resettlement.selection.models import FlatHold, SelectionStatus
+from resettlement.selection.services import (
+    desk_call_next,
+    desk_current,
+    event_open,
+    flats_hold,
+    queue_present,
+)
 from resettlement.url_check import ERROR_URL
 from tests.api_checks import assert_client_error
 from tests.factories import synthetic_id_number
@@ -210,6 +218,21 @@ def test_the_desk_still_holds_a_real_flat(desk_with_household, login):
     assert response.status_code == 200
     flat.refresh_from_db()
     assert flat.status == FlatStatus.RESERVED
+
+
+def test_a_reason_longer_than_the_history_column_is_recorded_cut(desk_with_household, login):
+    _event, desk = desk_with_household
+    entry = desk_current(desk)
+    flat = Flat.objects.get(code="5-1-101")
+    flats_hold(entry=entry, desk=desk, flats=[flat])
+    selection = selection_confirm(entry=entry, desk=desk, flats=[flat], idempotency_key=uuid4())
+    reason = "户主申请重新选房，" * 20
+    page = login("supervisor").post(selection.get_absolute_url(), {"void": "1", "reason": reason})
+    assert page.status_code == 302
+    selection.refresh_from_db()
+    assert selection.status == SelectionStatus.VOIDED and selection.void_reason == reason
+    for record in (flat.history.first(), selection.household.history.first()):
+        assert record.history_change_reason == reason[:99] + "…"
 
 
 # Dates
