@@ -82,8 +82,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    # 400 for control characters (NUL) or broken UTF-8 in the path or query string.
-    "resettlement.url_check.UrlCheckMiddleware",
+    # 400 for control characters (NUL) or broken UTF-8 in the address, NUL in a form.
+    "resettlement.request_check.RequestCheckMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "resettlement.language.ChosenLanguageMiddleware",

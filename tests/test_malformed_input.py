@@ -24,8 +24,11 @@ from api.views import ERROR_BUILDINGS_UNKNOWN_MANY
 from resettlement.housing.codes import ERROR_BUILDING_CODE
 from resettlement.housing.models import Flat, FlatStatus
 from resettlement.input_values import ERROR_DATE_RANGE
+from resettlement.lottery.models import LotteryStatus
+from resettlement.lottery.services import lottery_create
 from resettlement.progress.models import BuildingMilestone
 from resettlement.progress.photos import ERROR_NOT_AN_IMAGE
+from resettlement.request_check import ERROR_FORM, ERROR_URL
 from resettlement.selection.confirmation import selection_confirm
 from resettlement.selection.forms import ERROR_NOT_A_FLAT
 from resettlement.selection.models import FlatHold, SelectionStatus
@@ -36,7 +39,6 @@ from resettlement.selection.services import (
     flats_hold,
     queue_present,
 )
-from resettlement.url_check import ERROR_URL
 from tests.api_checks import assert_client_error
 from tests.factories import synthetic_id_number
 from tests.selection_fixtures import planned_day
@@ -137,6 +139,18 @@ def test_ordinary_addresses_still_work(world, login):
     assert client.get("/api/v1/households/?project=PA&q=张").status_code == 200
     assert client.get("/api/v1/households/?q=%E5%BC%A0%20%E4%B8%89").status_code == 200
     assert client.get("/api/v1/projects/PA/").status_code == 200
+
+
+def test_a_nul_in_a_form_is_refused_and_line_breaks_are_not(world, login, personas):
+    lottery = lottery_create(project=world.project_a, name="第一批摇号")
+    client = login("supervisor")
+    url = reverse("lottery-cancel", args=[lottery.pk])
+    assert_client_error(client.post(url, {"reason": "重复\x00创建"}), 400, str(ERROR_FORM))
+    lottery.refresh_from_db()
+    assert lottery.status == LotteryStatus.DRAFT
+    assert client.post(url, {"reason": "重复创建\r\n作废"}).status_code == 302
+    lottery.refresh_from_db()
+    assert lottery.status == LotteryStatus.CANCELLED
 
 
 # Lists
