@@ -9,6 +9,8 @@ from uuid import uuid4
 
 import pytest
 import time_machine
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.urls import reverse
 
 from api.parsers import (
@@ -42,6 +44,7 @@ from resettlement.selection.services import (
 from tests.api_checks import assert_client_error
 from tests.factories import synthetic_id_number
 from tests.selection_fixtures import planned_day
+from tests.workbooks import HOUSEHOLD_HEADER, register
 
 pytestmark = pytest.mark.django_db
 TODAY = datetime.date(2025, 6, 30)
@@ -376,3 +379,21 @@ def test_a_photo_in_another_image_format_is_refused(world, api):
     )
     assert_client_error(response, 400, str(ERROR_NOT_AN_IMAGE % {"name": "site.gif"}))
     assert not milestone.photos.exists()
+
+
+def test_an_imported_agreement_signed_in_1900_is_refused(world, tmp_path, capsys):
+    record = {
+        "协议编号": "PA-OLD-2",
+        "村": world.project_a.villages.first().name,
+        "户主姓名": "孙丽",
+        "户主身份证号": synthetic_id_number(male=False),
+        "安置人口": 2,
+        "被征收面积": 95.5,
+        "签约日期": "1900-01-01",
+    }
+    path = tmp_path / "花名册.xlsx"
+    path.write_bytes(register(HOUSEHOLD_HEADER, [[record.get(name) for name in HOUSEHOLD_HEADER]]))
+    with pytest.raises(CommandError):
+        call_command("import_households", "PA", str(path))
+    assert str(DATE_RANGE) in capsys.readouterr().err
+    assert not world.project_a.households.filter(agreement_no="PA-OLD-2").exists()
