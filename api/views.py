@@ -201,7 +201,7 @@ class MilestoneViewSet(
         return Response(MilestoneSerializer(milestone).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=BulkUpdateSerializer, responses=MilestoneSerializer(many=True))
-    @action(detail=False, methods=["post"])
+    @action(detail=False, methods=["post"], filter_backends=[], pagination_class=None)
     def bulk(self, request):
         """Set one node on many buildings of a project in one atomic step."""
         payload = BulkUpdateSerializer(data=request.data)
