@@ -1,17 +1,16 @@
 """The API's JSON parser: a body is one JSON object, bounded in size and nesting depth, whose
 text the database and the documents can store.
 
-Python's `json` recurses once per nesting level, so a body nested thousands of levels deep
-raised RecursionError (a 500); the depth is therefore measured on the raw text, without
-recursion, before parsing. NUL, other control characters and unpaired surrogates cannot be
-stored by PostgreSQL (or written to a workbook), so text that carries them is refused here
-rather than failing deep inside a query.
+Python's `json` recurses once per nesting level: a body nested thousands of levels deep raised
+RecursionError, which DRF does not expect (a 500). That error now means "too deep", and the
+depth of what did parse is measured without recursion. NUL, other control characters and
+unpaired surrogates cannot be stored by PostgreSQL (or written to a workbook), so text that
+carries them is refused here rather than failing deep inside a query.
 """
 
 import codecs
 import json
 import re
-from collections.abc import Iterator
 
 from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions, parsers, status
@@ -27,50 +26,33 @@ ERROR_FORBIDDEN_CHARACTERS = _(
     "Text in the JSON body contains control characters (such as NUL) or unpaired surrogates."
 )
 
-# Inside a JSON string: anything but a quote or a backslash, or an escape.
-_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
-_NOT_A_BRACKET = re.compile(r"[^\[\]{}]+")
-_INNERMOST_PAIRS = re.compile(r"\[\]|\{\}")
 # Tab, line feed and carriage return are text; other C0 controls, surrogates (only unpaired
 # ones survive decoding) and the non-characters U+FFFE/U+FFFF are not.
 FORBIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
+def nesting_and_text(data) -> tuple[int, list[str]]:
+    """How deep parsed JSON nests arrays and objects (an object alone is 1), and every key and
+    string value in it; without recursion."""
+    depth, texts = 0, []
+    pending = [(data, 1)]
+    while pending:
+        item, level = pending.pop()
+        if isinstance(item, dict):
+            depth = max(depth, level)
+            texts.extend(item)
+            pending.extend((value, level + 1) for value in item.values())
+        elif isinstance(item, list):
+            depth = max(depth, level)
+            pending.extend((value, level + 1) for value in item)
+        elif isinstance(item, str):
+            texts.append(item)
+    return depth, texts
+
+
 class PayloadTooLarge(exceptions.APIException):
     status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
     default_code = "payload_too_large"
-
-
-def nesting_depth_exceeds(text: str, limit: int) -> bool:
-    """Whether the JSON text nests arrays and objects more than `limit` deep.
-
-    Strings are removed, then the innermost bracket pairs, one level per pass (each pass is
-    one regular-expression substitution, so at most `limit + 1` passes over the brackets).
-    Brackets that never pair up are malformed JSON: reported as too deep too, since `json`
-    would recurse through them before noticing.
-    """
-    brackets = _NOT_A_BRACKET.sub("", _STRING.sub("", text))
-    for _level in range(limit):
-        if not brackets:
-            return False
-        brackets, removed = _INNERMOST_PAIRS.subn("", brackets)
-        if not removed:
-            return True
-    return bool(brackets)
-
-
-def _strings(data) -> Iterator[str]:
-    """Every key and string value of parsed JSON (depth already bounded)."""
-    pending = [data]
-    while pending:
-        item = pending.pop()
-        if isinstance(item, str):
-            yield item
-        elif isinstance(item, dict):
-            yield from item.keys()
-            pending.extend(item.values())
-        elif isinstance(item, list):
-            pending.extend(item)
 
 
 class JSONParser(parsers.JSONParser):
@@ -86,15 +68,18 @@ class JSONParser(parsers.JSONParser):
             text = codecs.decode(raw, encoding)
         except (UnicodeDecodeError, LookupError) as error:
             raise exceptions.ParseError(ERROR_MALFORMED % {"detail": error}) from None
-        if nesting_depth_exceeds(text, MAX_DEPTH):
-            raise exceptions.ParseError(ERROR_TOO_DEEP % {"limit": MAX_DEPTH})
         try:
             data = json.loads(text, parse_constant=self._refuse_constant if self.strict else None)
+        except RecursionError:
+            raise exceptions.ParseError(ERROR_TOO_DEEP % {"limit": MAX_DEPTH}) from None
         except ValueError as error:
             raise exceptions.ParseError(ERROR_MALFORMED % {"detail": error}) from None
         if not isinstance(data, dict):
             raise exceptions.ParseError(ERROR_NOT_AN_OBJECT)
-        if any(FORBIDDEN_CHARACTERS.search(text) for text in _strings(data)):
+        depth, texts = nesting_and_text(data)
+        if depth > MAX_DEPTH:
+            raise exceptions.ParseError(ERROR_TOO_DEEP % {"limit": MAX_DEPTH})
+        if any(FORBIDDEN_CHARACTERS.search(text) for text in texts):
             raise exceptions.ParseError(ERROR_FORBIDDEN_CHARACTERS)
         return data
 

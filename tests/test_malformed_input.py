@@ -5,6 +5,7 @@ huge lists, numbers that are not numbers, dates outside any plausible range."""
 import datetime
 import io
 import json
+import time
 from uuid import uuid4
 
 import pytest
@@ -65,12 +66,21 @@ def post_json(client, url: str, body: str):
         "[" * 100_000 + "]" * 100_000,
         '{"a":' * 5_000 + "1" + "}" * 5_000,
         "[" * 100_000,  # never closed
+        '{"a":' * (MAX_DEPTH + 1) + "1" + "}" * (MAX_DEPTH + 1),
     ],
-    ids=["arrays-100000-deep", "objects-5000-deep", "unbalanced"],
+    ids=["arrays-100000-deep", "objects-5000-deep", "unbalanced", "one-level-too-deep"],
 )
 def test_deeply_nested_json_is_refused(world, api, body):
     response = post_json(api("supervisor"), "/api/v1/households/?project=PA", body)
     assert_client_error(response, 400, str(ERROR_TOO_DEEP % {"limit": MAX_DEPTH}))
+
+
+def test_a_body_full_of_escaped_quotes_is_parsed_in_linear_time(world, api):
+    body = '{"project": "PA", "note": "' + '\\"' * 400_000 + '"}'
+    started = time.perf_counter()
+    response = post_json(api("supervisor"), "/api/v1/households/", body)
+    assert response.status_code == 400 and "agreement_no" in response.json()
+    assert time.perf_counter() - started < 5
 
 
 def test_nesting_within_the_limit_reaches_the_serializer(world, api):
