@@ -6,8 +6,10 @@ from django.utils import timezone
 
 from resettlement.households.models import Household
 from resettlement.housing.models import Building, Flat
+from resettlement.lottery.models import Lottery
 from resettlement.progress.models import BuildingMilestone
 from resettlement.projects.models import Project, Village
+from resettlement.selection.models import SelectionEvent
 
 
 class ProjectFilter(django_filters.FilterSet):
@@ -97,3 +99,19 @@ class HouseholdFilter(django_filters.FilterSet):
 
     def filter_id_digits(self, queryset, name, value):
         return queryset.with_id_ending(value)
+
+
+class LotteryFilter(django_filters.FilterSet):
+    project = django_filters.CharFilter(field_name="project__code")
+
+    class Meta:
+        model = Lottery
+        fields = ["project", "status", "mode"]
+
+
+class SelectionEventFilter(django_filters.FilterSet):
+    project = django_filters.CharFilter(field_name="project__code")
+
+    class Meta:
+        model = SelectionEvent
+        fields = ["project", "status"]

@@ -8,6 +8,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework import mixins
 from rest_framework.decorators import action
 
+from api import filters
 from api.serializers.selection import (
     LotteryResultSerializer,
     LotterySerializer,
@@ -38,17 +39,12 @@ class LotteryViewSet(ReadOnlyScoped):
         .annotate(entry_count=Count("entries"))
     )
     serializer_class = LotterySerializer
-    filterset_fields = ["status", "mode"]
+    filterset_class = filters.LotteryFilter
     ordering_fields = ["scheduled_on", "drawn_at"]
     ordering = ["-pk"]
 
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        project = self.request.query_params.get("project")
-        return queryset.filter(project__code=project) if project else queryset
-
     @extend_schema(responses=LotteryResultSerializer(many=True))
-    @action(detail=True)
+    @action(detail=True, filter_backends=[])
     def results(self, request, pk=None):
         """The drawn order (and flats, in mode assign), once drawn, in sequence order."""
         lottery = self.get_object()
@@ -76,13 +72,8 @@ class SelectionEventViewSet(ReadOnlyScoped):
         )
     )
     serializer_class = SelectionEventSerializer
-    filterset_fields = ["status"]
+    filterset_class = filters.SelectionEventFilter
     ordering = ["-starts_on"]
-
-    def get_queryset(self):
-        queryset = super().get_queryset()
-        project = self.request.query_params.get("project")
-        return queryset.filter(project__code=project) if project else queryset
 
 
 class SelectionViewSet(ReadOnlyScoped):

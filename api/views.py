@@ -23,17 +23,17 @@ from api.serializers.households import (
 )
 from api.serializers.housing import BuildingSerializer, FlatSerializer
 from api.serializers.progress import (
+    ALL_BUILDINGS,
     BulkUpdateSerializer,
     ExceptionInputSerializer,
     MilestoneSerializer,
     MilestoneUpdateSerializer,
     PhotoUploadSerializer,
 )
-from api.serializers.projects import ProjectSerializer, VillageSerializer
+from api.serializers.projects import ProjectCodeSerializer, ProjectSerializer, VillageSerializer
 from resettlement.accounts.access import Capability, project_ids_where, projects_where, user_can
 from resettlement.households.models import Household
 from resettlement.households.services import household_create, household_update
-from resettlement.housing.codes import normalize_building_code
 from resettlement.housing.models import Building, Flat
 from resettlement.progress.models import BuildingMilestone, MilestoneType
 from resettlement.progress.photos import milestone_photos_add, photo_prepare
@@ -47,12 +47,21 @@ from resettlement.projects.models import Village
 ERROR_PROJECT_UNKNOWN = _("No project with this code is visible to you.")
 ERROR_NODE_UNKNOWN = _("No such node in this project's milestone template.")
 ERROR_BUILDINGS_UNKNOWN = _("Unknown buildings: %(codes)s.")
+ERROR_BUILDINGS_UNKNOWN_MANY = _("%(count)s unknown buildings, among them %(codes)s.")
+UNKNOWN_BUILDINGS_NAMED = 10
 
 
 def _as_api_error(error: DjangoValidationError) -> serializers.ValidationError:
     return serializers.ValidationError(
         error.message_dict if hasattr(error, "error_dict") else error.messages
     )
+
+
+def _unknown_buildings(codes: list[str]) -> str:
+    named = "、".join(codes[:UNKNOWN_BUILDINGS_NAMED])
+    if len(codes) <= UNKNOWN_BUILDINGS_NAMED:
+        return str(ERROR_BUILDINGS_UNKNOWN % {"codes": named})
+    return str(ERROR_BUILDINGS_UNKNOWN_MANY % {"count": len(codes), "codes": named})
 
 
 class ScopedViewSet(viewsets.GenericViewSet):
@@ -192,7 +201,7 @@ class MilestoneViewSet(
         return Response(MilestoneSerializer(milestone).data, status=status.HTTP_201_CREATED)
 
     @extend_schema(request=BulkUpdateSerializer, responses=MilestoneSerializer(many=True))
-    @action(detail=False, methods=["post"])
+    @action(detail=False, methods=["post"], filter_backends=[], pagination_class=None)
     def bulk(self, request):
         """Set one node on many buildings of a project in one atomic step."""
         payload = BulkUpdateSerializer(data=request.data)
@@ -209,25 +218,19 @@ class MilestoneViewSet(
         if node is None:
             raise serializers.ValidationError({"node": [str(ERROR_NODE_UNKNOWN)]})
         buildings = Building.objects.for_project(project)
-        if data["buildings"] != ["*"]:
-            codes = {normalize_building_code(code) for code in data["buildings"]}
+        if data["buildings"] != [ALL_BUILDINGS]:
+            codes = set(data["buildings"])
             buildings = buildings.filter(code__in=codes)
-            missing = codes - set(buildings.values_list("code", flat=True))
+            missing = sorted(codes - set(buildings.values_list("code", flat=True)))
             if missing:
-                raise serializers.ValidationError(
-                    {
-                        "buildings": [
-                            str(ERROR_BUILDINGS_UNKNOWN % {"codes": "、".join(sorted(missing))})
-                        ]
-                    }
-                )
+                raise serializers.ValidationError({"buildings": [_unknown_buildings(missing)]})
         values = {
             name: data[name]
             for name in ("percent", "actual_start", "actual_finish", "note")
             if name in data
         }
         try:
-            updated = milestone_bulk_set(
+            milestone_bulk_set(
                 project=project,
                 milestone_type=node,
                 buildings=buildings,
@@ -236,7 +239,7 @@ class MilestoneViewSet(
             )
         except DjangoValidationError as error:
             raise _as_api_error(error) from None
-        rows = self.get_queryset().filter(pk__in=[m.pk for m in updated])
+        rows = self.get_queryset().filter(building__in=buildings, milestone_type=node)
         return Response(MilestoneSerializer(rows, many=True).data)
 
 
@@ -272,7 +275,10 @@ class HouseholdViewSet(
         return context
 
     def _project_for_write(self, request):
-        code = request.query_params.get("project") or request.data.get("project")
+        given = ProjectCodeSerializer(
+            data={"project": request.query_params.get("project") or request.data.get("project")}
+        )
+        code = given.validated_data["project"] if given.is_valid() else None
         project = projects_where(request.user).filter(code=code).first() if code else None
         if project is None:
             raise serializers.ValidationError({"project": [str(ERROR_PROJECT_UNKNOWN)]})

@@ -26,6 +26,7 @@ ERROR_TOO_MANY_DECIMALS = _("At most %(places)s decimal places.")
 ERROR_NOT_AN_INTEGER = _("Must be a whole number.")
 ERROR_OUT_OF_RANGE = _("Must be between %(minimum)s and %(maximum)s.")
 ERROR_NOT_A_DATE = _("Not a date (use 2024-05-01).")
+ERROR_DATE_RANGE = _("Must be a date between %(earliest)s and %(latest)s.")
 ERROR_NOT_YES_NO = _('Use "是" or "否".')
 ERROR_NOT_A_CHOICE = _("Not one of: %(choices)s.")
 
@@ -35,6 +36,11 @@ _DATE_PATTERNS = (
     re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})日?$"),
     re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
 )
+# The dates a resettlement record can carry (agreements, construction, draws, selection days):
+# from the founding of the PRC to the end of the century. A date outside is a typo (0001-01-01,
+# 2205-06-01) that would otherwise be stored and break every duration computed from it.
+DATE_EARLIEST = datetime.date(1949, 10, 1)
+DATE_LATEST = datetime.date(2100, 12, 31)
 _YES = frozenset({"是", "y", "yes", "true", "1", "√", "✓", "有"})
 _NO = frozenset({"否", "n", "no", "false", "0", "×", "无", "-"})
 
@@ -111,10 +117,17 @@ def parse_int(value: object, *, minimum: int, maximum: int, required: bool = Tru
 
 
 def parse_date(value: object, *, required: bool = False) -> datetime.date | None:
+    """A date between DATE_EARLIEST and DATE_LATEST."""
     if is_blank(value):
         if required:
             raise ValidationError(ERROR_REQUIRED, code="required")
         return None
+    date = _as_date(value)
+    date_in_range(date)
+    return date
+
+
+def _as_date(value: object) -> datetime.date:
     if isinstance(value, datetime.datetime):
         return value.date()
     if isinstance(value, datetime.date):
@@ -128,6 +141,27 @@ def parse_date(value: object, *, required: bool = False) -> datetime.date | None
             except ValueError:
                 break
     raise ValidationError(ERROR_NOT_A_DATE, code="invalid")
+
+
+def date_in_range(value: datetime.date | None) -> None:
+    """Validator of every date people enter (forms, the API, imports, model fields)."""
+    if value is not None and not DATE_EARLIEST <= value <= DATE_LATEST:
+        raise ValidationError(
+            ERROR_DATE_RANGE,
+            code="date_range",
+            params={"earliest": DATE_EARLIEST.isoformat(), "latest": DATE_LATEST.isoformat()},
+        )
+
+
+def dates_out_of_range(**dates: datetime.date | None) -> dict[str, list[str]]:
+    """Field -> message for each of these named dates outside the accepted range."""
+    errors: dict[str, list[str]] = {}
+    for name, value in dates.items():
+        try:
+            date_in_range(value)
+        except ValidationError as error:
+            errors[name] = error.messages
+    return errors
 
 
 def parse_bool(value: object) -> bool:

@@ -90,6 +90,8 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "csp.middleware.CSPMiddleware",
+    # 400 for control characters (NUL) or broken UTF-8 in the address, NUL in a form.
+    "resettlement.request_check.RequestCheckMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "resettlement.cache_headers.PrivateByDefaultMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -278,6 +280,12 @@ REST_FRAMEWORK = {
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    # JSON bodies: one object, at most 1 MB and 32 levels deep, no NUL (api/parsers.py).
+    "DEFAULT_PARSER_CLASSES": [
+        "api.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",

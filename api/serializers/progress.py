@@ -1,7 +1,10 @@
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
+from resettlement.housing.codes import normalize_building_code
 from resettlement.progress.models import BuildingMilestone, MilestoneException, MilestonePhoto
 from resettlement.progress.timeline import days_late, milestone_state
 
@@ -101,13 +104,46 @@ class ExceptionInputSerializer(serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
+MAX_BULK_BUILDINGS = 1000
+ERROR_TOO_MANY_BUILDINGS = _(
+    'At most %(limit)s building codes at once; send ["*"] for all buildings of the project.'
+)
+ALL_BUILDINGS = "*"
+
+
+class BuildingCodeField(serializers.CharField):
+    """A building code as staff write it ("3号楼" -> "3#"), or "*"."""
+
+    def to_internal_value(self, data) -> str:
+        text = super().to_internal_value(data)
+        if text == ALL_BUILDINGS:
+            return text
+        try:
+            return normalize_building_code(text)
+        except DjangoValidationError as error:
+            raise serializers.ValidationError(error.messages) from None
+
+
+class BoundedListField(serializers.ListField):
+    """A list refused by its length before each item is validated (a list of 100,000 items
+    costs no 100,000 validations, error messages or query parameters)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, list) and self.max_length is not None and len(data) > self.max_length:
+            raise serializers.ValidationError(
+                str(ERROR_TOO_MANY_BUILDINGS % {"limit": self.max_length})
+            )
+        return super().to_internal_value(data)
+
+
 class BulkUpdateSerializer(serializers.Serializer):
-    project = serializers.CharField(help_text="project code")
-    node = serializers.CharField(help_text="milestone code, e.g. topping_out")
-    buildings = serializers.ListField(
-        child=serializers.CharField(),
+    project = serializers.CharField(help_text="project code", max_length=30)
+    node = serializers.CharField(help_text="milestone code, e.g. topping_out", max_length=40)
+    buildings = BoundedListField(
+        child=BuildingCodeField(max_length=30),
         allow_empty=False,
-        help_text='building codes, or ["*"] for all',
+        max_length=MAX_BULK_BUILDINGS,
+        help_text=f'building codes (at most {MAX_BULK_BUILDINGS}), or ["*"] for all',
     )
     percent = serializers.IntegerField(min_value=0, max_value=100)
     actual_start = serializers.DateField(required=False)

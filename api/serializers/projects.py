@@ -39,3 +39,9 @@ class VillageSerializer(serializers.ModelSerializer):
     class Meta:
         model = Village
         fields = ["id", "code", "name", "kind", "street_office"]
+
+
+class ProjectCodeSerializer(serializers.Serializer):
+    """A project code given by a client (query parameter or body)."""
+
+    project = serializers.CharField(max_length=30)

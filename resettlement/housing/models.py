@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from maps.geometry import validate_area_geometry
 from resettlement.housing.codes import natural_sort_key
+from resettlement.input_values import date_in_range
 from resettlement.progress.models import Phase
 
 POSITIVE_AREA = MinValueValidator(Decimal("0.01"))
@@ -78,7 +79,9 @@ class Building(models.Model):
         _("stairwells"), validators=[MinValueValidator(1), MaxValueValidator(20)]
     )
     contractor = models.CharField(_("contractor"), max_length=100, blank=True)
-    planned_delivery_date = models.DateField(_("planned delivery date"), null=True, blank=True)
+    planned_delivery_date = models.DateField(
+        _("planned delivery date"), null=True, blank=True, validators=[date_in_range]
+    )
     longitude = models.DecimalField(
         _("longitude"),
         max_digits=9,

@@ -23,6 +23,7 @@ from resettlement import lottery_verify as v1
 from resettlement.database import planner_statistics_refresh, rows_insert
 from resettlement.households.models import CompensationMode, Household, HouseholdStatus
 from resettlement.housing.models import Flat, FlatStatus
+from resettlement.input_values import dates_out_of_range
 from resettlement.lottery import notice, tasks
 from resettlement.lottery.files import pools_of, roster_entries
 from resettlement.lottery.models import (
@@ -107,6 +108,8 @@ def lottery_create(
     venue: str = "",
     by=None,
 ) -> Lottery:
+    if errors := dates_out_of_range(scheduled_on=scheduled_on):
+        raise ValidationError(errors)
     lottery = Lottery(
         project=project,
         name=name,

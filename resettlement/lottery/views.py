@@ -96,9 +96,13 @@ def lottery_list(request, code: str):
     if request.method == "POST":
         require(request.user, Capability.MANAGE_SELECTION, project)
         if form.is_valid():
-            lottery = lottery_create(project=project, by=request.user, **form.cleaned_data)
-            messages.success(request, _("Lottery created: build its roster next."))
-            return redirect(lottery)
+            try:
+                lottery = lottery_create(project=project, by=request.user, **form.cleaned_data)
+            except ValidationError as error:
+                form.add_error(None, error)
+            else:
+                messages.success(request, _("Lottery created: build its roster next."))
+                return redirect(lottery)
     lotteries = project.lotteries.select_related("replaces").prefetch_related("replaced_by")
     return render(
         request,

@@ -26,6 +26,9 @@ ERROR_NOT_AN_IMAGE = _("%(name)s is not a photo this system can read (JPEG, PNG 
 ERROR_TOO_LARGE = _("%(name)s is larger than 25 MB.")
 
 Image.MAX_IMAGE_PIXELS = 80_000_000  # refuse decompression bombs, allow 64-megapixel phones
+# Only the formats the message names (phones' multi-picture JPEGs open as JPEG). Pillow would
+# otherwise try each of its decoders on the bytes, EPS (Ghostscript) and TGA (no magic) among them.
+PHOTO_FORMATS = ("JPEG", "PNG", "WEBP")
 
 
 @dataclass(frozen=True)
@@ -43,7 +46,7 @@ def photo_prepare(upload) -> PreparedPhoto:
     if getattr(upload, "size", 0) > MAX_UPLOAD_BYTES:
         raise ValidationError(ERROR_TOO_LARGE, params={"name": name})
     try:
-        with Image.open(upload) as source:
+        with Image.open(upload, formats=PHOTO_FORMATS) as source:
             source.load()
             taken_on = _taken_on(source)
             upright = ImageOps.exif_transpose(source).convert("RGB")

@@ -254,16 +254,15 @@ def milestone_bulk_set(
     An `actual_start` is written only where a building's node has none yet, so a bulk
     "topped out on 5 May" keeps each building's own start date.
     """
-    building_ids = [building.pk for building in buildings]
-    if not building_ids:
-        raise ValidationError(ERROR_NO_BUILDINGS)
     milestones = list(
         BuildingMilestone.objects.filter(
-            building_id__in=building_ids,
+            building__in=buildings,  # a queryset stays a subquery, however many buildings
             building__project=project,
             milestone_type=milestone_type,
         ).select_related("building", "milestone_type")
     )
+    if not milestones:
+        raise ValidationError(ERROR_NO_BUILDINGS)
     changes = []
     for milestone in milestones:
         own = dict(values)

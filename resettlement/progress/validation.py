@@ -6,6 +6,8 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from resettlement.input_values import dates_out_of_range
+
 ERROR_PERCENT_RANGE = _("Percent complete must be between 0 and 100.")
 ERROR_FINISH_NEEDS_100 = _("A node with an actual finish date must be fully complete.")
 ERROR_100_NEEDS_FINISH = _("A fully complete node needs its actual finish date.")
@@ -24,7 +26,12 @@ def milestone_check(
     actual_finish: datetime.date | None,
 ) -> dict[str, list[str]]:
     """Field -> messages for values that break a rule; empty when the values are consistent."""
-    errors: dict[str, list[str]] = {}
+    errors = dates_out_of_range(
+        planned_start=planned_start,
+        planned_finish=planned_finish,
+        actual_start=actual_start,
+        actual_finish=actual_finish,
+    )
 
     def add(name: str, message) -> None:
         errors.setdefault(name, []).append(str(message))

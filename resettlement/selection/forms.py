@@ -8,6 +8,11 @@ from resettlement.housing.models import Flat
 from resettlement.lottery.models import Lottery, LotteryMode, LotteryStatus
 from resettlement.selection.models import SelectionEvent
 
+MAX_FLATS_PER_ACTION = 20
+ERROR_NOT_A_FLAT = _("“%(value)s” is not a flat of this list.")
+ERROR_TOO_MANY_FLATS = _("At most %(limit)s flats at once.")
+_FLAT_ID = re.compile(r"[0-9]{1,18}")
+
 
 class EventForm(forms.ModelForm):
     desks = forms.IntegerField(label=_("Desks"), min_value=1, max_value=30, initial=4)
@@ -146,3 +151,28 @@ class FlatFilterForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.fields["building"].queryset = event.buildings.all()
         self.fields["layout"].choices = [("", _("All layouts")), *[(lay, lay) for lay in layouts]]
+
+
+class FlatIdsField(forms.Field):
+    """Flats named by id, as the desk's checkboxes and buttons send them."""
+
+    widget = forms.MultipleHiddenInput
+
+    def to_python(self, value) -> list[int]:
+        values = [item for item in (value or []) if item]
+        if len(values) > MAX_FLATS_PER_ACTION:
+            raise forms.ValidationError(
+                ERROR_TOO_MANY_FLATS, code="too_many", params={"limit": MAX_FLATS_PER_ACTION}
+            )
+        for item in values:
+            if not _FLAT_ID.fullmatch(item):
+                raise forms.ValidationError(
+                    ERROR_NOT_A_FLAT, code="invalid", params={"value": item[:20]}
+                )
+        return [int(item) for item in values]
+
+
+class DeskFlatsForm(forms.Form):
+    """The flats a desk action (hold, release) is about."""
+
+    flats = FlatIdsField(required=False)

@@ -22,6 +22,7 @@ from simple_history.utils import bulk_create_with_history
 
 from resettlement.households.models import CompensationMode, Household, HouseholdStatus
 from resettlement.housing.models import Building, Flat, FlatStatus
+from resettlement.input_values import dates_out_of_range
 from resettlement.lottery.models import Lottery, LotteryMode, LotteryStatus
 from resettlement.projects.models import Project
 from resettlement.selection.models import (
@@ -127,6 +128,8 @@ def event_create(
     by=None,
 ) -> SelectionEvent:
     """An event with the project's price rules copied in (staff may then adjust them)."""
+    if errors := dates_out_of_range(starts_on=starts_on, ends_on=ends_on):
+        raise ValidationError(errors)
     buildings = list(buildings)
     if not buildings or any(building.project_id != project.pk for building in buildings):
         raise ValidationError(ERROR_BUILDINGS)

@@ -46,6 +46,7 @@ from resettlement.selection.documents import (
     summary_pdf,
 )
 from resettlement.selection.forms import (
+    DeskFlatsForm,
     EventForm,
     FlatFilterForm,
     FloorFormSet,
@@ -309,11 +310,11 @@ def _offer(event: SelectionEvent, household, held, filters: FlatFilterForm):
     )
 
 
-def _panel(request, desk: Desk, **extra) -> HttpResponse:
+def _panel(request, desk: Desk, *, status: int = 200, **extra) -> HttpResponse:
     html = render_to_string(
         "selection/_desk_panel.html", _panel_context(request, desk, **extra), request=request
     )
-    return HttpResponse(html)
+    return HttpResponse(html, status=status)
 
 
 @login_required
@@ -334,8 +335,12 @@ def desk_action(request, pk: int, number: int, action: str):
     desk = _desk(request, pk, number)
     user = request.user
     entry = desk_current(desk)
+    named = DeskFlatsForm(request.POST)
+    if not named.is_valid():
+        problems = [message for field in named.errors.values() for message in field]
+        return _panel(request, desk, error=" ".join(problems), status=400)
     chosen = list(
-        Flat.objects.filter(pk__in=request.POST.getlist("flats")).select_related("building")
+        Flat.objects.filter(pk__in=named.cleaned_data["flats"]).select_related("building")
     )
     confirmed = None
     try:
