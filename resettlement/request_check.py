@@ -20,7 +20,10 @@ ERROR_FORM = _("The form contains a NUL character.")
 
 # C0 controls and DEL; surrogates cannot survive strict UTF-8 decoding.
 _CONTROL = re.compile("[\x00-\x1f\x7f]")
-_FORMS = ("application/x-www-form-urlencoded", "multipart/form-data")
+# Only url-encoded forms: reading a multipart body here would parse every upload before its
+# view could choose its upload handlers (the geodata page refuses an oversized file while the
+# request is read). Uploads go through Django forms, whose text fields refuse NUL themselves.
+_FORMS = ("application/x-www-form-urlencoded",)
 
 
 def _raw(request, name: str) -> bytes:

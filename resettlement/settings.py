@@ -27,6 +27,11 @@ Variables (all optional unless noted):
   SECURE_SSL_REDIRECT, SECURE_HSTS_SECONDS, SESSION_COOKIE_AGE, LOG_LEVEL
   API_TOKEN_DAYS     days an API token is valid (default 90)
   BOARD_LINK_HOURS   hours a selection board link is valid (default 24)
+  GEODATA_UPLOAD_MAX_MB, GEODATA_MAX_FEATURES  largest GIS upload (default 20 MB) and most
+                     features in one layer (default 20,000), checked before reading
+  IMPORT_MAX_MB, IMPORT_MAX_UNPACKED_MB, IMPORT_MAX_ROWS  largest register upload (default
+                     10 MB), its declared unpacked size (default 50 MB), data rows per sheet
+                     (default 20,000), checked before parsing
 """
 
 from pathlib import Path

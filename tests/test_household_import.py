@@ -13,7 +13,13 @@ from resettlement.households.validation import HouseholdData
 from resettlement.imports.models import ImportBatch, ImportOutcome
 from resettlement.imports.registers import households_import
 from tests.factories import make_project, synthetic_id_number
-from tests.workbooks import HOUSEHOLD_HEADER, MEMBER_HEADER, register, upload_register
+from tests.workbooks import (
+    HOUSEHOLD_HEADER,
+    MEMBER_HEADER,
+    household_row,
+    register,
+    upload_register,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -34,24 +40,6 @@ def village_name(project) -> str:
     return project.villages.order_by("code").first().name
 
 
-def row(project, number: int, **overrides) -> list:
-    values = {
-        "agreement_no": f"QLS-{number:04d}",
-        "village": village_name(project),
-        "head_name": "张建国",
-        "head_id_number": synthetic_id_number(),
-        "phone": "13000000001",
-        "recognised_persons": 3,
-        "original_area": 180.5,
-        "entitled_area": 200,
-        "compensation_mode": "产权调换",
-        "signed_on": "2020-05-01",
-        "elderly": "否",
-    }
-    values.update(overrides)
-    return list(values.values())
-
-
 def run_import(project, content: bytes, *, dry_run: bool = False):
     return households_import(
         project=project, file=io.BytesIO(content), filename="花名册.xlsx", dry_run=dry_run
@@ -63,7 +51,7 @@ def messages(result) -> list[str]:
 
 
 def test_clean_register_with_title_and_blank_rows_is_imported(project):
-    rows = [row(project, 1), None, row(project, 2), None, None]
+    rows = [household_row(project, 1), None, household_row(project, 2), None, None]
     content = register(
         HOUSEHOLD_HEADER, rows, title="青龙寺组团回迁户花名册", blank_rows_before_header=2
     )
@@ -99,7 +87,7 @@ def test_full_width_and_lowercase_id_numbers_are_stored_normalised(project):
     number = synthetic_id_number()
     messy = "".join(chr(ord(c) + 0xFEE0) for c in number[:17]) + number[17].lower()
     result = run_import(
-        project, register(HOUSEHOLD_HEADER, [row(project, 1, head_id_number=messy)])
+        project, register(HOUSEHOLD_HEADER, [household_row(project, 1, head_id_number=messy)])
     )
     assert result.ok, messages(result)
     assert Household.objects.get().head_id_number == number
@@ -107,7 +95,7 @@ def test_full_width_and_lowercase_id_numbers_are_stored_normalised(project):
 
 def test_blank_entitled_area_follows_the_projects_rule(project):
     # greater of 40 m² × 3 persons = 120 and 0.5 × 300 = 150
-    values = row(project, 1, entitled_area=None, original_area=300, recognised_persons=3)
+    values = household_row(project, 1, entitled_area=None, original_area=300, recognised_persons=3)
     assert run_import(project, register(HOUSEHOLD_HEADER, [values])).ok
     assert Household.objects.get().entitled_area == Decimal("150.00")
 
@@ -140,7 +128,9 @@ def test_each_bad_cell_is_reported_with_row_column_and_chinese_message(
     if overrides.get("head_id_number") == "BAD_CHECKSUM":
         overrides = {"head_id_number": bad_checksum_id()}
     content = register(
-        HOUSEHOLD_HEADER, [row(project, 1), row(project, 2, **overrides)], title="花名册"
+        HOUSEHOLD_HEADER,
+        [household_row(project, 1), household_row(project, 2, **overrides)],
+        title="花名册",
     )
     result = run_import(project, content)
     assert not result.ok
@@ -154,7 +144,10 @@ def test_each_bad_cell_is_reported_with_row_column_and_chinese_message(
 
 
 def test_duplicate_agreement_numbers_in_the_file_are_reported_on_both_rows(project):
-    content = register(HOUSEHOLD_HEADER, [row(project, 1), row(project, 2), row(project, 1)])
+    content = register(
+        HOUSEHOLD_HEADER,
+        [household_row(project, 1), household_row(project, 2), household_row(project, 1)],
+    )
     result = run_import(project, content)
     assert [(e.row, e.column) for e in result.errors] == [(2, "A"), (4, "A")]
     assert "重复出现（另见第4行（协议 QLS-0001））" in result.errors[0].message
@@ -162,8 +155,10 @@ def test_duplicate_agreement_numbers_in_the_file_are_reported_on_both_rows(proje
 
 
 def test_agreement_number_already_stored_is_refused(project):
-    assert run_import(project, register(HOUSEHOLD_HEADER, [row(project, 1)])).ok
-    result = run_import(project, register(HOUSEHOLD_HEADER, [row(project, 2), row(project, 1)]))
+    assert run_import(project, register(HOUSEHOLD_HEADER, [household_row(project, 1)])).ok
+    result = run_import(
+        project, register(HOUSEHOLD_HEADER, [household_row(project, 2), household_row(project, 1)])
+    )
     assert [(e.row, e.column) for e in result.errors] == [(3, "A")]
     assert "已登记" in result.errors[0].message
     assert Household.objects.count() == 1
@@ -173,7 +168,10 @@ def test_the_same_person_cannot_head_two_households(project):
     person = synthetic_id_number()
     content = register(
         HOUSEHOLD_HEADER,
-        [row(project, 1, head_id_number=person), row(project, 2, head_id_number=person)],
+        [
+            household_row(project, 1, head_id_number=person),
+            household_row(project, 2, head_id_number=person),
+        ],
     )
     result = run_import(project, content)
     assert {(e.row, e.column) for e in result.errors} == {(2, "D"), (3, "D")}
@@ -207,7 +205,9 @@ def test_a_member_already_registered_elsewhere_is_refused(project):
         ("QLS-0001", "李明", "儿子", "", "是"),
     ]
     content = register(
-        HOUSEHOLD_HEADER, [row(project, 1)], extra_sheets={"家庭成员": (MEMBER_HEADER, members)}
+        HOUSEHOLD_HEADER,
+        [household_row(project, 1)],
+        extra_sheets={"家庭成员": (MEMBER_HEADER, members)},
     )
     result = run_import(project, content)
     assert [(e.sheet, e.row, e.column) for e in result.errors] == [("家庭成员", 2, "D")]
@@ -221,7 +221,9 @@ def test_members_sheet_is_imported_with_relations_normalised(project):
         ("QLS-0001", "张小红", "女儿", synthetic_id_number(male=False), "否"),
     ]
     content = register(
-        HOUSEHOLD_HEADER, [row(project, 1)], extra_sheets={"家庭成员": (MEMBER_HEADER, members)}
+        HOUSEHOLD_HEADER,
+        [household_row(project, 1)],
+        extra_sheets={"家庭成员": (MEMBER_HEADER, members)},
     )
     result = run_import(project, content)
     assert result.ok, messages(result)
@@ -237,7 +239,7 @@ def test_recognised_persons_must_match_the_members_sheet(project):
     members = [("QLS-0001", "李娟", "配偶", synthetic_id_number(male=False), "是")]
     content = register(
         HOUSEHOLD_HEADER,
-        [row(project, 1, recognised_persons=4)],
+        [household_row(project, 1, recognised_persons=4)],
         extra_sheets={"家庭成员": (MEMBER_HEADER, members)},
     )
     result = run_import(project, content)
@@ -248,7 +250,9 @@ def test_recognised_persons_must_match_the_members_sheet(project):
 def test_member_of_an_unknown_agreement_is_reported_on_the_members_sheet(project):
     members = [("QLS-0404", "李娟", "配偶", "", "是")]
     content = register(
-        HOUSEHOLD_HEADER, [row(project, 1)], extra_sheets={"家庭成员": (MEMBER_HEADER, members)}
+        HOUSEHOLD_HEADER,
+        [household_row(project, 1)],
+        extra_sheets={"家庭成员": (MEMBER_HEADER, members)},
     )
     result = run_import(project, content)
     assert str(result.errors[0]).startswith("“家庭成员”表，第2行，A列（协议编号）")
@@ -256,7 +260,9 @@ def test_member_of_an_unknown_agreement_is_reported_on_the_members_sheet(project
 
 def test_missing_required_column_is_a_file_error(project):
     header = [name for name in HOUSEHOLD_HEADER if name != "户主身份证号"]
-    result = run_import(project, register(header, [row(project, 1)[:3] + row(project, 1)[4:]]))
+    result = run_import(
+        project, register(header, [household_row(project, 1)[:3] + household_row(project, 1)[4:]])
+    )
     assert messages(result) == ["“住户”表缺少必填列：户主身份证号。"]
 
 
@@ -272,7 +278,9 @@ def test_a_header_with_no_rows_is_refused(project):
 
 
 def test_dry_run_checks_everything_and_writes_nothing(project):
-    result = run_import(project, register(HOUSEHOLD_HEADER, [row(project, 1)]), dry_run=True)
+    result = run_import(
+        project, register(HOUSEHOLD_HEADER, [household_row(project, 1)]), dry_run=True
+    )
     assert result.ok
     assert result.batch.outcome == ImportOutcome.VALIDATED
     assert not Household.objects.exists()
@@ -281,7 +289,11 @@ def test_dry_run_checks_everything_and_writes_nothing(project):
 def test_error_workbook_keeps_row_numbers_and_marks_bad_cells(project):
     content = register(
         HOUSEHOLD_HEADER,
-        [row(project, 1), None, row(project, 2, head_id_number=bad_checksum_id())],
+        [
+            household_row(project, 1),
+            None,
+            household_row(project, 2, head_id_number=bad_checksum_id()),
+        ],
         title="花名册",
     )
     result = run_import(project, content)
@@ -301,27 +313,30 @@ class TestCommand:
         return str(path)
 
     def test_clean_file_imports_and_reports_rows(self, project, tmp_path, capsys):
-        path = self.write(tmp_path, register(HOUSEHOLD_HEADER, [row(project, 1), row(project, 2)]))
+        path = self.write(
+            tmp_path,
+            register(HOUSEHOLD_HEADER, [household_row(project, 1), household_row(project, 2)]),
+        )
         call_command("import_households", "QLS", path)
         assert "已向 QLS项目 导入 2 行" in capsys.readouterr().out
         assert Household.objects.count() == 2
 
     def test_errors_exit_non_zero_and_write_nothing(self, project, tmp_path, capsys):
-        bad = row(project, 2, head_id_number=bad_checksum_id())
-        path = self.write(tmp_path, register(HOUSEHOLD_HEADER, [row(project, 1), bad]))
+        bad = household_row(project, 2, head_id_number=bad_checksum_id())
+        path = self.write(tmp_path, register(HOUSEHOLD_HEADER, [household_row(project, 1), bad]))
         with pytest.raises(CommandError, match="1 处错误，未导入任何数据"):
             call_command("import_households", "QLS", path)
         assert "第3行，D列（户主身份证号）：身份证号校验位错误" in capsys.readouterr().err
         assert not Household.objects.exists()
 
     def test_dry_run_writes_nothing(self, project, tmp_path, capsys):
-        path = self.write(tmp_path, register(HOUSEHOLD_HEADER, [row(project, 1)]))
+        path = self.write(tmp_path, register(HOUSEHOLD_HEADER, [household_row(project, 1)]))
         call_command("import_households", "QLS", path, "--dry-run")
         assert "仅校验" in capsys.readouterr().out
         assert not Household.objects.exists()
 
     def test_unknown_project_is_an_error(self, project, tmp_path):
-        path = self.write(tmp_path, register(HOUSEHOLD_HEADER, [row(project, 1)]))
+        path = self.write(tmp_path, register(HOUSEHOLD_HEADER, [household_row(project, 1)]))
         with pytest.raises(CommandError, match="没有编码为 NOPE 的项目"):
             call_command("import_households", "NOPE", path)
 
@@ -338,7 +353,7 @@ class TestUploadPage:
     def test_supervisor_uploads_a_clean_register(self, project, login, personas):
         personas["supervisor"].projects.add(project)
         response = self.upload(
-            login("supervisor"), project, register(HOUSEHOLD_HEADER, [row(project, 1)])
+            login("supervisor"), project, register(HOUSEHOLD_HEADER, [household_row(project, 1)])
         )
         assert response.status_code == 200
         assert "已导入 1 条记录" in response.content.decode()
@@ -348,7 +363,7 @@ class TestUploadPage:
     def test_errors_are_listed_and_the_error_workbook_is_offered(self, project, login, personas):
         personas["supervisor"].projects.add(project)
         client = login("supervisor")
-        bad = row(project, 1, original_area=-3)
+        bad = household_row(project, 1, original_area=-3)
         response = self.upload(client, project, register(HOUSEHOLD_HEADER, [bad]))
         page = response.content.decode()
         assert "1 处错误，未导入任何数据" in page
@@ -363,7 +378,7 @@ class TestUploadPage:
         self.upload(
             login("supervisor"),
             project,
-            register(HOUSEHOLD_HEADER, [row(project, 1, original_area=0)]),
+            register(HOUSEHOLD_HEADER, [household_row(project, 1, original_area=0)]),
         )
         batch = ImportBatch.objects.get()
         personas["supervisor"].projects.remove(project)
@@ -397,7 +412,7 @@ class TestUploadPage:
         client = login("supervisor")
         response = client.get(reverse("import-template", args=[project.code, "households"]))
         workbook = load_workbook(io.BytesIO(response.content))
-        workbook["住户"].append(row(project, 7))
+        workbook["住户"].append(household_row(project, 7))
         buffer = io.BytesIO()
         workbook.save(buffer)
         result = self.upload(client, project, buffer.getvalue())

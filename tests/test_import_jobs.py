@@ -22,8 +22,8 @@ from resettlement.imports.models import (
     ImportStatus,
 )
 from resettlement.imports.registers import households_import
-from tests.factories import make_project, synthetic_id_number
-from tests.workbooks import HOUSEHOLD_HEADER, register, upload_register
+from tests.factories import make_project
+from tests.workbooks import HOUSEHOLD_HEADER, household_row, register, upload_register
 
 pytestmark = pytest.mark.django_db
 
@@ -43,23 +43,6 @@ def staff(project, personas, login):
     return login("supervisor")
 
 
-def household(project, number: int, **overrides) -> list:
-    values = {
-        "agreement_no": f"QLS-{number:04d}",
-        "village": project.villages.order_by("code").first().name,
-        "head_name": "张建国",
-        "head_id_number": synthetic_id_number(),
-        "phone": "13000000001",
-        "recognised_persons": 3,
-        "original_area": 180.5,
-        "entitled_area": 200,
-        "compensation_mode": "产权调换",
-        "signed_on": "2020-05-01",
-        "elderly": "否",
-    }
-    return list({**values, **overrides}.values())
-
-
 def post(client, project, content: bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
@@ -71,7 +54,7 @@ class TestProgressPage:
     def test_upload_is_queued_then_its_page_refreshes_until_the_result(
         self, project, staff, django_capture_on_commit_callbacks
     ):
-        content = register(HOUSEHOLD_HEADER, [household(project, 1), household(project, 2)])
+        content = register(HOUSEHOLD_HEADER, [household_row(project, 1), household_row(project, 2)])
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
             response = post(staff, project, content)
         batch = ImportBatch.objects.get()
@@ -110,7 +93,7 @@ class TestProgressPage:
     def test_rejected_register_lists_errors_with_row_and_column_in_chinese(
         self, project, staff, django_capture_on_commit_callbacks
     ):
-        content = register(HOUSEHOLD_HEADER, [household(project, 1, original_area=-3)])
+        content = register(HOUSEHOLD_HEADER, [household_row(project, 1, original_area=-3)])
         response = upload_register(
             staff, project, content, capture=django_capture_on_commit_callbacks
         )
@@ -124,7 +107,7 @@ class TestProgressPage:
         self, project, staff, django_capture_on_commit_callbacks
     ):
         with django_capture_on_commit_callbacks(execute=False) as callbacks:
-            post(staff, project, register(HOUSEHOLD_HEADER, [household(project, 1)]))
+            post(staff, project, register(HOUSEHOLD_HEADER, [household_row(project, 1)]))
         stored = ImportBatch.objects.get().upload.name
         assert storages["private"].exists(stored)
         for callback in callbacks:
@@ -139,7 +122,7 @@ class TestProgressPage:
             raise RuntimeError("disk full")
 
         monkeypatch.setattr("resettlement.imports.registers.households_create", broken)
-        content = register(HOUSEHOLD_HEADER, [household(project, 1)])
+        content = register(HOUSEHOLD_HEADER, [household_row(project, 1)])
         response = upload_register(
             staff, project, content, capture=django_capture_on_commit_callbacks
         )
@@ -154,7 +137,7 @@ class TestProgressPage:
             TASKS={"default": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}},
             RQ_QUEUES={"default": {"URL": "redis://127.0.0.1:1/0"}},
         ):
-            content = register(HOUSEHOLD_HEADER, [household(project, 1)])
+            content = register(HOUSEHOLD_HEADER, [household_row(project, 1)])
             response = upload_register(
                 staff, project, content, capture=django_capture_on_commit_callbacks
             )
@@ -165,7 +148,7 @@ class TestProgressPage:
     def test_another_projects_staff_cannot_see_the_import(
         self, project, staff, world, django_capture_on_commit_callbacks, login
     ):
-        content = register(HOUSEHOLD_HEADER, [household(project, 1, original_area=0)])
+        content = register(HOUSEHOLD_HEADER, [household_row(project, 1, original_area=0)])
         upload_register(staff, project, content, capture=django_capture_on_commit_callbacks)
         batch = ImportBatch.objects.get()
         outsider = login("team")  # a project team member of project A only
@@ -175,7 +158,7 @@ class TestProgressPage:
 
 class TestPrivateFileNames:
     def test_error_workbooks_get_random_names(self, project):
-        content = register(HOUSEHOLD_HEADER, [household(project, 1, original_area=0)])
+        content = register(HOUSEHOLD_HEADER, [household_row(project, 1, original_area=0)])
         names = {
             households_import(
                 project=project, file=io.BytesIO(content), filename="花名册.xlsx"
@@ -206,7 +189,7 @@ class TestPrivateFileNames:
     def test_another_projects_supervisor_gets_404_for_the_error_workbook(
         self, world, personas, login
     ):
-        content = register(HOUSEHOLD_HEADER, [household(world.project_b, 1, original_area=0)])
+        content = register(HOUSEHOLD_HEADER, [household_row(world.project_b, 1, original_area=0)])
         batch = households_import(
             project=world.project_b, file=io.BytesIO(content), filename="花名册.xlsx"
         ).batch
@@ -243,7 +226,7 @@ def test_an_upload_waits_in_redis_until_a_worker_imports_it(
         RQ_QUEUES={queue: {"URL": REDIS_URL}},
     ):
         try:
-            content = register(HOUSEHOLD_HEADER, [household(project, 1)])
+            content = register(HOUSEHOLD_HEADER, [household_row(project, 1)])
             response = upload_register(
                 staff, project, content, capture=django_capture_on_commit_callbacks
             )

@@ -6,6 +6,7 @@ import datetime
 import io
 import json
 import time
+from urllib.parse import urlencode
 from uuid import uuid4
 
 import pytest
@@ -158,10 +159,16 @@ def test_a_nul_in_a_form_is_refused_and_line_breaks_are_not(world, login, person
     lottery = lottery_create(project=world.project_a, name="第一批摇号")
     client = login("supervisor")
     url = reverse("lottery-cancel", args=[lottery.pk])
-    assert_client_error(client.post(url, {"reason": "重复\x00创建"}), 400, str(ERROR_FORM))
+
+    def post_form(reason: str):  # as a browser posts a form without enctype
+        return client.post(
+            url, urlencode({"reason": reason}), content_type="application/x-www-form-urlencoded"
+        )
+
+    assert_client_error(post_form("重复\x00创建"), 400, str(ERROR_FORM))
     lottery.refresh_from_db()
     assert lottery.status == LotteryStatus.DRAFT
-    assert client.post(url, {"reason": "重复创建\r\n作废"}).status_code == 302
+    assert post_form("重复创建\r\n作废").status_code == 302
     lottery.refresh_from_db()
     assert lottery.status == LotteryStatus.CANCELLED
 

@@ -25,6 +25,7 @@ from tests.factories import make_project, synthetic_id_number
 from tests.workbooks import (
     HOUSEHOLD_HEADER,
     SHEET_PART,
+    household_row,
     inline_row,
     raw_register,
     register,
@@ -58,23 +59,6 @@ def staff(project, personas, login):
     return login("supervisor")
 
 
-def household(project, number: int, **overrides) -> list:
-    values = {
-        "agreement_no": f"QLS-{number:04d}",
-        "village": project.villages.order_by("code").first().name,
-        "head_name": "张建国",
-        "head_id_number": synthetic_id_number(),
-        "phone": "13000000001",
-        "recognised_persons": 3,
-        "original_area": 180.5,
-        "entitled_area": 200,
-        "compensation_mode": "产权调换",
-        "signed_on": "2020-05-01",
-        "elderly": "否",
-    }
-    return list({**values, **overrides}.values())
-
-
 def page_text(response) -> str:
     return response.content.decode()
 
@@ -97,7 +81,7 @@ class TestWrittenWorkbooks:
         bad_id = number[:17] + ("1" if number[17] != "1" else "2")  # wrong check digit
         # Text cells, as a spreadsheet program saves what is typed after an apostrophe.
         rows = "".join(
-            inline_row(n + 1, household(project, n, head_name=payload, head_id_number=bad_id))
+            inline_row(n + 1, household_row(project, n, head_name=payload, head_id_number=bad_id))
             for n, payload in enumerate(PAYLOADS, start=1)
         )
         content = raw_register(sheet_xml(inline_row(1, HOUSEHOLD_HEADER) + rows))
@@ -140,7 +124,7 @@ class TestDeclaredDimension:
     def test_a_register_declaring_the_whole_grid_imports_the_rows_it_holds(
         self, project, staff, django_capture_on_commit_callbacks
     ):
-        rows = inline_row(1, HOUSEHOLD_HEADER) + inline_row(2, household(project, 1))
+        rows = inline_row(1, HOUSEHOLD_HEADER) + inline_row(2, household_row(project, 1))
         content = self.bomb(rows)
         assert len(content) < 6000
         response = upload_register(
@@ -153,7 +137,9 @@ class TestDeclaredDimension:
     def test_the_command_line_reports_the_rows_it_holds_and_finishes(
         self, project, tmp_path, capsys
     ):
-        rows = inline_row(1, HOUSEHOLD_HEADER) + inline_row(2, household(project, 1, phone="12"))
+        rows = inline_row(1, HOUSEHOLD_HEADER) + inline_row(
+            2, household_row(project, 1, phone="12")
+        )
         path = tmp_path / "bomb.xlsx"
         path.write_bytes(self.bomb(rows))
         with pytest.raises(CommandError, match="1 处错误，未导入任何数据"):
@@ -195,7 +181,7 @@ class TestZipBombs:
 
     def test_a_file_over_the_size_limit_is_refused_before_reading(self, project, settings):
         settings.IMPORT_MAX_MB = 1
-        content = register(HOUSEHOLD_HEADER, [household(project, 1)])
+        content = register(HOUSEHOLD_HEADER, [household_row(project, 1)])
         noise = random.Random(7).randbytes(1_200_000)  # does not compress
         padded = with_part(content, "xl/media/padding.bin", noise)
         result = households_import(project=project, file=io.BytesIO(padded), filename="big.xlsx")
@@ -203,7 +189,7 @@ class TestZipBombs:
 
     def test_a_zip_of_more_parts_than_any_workbook_is_refused_unopened(self, project):
         parts = {f"xl/media/p{number}.bin": b"" for number in range(1000)}
-        content = with_parts(register(HOUSEHOLD_HEADER, [household(project, 1)]), parts)
+        content = with_parts(register(HOUSEHOLD_HEADER, [household_row(project, 1)]), parts)
         result = households_import(project=project, file=io.BytesIO(content), filename="x.xlsx")
         assert re.match(
             r"文件包含 10\d\d 个部件，超过任何工作簿应有的数量", result.errors[0].message
@@ -241,7 +227,7 @@ class TestRowLimit:
     def test_a_flood_of_blank_rows_is_refused_after_a_bounded_read(self, project, settings):
         settings.IMPORT_MAX_ROWS = 100  # so at most 2 × 100 + 10,000 rows are read
         blank = "".join(f'<row r="{n}"/>' for n in range(3, 30_000))
-        rows = inline_row(1, HOUSEHOLD_HEADER) + inline_row(2, household(project, 1)) + blank
+        rows = inline_row(1, HOUSEHOLD_HEADER) + inline_row(2, household_row(project, 1)) + blank
         result = households_import(
             project=project, file=io.BytesIO(raw_register(sheet_xml(rows))), filename="x.xlsx"
         )
@@ -252,7 +238,7 @@ class TestRowLimit:
 
     def test_rows_up_to_the_limit_are_imported(self, project, settings):
         settings.IMPORT_MAX_ROWS = 3
-        content = register(HOUSEHOLD_HEADER, [household(project, n) for n in range(1, 4)])
+        content = register(HOUSEHOLD_HEADER, [household_row(project, n) for n in range(1, 4)])
         result = households_import(project=project, file=io.BytesIO(content), filename="x.xlsx")
         assert result.ok and result.created == 3
 
@@ -275,7 +261,7 @@ class TestMalformedXml:
     def test_broken_xml_is_a_clear_refusal_with_a_record(
         self, project, staff, django_capture_on_commit_callbacks, part, data
     ):
-        content = with_part(register(HOUSEHOLD_HEADER, [household(project, 1)]), part, data)
+        content = with_part(register(HOUSEHOLD_HEADER, [household_row(project, 1)]), part, data)
         response = upload_register(
             staff, project, content, capture=django_capture_on_commit_callbacks
         )

@@ -27,6 +27,26 @@ MEMBER_HEADER = ("协议编号", "姓名", "与户主关系", "身份证号", "�
 FLAT_HEADER = ("楼栋", "单元", "楼层", "房号", "户型", "建筑面积")
 
 
+def household_row(project, number: int, **overrides) -> list:
+    """One valid row under HOUSEHOLD_HEADER for the project's first village, with overrides."""
+    from tests.factories import synthetic_id_number
+
+    values = {
+        "agreement_no": f"QLS-{number:04d}",
+        "village": project.villages.order_by("code").first().name,
+        "head_name": "张建国",
+        "head_id_number": synthetic_id_number(),
+        "phone": "13000000001",
+        "recognised_persons": 3,
+        "original_area": 180.5,
+        "entitled_area": 200,
+        "compensation_mode": "产权调换",
+        "signed_on": "2020-05-01",
+        "elderly": "否",
+    }
+    return list({**values, **overrides}.values())
+
+
 def register(
     header: Sequence[str],
     rows: Sequence[Sequence[object]],
