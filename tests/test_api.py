@@ -132,6 +132,13 @@ def test_duplicate_agreement_is_refused_by_the_api(world, api):
     assert "已登记" in response.json()["agreement_no"][0]
 
 
+def test_an_agreement_number_that_reads_as_a_formula_is_refused_by_the_api(world, api):
+    body = new_household(world, agreement_no='=HYPERLINK("http://x","y")')
+    response = api("supervisor").post("/api/v1/households/", body, format="json")
+    assert response.status_code == 400
+    assert "协议编号不能以 =、+、- 或 @ 开头" in response.json()["agreement_no"][0]
+
+
 def test_supervisor_replaces_a_households_details(world, api):
     household = world.household_a
     body = new_household(

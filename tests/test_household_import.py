@@ -154,6 +154,17 @@ def test_duplicate_agreement_numbers_in_the_file_are_reported_on_both_rows(proje
     assert not Household.objects.exists()
 
 
+@pytest.mark.parametrize("agreement", ["+QLS-1", "-1", "@SUM(1)", "＝HYPERLINK(1)"])
+def test_an_agreement_number_that_reads_as_a_formula_is_refused(project, agreement):
+    # (a cell typed "=…" is a formula in Excel itself; the API test sends one as text)
+    result = run_import(
+        project, register(HOUSEHOLD_HEADER, [household_row(project, 1, agreement_no=agreement)])
+    )
+    assert [(e.row, e.column) for e in result.errors] == [(2, "A")]
+    assert "协议编号不能以 =、+、- 或 @ 开头" in result.errors[0].message
+    assert not Household.objects.exists()
+
+
 def test_agreement_number_already_stored_is_refused(project):
     assert run_import(project, register(HOUSEHOLD_HEADER, [household_row(project, 1)])).ok
     result = run_import(

@@ -33,7 +33,12 @@ from resettlement.masking import mask_id_number
 from resettlement.phone_numbers import normalize_phone
 from resettlement.projects.entitlement import entitled_area_for
 from resettlement.projects.models import Project, Village
+from resettlement.spreadsheets import FORMULA_TRIGGERS
 
+ERROR_AGREEMENT_FORMULA = _(
+    "An agreement number cannot start with =, +, - or @: spreadsheets opening the lottery's "
+    "published files would run it as a formula."
+)
 ERROR_UNKNOWN_VILLAGE = _("Village “%(village)s” is not one of this project's villages.")
 ERROR_SWAP_NEEDS_AREA = _("A property-swap or mixed household needs a positive entitled area.")
 ERROR_CASH_HAS_NO_AREA = _("A cash-compensation household has no entitled area (leave it blank).")
@@ -113,8 +118,13 @@ HOUSEHOLD_FIELDS = (
 
 
 def normalize_agreement_no(value: object) -> str:
-    """Trimmed and NFKC-normalised (full-width letters and digits folded), as the lottery needs."""
-    return unicodedata.normalize("NFC", parse_text(value, max_length=40))
+    """Trimmed and NFKC-normalised (full-width letters and digits folded), as the lottery needs.
+    It is written verbatim into the lottery's canonical CSV files (their digests are published),
+    so it may not start like a spreadsheet formula."""
+    text = unicodedata.normalize("NFC", parse_text(value, max_length=40))
+    if text.startswith(FORMULA_TRIGGERS):
+        raise ValidationError(ERROR_AGREEMENT_FORMULA, code="formula")
+    return text
 
 
 def village_lookup(project: Project) -> dict[str, Village]:
