@@ -15,6 +15,7 @@ BENCHES = [
     "household_list.py",
     "geojson.py",
     "import_geometry.py",
+    "geometry_limits.py",
     "map_page.py",
     "lottery.py",
     "confirmation.py",
