@@ -10,16 +10,13 @@ command line is timed on the 230,000-feature file too. Target: each refusal unde
 Run: .venv/bin/python bench/geometry_limits.py
 """
 
-import contextlib
 import statistics
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-from common import ROOT, environment, fresh_sqlite, manage, migrate, report, setup_django
-from map_page import GUNICORN, free_port
+from common import environment, fresh_sqlite, gunicorn, manage, migrate, report, setup_django
 
 USERNAME, PASSWORD = "bench-team", "bench-geodata-password"
 PROJECT = "BENCH"
@@ -73,37 +70,6 @@ def many_features(folder: Path) -> Path:
     path = folder / "many.gpkg"
     frame.to_file(path, driver="GPKG", engine="pyogrio", layer="points", SPATIAL_INDEX="NO")
     return path
-
-
-@contextlib.contextmanager
-def gunicorn(env: dict[str, str]):
-    """gunicorn on a free local port (2 workers), waited for patiently: on a loaded machine a
-    worker may take several seconds to answer its first request."""
-    import requests
-
-    port = free_port()
-    base_url = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [GUNICORN, "resettlement.wsgi", "--bind", f"127.0.0.1:{port}", "--workers", "2"],
-        cwd=ROOT,
-        env={**env, "DJANGO_SETTINGS_MODULE": "resettlement.settings"},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-    )
-    try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                requests.get(f"{base_url}/accounts/login/", timeout=30)
-                break
-            except requests.RequestException:
-                if time.monotonic() > deadline or server.poll() is not None:
-                    raise
-                time.sleep(0.5)
-        yield base_url
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
 
 def session(base_url: str):
@@ -169,7 +135,7 @@ def main() -> bool:
         ),
     ]
     ok = True
-    with gunicorn(env) as base_url:
+    with gunicorn(env) as (base_url, _server):
         client, cookies = session(base_url)
         for name, path, message in cases:
             times = []

@@ -51,11 +51,12 @@ def bytes_response(
     *,
     etag: str,
     content_type: str,
-    filename: str,
+    filename: str | None,
     cache_control: str,
     download: bool = True,
 ) -> HttpResponseBase:
-    """Fixed bytes held in memory (e.g. the verifier), served like a stored document."""
+    """Fixed bytes held in memory (e.g. the verifier, a cached page), served like a stored
+    document (a page, with no file name, is not offered as a file)."""
     return _stored_response(
         request,
         etag=etag,
@@ -83,7 +84,8 @@ def _stored_response(
         content = read()
         response = HttpResponse(content, content_type=content_type)
         response["Content-Length"] = str(len(content))
-        response["Content-Disposition"] = content_disposition_header(download, filename)
+        if filename is not None:
+            response["Content-Disposition"] = content_disposition_header(download, filename)
     response["ETag"] = etag
     response["Cache-Control"] = cache_control
     return response

@@ -3,8 +3,13 @@ the roster is frozen, result.csv when it is drawn, the notice's result table whe
 published, and the notice PDF right after (a background task: thousands of rows take seconds).
 A reader, logged in or not, gets the stored bytes; nothing here runs on their request."""
 
+import hashlib
+
+from django.conf import settings
+from django.core.cache import cache
 from django.template.loader import render_to_string
-from django.utils import timezone
+from django.templatetags.static import static
+from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
 from resettlement.archive.models import DocumentKind, StoredDocument
@@ -122,6 +127,39 @@ def notice_documents(lottery: Lottery) -> dict[str, StoredDocument]:
 def stored_rows_html(document: StoredDocument) -> SafeString:
     # Our own rendering of lottery/_notice_rows.html (autoescaped), kept in private storage.
     return mark_safe(document_bytes(document).decode())  # noqa: S308
+
+
+PUBLIC_PAGE_CACHE_SECONDS = 24 * 3600
+
+
+def public_page(
+    lottery: Lottery, *, rows: StoredDocument, pdf: StoredDocument | None
+) -> tuple[bytes, str]:
+    """The public notice page and its ETag. Like the PDF it is a document, in Chinese whatever
+    the reader's language, with no form and nothing personal to the reader: rendered once for
+    each state of what it shows (its stored table, its PDF, a re-draw replacing it, the
+    deployed style sheet) and then taken from the cache, so an anonymous reader costs two
+    queries and no rendering."""
+    replaced_by = getattr(lottery, "replaced_by", None)
+    state = (
+        str(lottery.public_token),  # random per lottery, never reused (unlike a primary key)
+        rows.sha256,
+        pdf.sha256 if pdf else "",
+        replaced_by.pk if replaced_by else "",
+        static("resettlement/css/app.css"),
+    )
+    key = hashlib.sha256(repr(state).encode()).hexdigest()
+    page = cache.get(f"lottery-notice-page:{key}")
+    if page is None:
+        context = {
+            **notice_context(lottery),
+            "rows_html": stored_rows_html(rows),
+            "notice_pdf": pdf,
+        }
+        with translation.override(settings.LANGUAGE_CODE):
+            page = render_to_string("lottery/notice_public.html", context).encode()
+        cache.set(f"lottery-notice-page:{key}", page, PUBLIC_PAGE_CACHE_SECONDS)
+    return page, f'"{key}"'
 
 
 def notice_pdf_current(lottery: Lottery, document: StoredDocument | None) -> bool:

@@ -2,6 +2,7 @@ import hashlib
 from functools import cache
 from pathlib import Path
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -411,12 +412,19 @@ def notice(request, token):
     rows = documents.get(DocumentKind.LOTTERY_NOTICE_ROWS)
     if rows is None:
         return document_pending(request)
-    context = {
-        **notices.notice_context(lottery),
-        "rows_html": notices.stored_rows_html(rows),
-        "notice_pdf": documents.get(DocumentKind.LOTTERY_NOTICE_PDF),
-    }
-    return render(request, "lottery/notice.html", context)
+    page, etag = notices.public_page(
+        lottery, rows=rows, pdf=documents.get(DocumentKind.LOTTERY_NOTICE_PDF)
+    )
+    response = bytes_response(
+        request,
+        page,
+        etag=etag,
+        content_type=notices.HTML,
+        filename=None,
+        cache_control=PUBLIC_REVISED,
+    )
+    response["Content-Language"] = settings.LANGUAGE_CODE
+    return response
 
 
 def notice_pdf(request, token):
@@ -482,4 +490,4 @@ def notice_preview(request, pk: int):
         else None,
         "preview": True,
     }
-    return render(request, "lottery/notice.html", context)
+    return render(request, "lottery/notice_preview.html", context)
