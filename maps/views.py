@@ -9,7 +9,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy as _lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from maps.formats import (
@@ -78,27 +78,27 @@ def project_map_image(request, code: str):
 
 class GeometryUploadForm(forms.Form):
     file = forms.FileField(
-        label=_lazy("GIS file"),
-        help_text=_lazy("GeoJSON, GeoPackage, zipped Shapefile (.zip), KML or DXF."),
+        label=gettext_lazy("GIS file"),
+        help_text=gettext_lazy("GeoJSON, GeoPackage, zipped Shapefile (.zip), KML, KMZ or DXF."),
         widget=forms.ClearableFileInput(attrs={"accept": ",".join(IMPORT_SUFFIXES)}),
     )
-    layer = forms.CharField(label=_lazy("Layer"), required=False)
+    layer = forms.CharField(label=gettext_lazy("Layer"), required=False)
     crs = forms.CharField(
-        label=_lazy("Coordinate system"),
+        label=gettext_lazy("Coordinate system"),
         required=False,
-        help_text=_lazy("Only for a file that states none, e.g. EPSG:4545."),
+        help_text=gettext_lazy("Only for a file that states none, e.g. EPSG:4545."),
     )
-    match_field = forms.CharField(label=_lazy("Code field"), required=False)
+    match_field = forms.CharField(label=gettext_lazy("Code field"), required=False)
     target = forms.ChoiceField(
-        label=_lazy("Match to"),
+        label=gettext_lazy("Match to"),
         required=False,
         choices=[
-            ("", _lazy("whichever the codes match")),
-            ("buildings", _lazy("buildings")),
-            ("villages", _lazy("villages")),
+            ("", gettext_lazy("whichever the codes match")),
+            ("buildings", pgettext_lazy("geodata target", "buildings")),
+            ("villages", pgettext_lazy("geodata target", "villages")),
         ],
     )
-    dry_run = forms.BooleanField(label=_lazy("Check only, write nothing"), required=False)
+    dry_run = forms.BooleanField(label=gettext_lazy("Check only, write nothing"), required=False)
 
     def __init__(self, *args, too_large: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
