@@ -31,7 +31,7 @@ def urls(token: str) -> tuple[str, str]:
 
 
 def open_board(client, event) -> str:
-    response = client.get(reverse("selection-board-open", args=[event.pk]))
+    response = client.post(reverse("selection-board-open", args=[event.pk]))
     assert response.status_code == 302
     return response["Location"].removeprefix("/board/").removesuffix("/")
 
@@ -75,14 +75,17 @@ def test_the_address_is_kept_only_as_a_hash(event, login):
 
 def test_a_supervisor_lists_and_revokes_one_link_on_the_event_page(event, login, personas):
     kept = open_board(login("clerk"), event)
-    revoked = open_board(login("leader"), event)
+    revoked = open_board(login("supervisor"), event)
     supervisor = login("supervisor")
     page = supervisor.get(event.get_absolute_url()).content.decode()
     assert 'id="board-links"' in page and page.count("data-link=") == 2
-    link = BoardLink.objects.get(created_by=personas["leader"])
-    response = supervisor.post(reverse("selection-board-link-revoke", args=[event.pk, link.pk]))
+    link = BoardLink.objects.get(created_by=personas["supervisor"])
+    url = reverse("selection-board-link-revoke", args=[event.pk, link.pk])
+    response = supervisor.post(url)
     assert response.status_code == 302
     assert_gone(revoked, GONE_REVOKED)
+    again = supervisor.post(url, follow=True)  # a double submit, or a colleague was quicker
+    assert again.status_code == 200 and "此大屏链接已被撤销或已过期。" in again.content.decode()
     assert Client().get(urls(kept)[1]).status_code == 200
     page = supervisor.get(event.get_absolute_url()).content.decode()
     assert page.count("data-link=") == 1, "only active links are listed"
@@ -98,9 +101,17 @@ def test_a_supervisor_revokes_every_link_of_the_event(event, login):
     assert open_board(login("clerk"), event), "a new link works again"
 
 
+@pytest.mark.parametrize("persona", ["leader", "team", "outsider"])
+def test_only_staff_who_run_the_day_may_make_a_board_link_and_only_by_a_form(event, login, persona):
+    opening = reverse("selection-board-open", args=[event.pk])
+    assert login("clerk").get(opening).status_code == 405, "never by following a link"
+    assert login(persona).post(opening).status_code in (403, 404)
+    assert not BoardLink.objects.exists()
+
+
 @pytest.mark.parametrize("persona", ["clerk", "leader"])
-def test_staff_who_open_the_board_cannot_list_or_revoke_its_links(event, login, persona):
-    token = open_board(login(persona), event)
+def test_staff_who_open_or_watch_the_board_cannot_list_or_revoke_its_links(event, login, persona):
+    token = open_board(login("clerk"), event)
     client = login(persona)
     assert 'id="board-links"' not in client.get(event.get_absolute_url()).content.decode()
     link = BoardLink.objects.get()

@@ -319,8 +319,8 @@ def test_the_board_opens_from_a_signed_link_shows_no_personal_data_and_can_be_re
     confirmed, login, client
 ):
     event, people, _selection = confirmed
-    assert client.get(reverse("selection-board-open", args=[event.pk])).status_code == 302
-    opened = login("clerk").get(reverse("selection-board-open", args=[event.pk]))
+    assert client.post(reverse("selection-board-open", args=[event.pk])).status_code == 302
+    opened = login("clerk").post(reverse("selection-board-open", args=[event.pk]))
     board_url = opened["Location"]
     assert board_url.startswith("/board/")
     page = client.get(board_url)  # no login

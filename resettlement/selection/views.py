@@ -494,8 +494,11 @@ def event_summary(request, pk: int):
 
 
 @login_required
+@require_POST
 def board_open(request, pk: int):
-    event = _event(request, pk, Capability.VIEW_HOUSEHOLDS)
+    """A new board link (a credential that works without login): only for the staff who run
+    the day, and only by a form, never by following a link."""
+    event = _event(request, pk, Capability.RUN_DESK)
     _link, token = board_link_create(event=event, by=request.user)
     return redirect(reverse("selection-board", args=[token]))
 
@@ -504,10 +507,11 @@ def board_open(request, pk: int):
 @require_POST
 def board_link_revoke(request, pk: int, link_pk: int):
     event = _event(request, pk, Capability.MANAGE_SELECTION)
-    links = BoardLink.objects.filter(pk=link_pk)
-    if not board_links_revoke(event=event, links=links, by=request.user):
-        raise Http404
-    messages.success(request, _("Board link revoked: the board showing it stops."))
+    link = get_object_or_404(BoardLink, pk=link_pk, event=event)
+    if board_links_revoke(event=event, links=BoardLink.objects.filter(pk=link.pk), by=request.user):
+        messages.success(request, _("Board link revoked: the board showing it stops."))
+    else:
+        messages.info(request, _("This board link was already revoked or has expired."))
     return redirect(event)
 
 

@@ -146,7 +146,7 @@ def test_main_pages_as_an_administrator_raise_no_violation(site, personas, brows
     check_bulk(watched, urls)
     check_map(watched, urls, site.project.code)
 
-    page = watched.visit(urls["selection-board-open"])
+    page = watched.visit(urls["selection-board"])
     expect(page.locator('.building[data-building="5#"] td[data-room="1-101"]')).to_be_visible()
     page = watched.visit(page_urls(site)["desk-console"].replace("/desks/1/", "/desks/2/"))
     page.click("#call-next")
