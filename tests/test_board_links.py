@@ -152,6 +152,8 @@ def test_an_administrator_lists_and_revokes_board_links_in_the_admin(event, logi
     link = BoardLink.objects.get()
     admin.post(changelist, {"action": "revoke", "_selected_action": [link.pk]})
     assert_gone(token, GONE_REVOKED)
+    log = SelectionLog.objects.get(event=event, action=LogAction.BOARD)
+    assert log.user.username == "admin", "in the event's log, as on the event page"
 
 
 @pytest.mark.parametrize("persona", ["team", "lead", "clerk", "supervisor", "leader"])

@@ -72,12 +72,15 @@ class ExpiringKeyAdmin(admin.ModelAdmin):
 
     @admin.action(description=_("Revoke the selected keys"))
     def revoke(self, request, queryset):
-        count = keys_revoke(keys=queryset, by=request.user)
+        count = self.keys_revoke(queryset, by=request.user)
         self.message_user(
             request,
             ngettext("%(count)d key revoked.", "%(count)d keys revoked.", count) % {"count": count},
             messages.SUCCESS,
         )
+
+    def keys_revoke(self, queryset, *, by) -> int:
+        return keys_revoke(keys=queryset, by=by)
 
 
 @admin.register(ApiToken)

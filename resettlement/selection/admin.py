@@ -7,6 +7,7 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from resettlement.accounts.admin import ExpiringKeyAdmin, KeyStateFilter
 from resettlement.lottery.admin import ReadOnlyMixin
+from resettlement.selection.board import board_links_revoke
 from resettlement.selection.models import (
     BoardLink,
     Desk,
@@ -121,6 +122,12 @@ class BoardLinkAdmin(ExpiringKeyAdmin):
         "revoked_by",
     ]
     readonly_fields = fields
+
+    def keys_revoke(self, queryset, *, by) -> int:
+        """Through each link's event, so that its log records the revocation as the event page
+        does."""
+        events = SelectionEvent.objects.filter(board_links__in=queryset).distinct()
+        return sum(board_links_revoke(event=event, links=queryset, by=by) for event in events)
 
     def has_add_permission(self, request) -> bool:
         return False
