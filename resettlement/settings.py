@@ -176,6 +176,10 @@ CACHES = {
 # Background work (rendering published documents, large imports) goes through Django's tasks
 # API. With Redis, tasks are queued there and run by workers (`manage.py rqworker --job-class
 # django_tasks_rq.Job default`); without it they run at once, inside the request.
+# The audit trail's change reasons are free text (a void reason, an import's file name), kept
+# whole in a text column rather than simple-history's default of 100 characters.
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
+
 TASKS = {
     "default": (
         {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}

@@ -8,7 +8,6 @@ class AccountsConfig(AppConfig):
     verbose_name = _("Accounts")
 
     def ready(self) -> None:
-        from resettlement.history import fit_change_reasons, reuse_history_manager_classes
+        from resettlement.history import reuse_history_manager_classes
 
         reuse_history_manager_classes()
-        fit_change_reasons()
