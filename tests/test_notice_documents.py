@@ -183,6 +183,36 @@ def test_a_redraw_renders_the_replaced_notice_again_with_its_banner_and_keeps_th
     assert successor.name in page and "公证员未到场" in page
 
 
+def test_a_redraw_made_while_the_notice_renders_is_in_the_pdf_that_gets_stored(
+    world, client, django_capture_on_commit_callbacks, personas, monkeypatch
+):
+    """The publication's task renders for seconds; a re-draw committed meanwhile must not
+    leave a PDF without its banner as the notice (its own task would find it 'current')."""
+    from resettlement.lottery import notice as notices
+
+    households(world.project_a, 5)
+    real_render = notices.notice_pdf
+    made = []
+
+    def render_while_redrawn(lottery):
+        content = real_render(lottery)
+        if not made:  # the re-draw commits while the first rendering runs
+            made.append(
+                lottery_redraw(
+                    lottery=lottery, reason="公证员未到场", approved_by="王主任", by=None
+                )
+            )
+        return content
+
+    monkeypatch.setattr(notices, "notice_pdf", render_while_redrawn)
+    with django_capture_on_commit_callbacks(execute=True):
+        lottery = published_lottery(world.project_a)
+    versions = StoredDocument.objects.of(lottery).filter(kind=DocumentKind.LOTTERY_NOTICE_PDF)
+    assert versions.count() == 1, "the rendering without the banner was not stored"
+    text = pdf_text(client.get(notice_url(lottery, "notice.pdf")).content)
+    assert f"本次摇号已被“{made[0].name}”替代" in text
+
+
 @pytest.mark.skipif(
     not __import__("tests.test_tasks", fromlist=["_redis_available"])._redis_available(),
     reason="no Redis server at TEST_REDIS_URL",

@@ -7,6 +7,7 @@ import hashlib
 
 from django.conf import settings
 from django.core.cache import cache
+from django.db import transaction
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.utils import timezone, translation
@@ -173,16 +174,37 @@ def notice_pdf_current(lottery: Lottery, document: StoredDocument | None) -> boo
 
 def notice_pdf_store(lottery: Lottery, *, by=None) -> StoredDocument | None:
     """Render and store the notice PDF of a published lottery unless the stored one is current
-    (so a task enqueued twice renders once). None if the lottery is not published."""
+    (so a task enqueued twice renders once). None if the lottery is not published.
+
+    Rendering takes seconds, and a re-draw may replace the lottery meanwhile: the PDF is stored
+    under the lottery's row lock (which a re-draw takes too) only if no re-draw appeared since
+    it was rendered; otherwise it is rendered again, now with the banner. So a PDF stored
+    before a re-draw is always older than it, and the re-draw's own task renders anew."""
     if lottery.status != LotteryStatus.PUBLISHED:
         return None
     latest = document_latest(lottery, DocumentKind.LOTTERY_NOTICE_PDF)
     if notice_pdf_current(lottery, latest):
         return latest
-    return document_store(
-        subject=lottery,
-        kind=DocumentKind.LOTTERY_NOTICE_PDF,
-        content=notice_pdf(lottery),
-        media_type=PDF,
-        by=by,
-    )
+    while True:
+        rendered_for = _replaced_by_id(lottery)
+        content = notice_pdf(lottery)
+        with transaction.atomic():
+            Lottery.objects.select_for_update().only("pk").get(pk=lottery.pk)
+            if Lottery.objects.filter(replaces=lottery).values_list("pk").first() == (
+                (rendered_for,) if rendered_for else None
+            ):
+                return document_store(
+                    subject=lottery,
+                    kind=DocumentKind.LOTTERY_NOTICE_PDF,
+                    content=content,
+                    media_type=PDF,
+                    by=by,
+                )
+        lottery = Lottery.objects.select_related("project", "replaces", "replaced_by").get(
+            pk=lottery.pk
+        )
+
+
+def _replaced_by_id(lottery: Lottery) -> int | None:
+    replaced_by = getattr(lottery, "replaced_by", None)
+    return replaced_by.pk if replaced_by else None

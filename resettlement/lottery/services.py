@@ -523,6 +523,8 @@ def lottery_redraw(*, lottery: Lottery, reason: str, approved_by: str, by=None) 
     if Selection.objects.filter(lottery=lottery, status="active").exists():
         raise ValidationError(ERROR_REDRAW_ASSIGNED)
     with transaction.atomic():
+        # The replaced lottery's row: a notice PDF rendered meanwhile is stored under it.
+        Lottery.objects.select_for_update().only("pk").get(pk=lottery.pk)
         successor = Lottery(
             project=lottery.project,
             name=gettext("%(name)s (re-draw)") % {"name": lottery.name},
