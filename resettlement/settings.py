@@ -187,11 +187,9 @@ TASKS = {
         else {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
     )
 }
+TASK_TIMEOUT = env_int("TASK_TIMEOUT", 1800, minimum=10)
 RQ_QUEUES = {
-    "default": {
-        "URL": _REDIS_URL or "redis://127.0.0.1:6379/0",
-        "DEFAULT_TIMEOUT": env_int("TASK_TIMEOUT", 1800, minimum=10),
-    }
+    "default": {"URL": _REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": TASK_TIMEOUT}
 }
 # Operators watch the queue with `manage.py rqstats`; django-rq's admin pages assume Django's
 # is_staff, which this product's roles do not use.

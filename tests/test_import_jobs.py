@@ -8,11 +8,13 @@ import re
 from decimal import Decimal
 
 import pytest
+import time_machine
 from django.apps import apps as django_apps
 from django.core.files.base import ContentFile
 from django.core.files.storage import storages
 from django.test import override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from resettlement.households.models import Household
 from resettlement.imports.models import (
@@ -144,6 +146,37 @@ class TestProgressPage:
         batch = ImportBatch.objects.get()
         assert batch.status == ImportStatus.FAILED and not batch.upload
         assert "导入因意外错误中止，未写入任何数据" in response.content.decode()
+
+    def test_an_import_whose_worker_is_gone_is_closed_as_interrupted_with_its_upload(
+        self, project, staff, django_capture_on_commit_callbacks
+    ):
+        with time_machine.travel("2026-05-01 09:00 +0800", tick=False):
+            with django_capture_on_commit_callbacks(execute=False):  # its worker never runs
+                post(staff, project, register(HOUSEHOLD_HEADER, [household_row(project, 1)]))
+            killed = ImportBatch.objects.get()
+            ImportBatch.objects.filter(pk=killed.pk).update(
+                status=ImportStatus.RUNNING, started_at=timezone.now()
+            )
+            with django_capture_on_commit_callbacks(execute=False):
+                post(staff, project, register(HOUSEHOLD_HEADER, [household_row(project, 2)]))
+            lost = ImportBatch.objects.exclude(pk=killed.pk).get()
+        uploads = [killed.upload.name, lost.upload.name]
+        with time_machine.travel("2026-05-01 09:29 +0800", tick=False):
+            assert REFRESH in staff.get(killed.get_absolute_url()).content.decode()
+        with time_machine.travel("2026-05-01 09:31 +0800", tick=False):  # past TASK_TIMEOUT
+            page = staff.get(killed.get_absolute_url()).content.decode()
+            assert "导入未完成即中止" in page and REFRESH not in page
+            assert ImportBatch.objects.get(pk=lost.pk).status == ImportStatus.QUEUED
+        with (
+            time_machine.travel("2026-05-02 09:01 +0800", tick=False),
+            django_capture_on_commit_callbacks(execute=True),
+        ):  # the next import closes the one queued a day ago that no worker took
+            post(staff, project, register(HOUSEHOLD_HEADER, [household_row(project, 3)]))
+        statuses = dict(ImportBatch.objects.values_list("pk", "status"))
+        assert statuses[killed.pk] == statuses[lost.pk] == ImportStatus.INTERRUPTED
+        assert not any(storages["private"].exists(name) for name in uploads)
+        imported = Household.objects.filter(project=project).values_list("agreement_no", flat=True)
+        assert list(imported) == ["QLS-0003"], "only the import that ran wrote anything"
 
     def test_another_projects_staff_cannot_see_the_import(
         self, project, staff, world, django_capture_on_commit_callbacks, login

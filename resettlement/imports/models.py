@@ -46,6 +46,7 @@ class ImportStatus(models.TextChoices):
     RUNNING = "running", _("Running")
     FINISHED = "finished", _("Finished")
     FAILED = "failed", _("Stopped by an unexpected error, nothing written")
+    INTERRUPTED = "interrupted", _("Stopped before it finished, nothing written")
 
 
 class ImportStage(models.TextChoices):

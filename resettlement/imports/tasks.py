@@ -7,12 +7,17 @@ on a worker and the uploader watches a progress page; without it, Django's immed
 runs the task at once and the same page shows the result.
 
 The upload is stored in private storage under a random name until the task has read it, and
-deleted then, whatever the outcome. The import itself stays all rows or none.
+deleted then, whatever the outcome. The import itself stays all rows or none. An import whose
+worker is gone (stopped at the task timeout, killed, or never started) is closed as
+interrupted, and its upload deleted, by the next import and by its own page.
 """
 
+import datetime
 import logging
 
+from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django_tasks import task
 
@@ -59,6 +64,7 @@ def _enqueue(batch_id: int, language: str) -> None:
 @task()
 def import_run(batch_id: int, language: str) -> None:
     """Run a queued import once: claim it, import, record the outcome, drop the upload."""
+    imports_interrupted_close()
     claimed = ImportBatch.objects.filter(pk=batch_id, status=ImportStatus.QUEUED).update(
         status=ImportStatus.RUNNING, stage=ImportStage.READING, started_at=timezone.now()
     )
@@ -82,6 +88,35 @@ def import_run(batch_id: int, language: str) -> None:
         raise
     finally:
         _discard_upload(batch_id)
+
+
+# A queued import nobody started within this time lost its job (a queue emptied, a worker
+# that never came): it will not start any more.
+QUEUED_AT_MOST = datetime.timedelta(days=1)
+
+
+def imports_interrupted_close(*, batches=None) -> int:
+    """Close the imports (of `batches`, default all) whose worker is gone: running for longer
+    than a task may run (the worker stopped it, or was killed with it), or queued for longer
+    than QUEUED_AT_MOST. Each is marked interrupted, nothing of it having been written (an
+    import is one transaction), and its stored upload deleted. How many were closed."""
+    now = timezone.now()
+    batches = ImportBatch.objects.all() if batches is None else batches
+    stale = batches.filter(
+        Q(
+            status=ImportStatus.RUNNING,
+            started_at__lt=now - datetime.timedelta(seconds=settings.TASK_TIMEOUT),
+        )
+        | Q(status=ImportStatus.QUEUED, created_at__lt=now - QUEUED_AT_MOST)
+    )
+    closed = 0
+    for batch_id, status in stale.values_list("pk", "status"):
+        if ImportBatch.objects.filter(pk=batch_id, status=status).update(
+            status=ImportStatus.INTERRUPTED, stage=""
+        ):
+            closed += 1
+            _discard_upload(batch_id)
+    return closed
 
 
 def _progress(batch_id: int):

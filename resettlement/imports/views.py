@@ -1,20 +1,16 @@
-import datetime
-
-from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils import timezone
 
 from resettlement.accounts.access import Capability, project_or_404, projects_where, user_can
 from resettlement.housing.models import Building
 from resettlement.imports.columns import FLAT_COLUMNS, HOUSEHOLD_COLUMNS, MEMBER_COLUMNS
 from resettlement.imports.errors import CellError
 from resettlement.imports.forms import RegisterUploadForm
-from resettlement.imports.models import ImportBatch, ImportKind, ImportOutcome, ImportStatus
+from resettlement.imports.models import ImportBatch, ImportKind, ImportOutcome
 from resettlement.imports.reports import template_workbook
-from resettlement.imports.tasks import import_queue
+from resettlement.imports.tasks import import_queue, imports_interrupted_close
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 CAPABILITY = {
@@ -70,7 +66,8 @@ def import_batch(request, pk: int):
     """One import: its progress while it runs (the page reloads itself), then its result.
     A refused file or register answers 422, as the refusal of a form would."""
     batch = _batch_or_404(request.user, pk)
-    interrupted = batch.status == ImportStatus.RUNNING and _past_timeout(batch)
+    if batch.in_progress and imports_interrupted_close(batches=ImportBatch.objects.filter(pk=pk)):
+        batch.refresh_from_db()
     refused = batch.outcome == ImportOutcome.REJECTED
     return render(
         request,
@@ -80,8 +77,7 @@ def import_batch(request, pk: int):
             "project": batch.project,
             "nav": "projects",
             "errors": [CellError(**error) for error in batch.first_errors],
-            "interrupted": interrupted,
-            "refresh": REFRESH_SECONDS if batch.in_progress and not interrupted else None,
+            "refresh": REFRESH_SECONDS if batch.in_progress else None,
         },
         status=422 if refused else 200,
     )
@@ -95,12 +91,6 @@ def _batch_or_404(user, pk: int) -> ImportBatch:
     if batch.kind not in _kinds_allowed(user, batch.project):
         raise Http404
     return batch
-
-
-def _past_timeout(batch: ImportBatch) -> bool:
-    """A task running longer than the workers' timeout was stopped by it."""
-    timeout = datetime.timedelta(seconds=settings.RQ_QUEUES["default"]["DEFAULT_TIMEOUT"])
-    return batch.started_at is not None and batch.started_at < timezone.now() - timeout
 
 
 @login_required
