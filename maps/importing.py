@@ -27,6 +27,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext
 from pyproj import CRS
@@ -300,8 +301,7 @@ def _unreadable(source: Source, error: Exception) -> GeometryImportError:
 
 
 def _shown(value) -> str:
-    text = str(value)
-    return text if len(text) <= SHOWN_VALUE_LENGTH else text[: SHOWN_VALUE_LENGTH - 1] + "…"
+    return Truncator(str(value)).chars(SHOWN_VALUE_LENGTH)
 
 
 def _names(names) -> str:

@@ -45,7 +45,6 @@ def legend() -> list[dict[str, str]]:
             "phase": style.phase.value,
             "label": style.label,
             "colour": style.colour,
-            "text": style.text_colour,
             "mark": style.mark,
         }
         for style in PHASE_STYLES.values()

@@ -16,12 +16,12 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from resettlement.accounts.models import ApiToken
+from resettlement.accounts.models import ApiToken, ExpiringKey, TokenState
 
 KEY_BYTES = 32
 PREFIX_SHOWN = 6
-# A token's "last used" is written at most this often, not on every request.
-LAST_USED_EVERY = datetime.timedelta(minutes=1)
+# When a key was last used is written at most this often, not on every request.
+TOUCH_EVERY = datetime.timedelta(minutes=1)
 
 ERROR_TOKEN_INVALID = _("Invalid API token.")
 ERROR_TOKEN_EXPIRED = _("This API token expired on %(date)s; ask an administrator for a new one.")
@@ -58,20 +58,27 @@ def keys_revoke(*, keys: QuerySet, by=None) -> int:
     return keys.filter(revoked_at=None).update(revoked_at=timezone.now(), revoked_by=by)
 
 
+def key_touch(key: ExpiringKey, field: str) -> None:
+    """Record in `field` that `key` is used now, unless it was less than TOUCH_EVERY ago."""
+    now = timezone.now()
+    last = getattr(key, field)
+    if last is None or now - last >= TOUCH_EVERY:
+        type(key).objects.filter(pk=key.pk).update(**{field: now})
+        setattr(key, field, now)
+
+
 def api_token_check(key: str) -> ApiToken:
     """The live token with this key, its user loaded, or ValidationError saying why not."""
     token = ApiToken.objects.select_related("user").filter(key_hash=key_digest(key)).first()
     if token is None:
         raise ValidationError(ERROR_TOKEN_INVALID, code="invalid")
-    now = timezone.now()
-    if token.revoked_at is not None:
+    state = token.state
+    if state == TokenState.REVOKED:
         raise ValidationError(ERROR_TOKEN_REVOKED, code="revoked")
-    if token.expires_at <= now:
+    if state == TokenState.EXPIRED:
         date = timezone.localtime(token.expires_at).strftime("%Y-%m-%d %H:%M")
         raise ValidationError(ERROR_TOKEN_EXPIRED % {"date": date}, code="expired")
     if not token.user.is_active:
         raise ValidationError(ERROR_ACCOUNT_DISABLED, code="disabled")
-    if token.last_used_at is None or now - token.last_used_at >= LAST_USED_EVERY:
-        ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
-        token.last_used_at = now
+    key_touch(token, "last_used_at")
     return token

@@ -12,7 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from resettlement.accounts.models import TokenState
-from resettlement.accounts.tokens import key_digest, keys_revoke, new_key
+from resettlement.accounts.tokens import key_digest, key_touch, keys_revoke, new_key
 from resettlement.housing.models import STATUS_MARKS, Flat, FlatStatus
 from resettlement.selection.models import (
     BoardLink,
@@ -24,8 +24,6 @@ from resettlement.selection.models import (
 from resettlement.selection.services import log_action
 
 NEXT_SHOWN = 8
-# "Last opened" is written when a board page loads, at most this often (never on data polls).
-OPENED_EVERY = datetime.timedelta(minutes=1)
 ERROR_LINK_UNKNOWN = _("This board link is not valid. Open the board again from the event page.")
 ERROR_LINK_EXPIRED = _(
     "This board link expired at %(time)s. Open the board again from the event page."
@@ -68,9 +66,8 @@ def board_link_for(token: str) -> tuple[BoardLink | None, str]:
 
 
 def board_link_opened(*, link: BoardLink) -> None:
-    now = timezone.now()
-    if link.last_opened_at is None or now - link.last_opened_at >= OPENED_EVERY:
-        BoardLink.objects.filter(pk=link.pk).update(last_opened_at=now)
+    """When a board page loads with the link (never on its data polls)."""
+    key_touch(link, "last_opened_at")
 
 
 def board_links_revoke(*, event: SelectionEvent, links=None, by=None) -> int:
