@@ -1,5 +1,8 @@
 """Refuse requests whose address or form carries characters no field of this application
-takes: control characters or broken UTF-8 in the path or query string, NUL in a form.
+takes (control characters or broken UTF-8 in the path or query string, NUL in a form), and
+requests whose body is larger than any upload the application takes (REQUEST_MAX_MB, 413)
+before a byte of it is read: each kind of upload has its own, smaller limit besides
+(registers, GIS files, photos), checked by its form or while it is read.
 
 A NUL byte in a query parameter or a path segment reached PostgreSQL, which cannot store or
 compare it ("PostgreSQL text fields cannot contain NUL"): a 500 on every list filter and
@@ -12,11 +15,13 @@ import re
 from collections.abc import Iterator
 from urllib.parse import unquote_to_bytes
 
+from django.conf import settings
 from django.http import HttpResponse, JsonResponse, UnreadablePostError
 from django.utils.translation import gettext_lazy as _
 
 ERROR_URL = _("The address contains control characters (such as NUL) or is not valid UTF-8.")
 ERROR_FORM = _("The form contains a NUL character.")
+ERROR_BODY_TOO_LARGE = _("The request is larger than %(limit)s MB, more than any upload takes.")
 
 # C0 controls and DEL; surrogates cannot survive strict UTF-8 decoding.
 _CONTROL = re.compile("[\x00-\x1f\x7f]")
@@ -52,6 +57,16 @@ def url_is_clean(request) -> bool:
     return True
 
 
+def body_is_bounded(request) -> bool:
+    """Whether the body the request declares fits REQUEST_MAX_MB (a body is never read past
+    its declared length)."""
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        return True  # Django reads such a body as empty
+    return length <= settings.REQUEST_MAX_MB * 1024 * 1024
+
+
 def form_is_clean(request) -> bool:
     """Whether a page's posted form is free of NUL (the CSRF check parses it anyway)."""
     if request.method != "POST" or request.content_type not in _FORMS or _is_api(request):
@@ -74,14 +89,17 @@ class RequestCheckMiddleware:
     def __call__(self, request):
         if not url_is_clean(request):
             return _refusal(request, ERROR_URL)
+        if not body_is_bounded(request):
+            limit = {"limit": settings.REQUEST_MAX_MB}
+            return _refusal(request, ERROR_BODY_TOO_LARGE % limit, status=413)
         if not form_is_clean(request):
             return _refusal(request, ERROR_FORM)
         return self.get_response(request)
 
 
-def _refusal(request, message) -> HttpResponse:
+def _refusal(request, message, *, status: int = 400) -> HttpResponse:
     if _is_api(request):
         return JsonResponse(
-            {"detail": str(message)}, status=400, json_dumps_params={"ensure_ascii": False}
+            {"detail": str(message)}, status=status, json_dumps_params={"ensure_ascii": False}
         )
-    return HttpResponse(str(message), status=400, content_type="text/plain; charset=utf-8")
+    return HttpResponse(str(message), status=status, content_type="text/plain; charset=utf-8")

@@ -29,6 +29,7 @@ Variables (all optional unless noted):
   BOARD_LINK_HOURS   hours a selection board link is valid (default 24)
   GEODATA_UPLOAD_MAX_MB, GEODATA_MAX_FEATURES  largest GIS upload (default 20 MB) and most
                      features in one layer (default 20,000), checked before reading
+  REQUEST_MAX_MB     largest request body of any kind (default 60), refused before it is read
   IMPORT_MAX_MB, IMPORT_MAX_UNPACKED_MB, IMPORT_MAX_ROWS  largest register upload (default
                      10 MB), its declared unpacked size (default 50 MB), data rows per sheet
                      (default 20,000), checked before parsing
@@ -245,6 +246,9 @@ STORAGES = {
     },
 }
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+# No request body may be larger than this (413 before it is read): a few phone photos of a
+# milestone, a GIS file (GEODATA_UPLOAD_MAX_MB) or a register (IMPORT_MAX_MB) fit.
+REQUEST_MAX_MB = env_int("REQUEST_MAX_MB", 60, minimum=1)
 DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 
 # Security. Defaults are strict unless DEBUG; `manage.py check --deploy` passes with them.

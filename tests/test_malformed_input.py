@@ -11,8 +11,10 @@ from uuid import uuid4
 
 import pytest
 import time_machine
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import override_settings
 from django.urls import reverse
 
 from api.parsers import (
@@ -27,6 +29,7 @@ from api.serializers.progress import ERROR_TOO_MANY_BUILDINGS, MAX_BULK_BUILDING
 from api.views import ERROR_BUILDINGS_UNKNOWN_MANY
 from resettlement.housing.codes import ERROR_BUILDING_CODE
 from resettlement.housing.models import Flat, FlatStatus
+from resettlement.imports.models import ImportBatch
 from resettlement.input_values import ERROR_DATE_RANGE
 from resettlement.lottery.models import LotteryStatus
 from resettlement.lottery.services import lottery_create
@@ -153,6 +156,24 @@ def test_ordinary_addresses_still_work(world, login):
     assert client.get("/api/v1/households/?project=PA&q=张").status_code == 200
     assert client.get("/api/v1/households/?q=%E5%BC%A0%20%E4%B8%89").status_code == 200
     assert client.get("/api/v1/projects/PA/").status_code == 200
+
+
+@override_settings(REQUEST_MAX_MB=1)
+def test_a_body_larger_than_any_upload_is_refused_before_it_is_read(world, login, api):
+    """Every upload has its own limit (registers, GIS files, photos); beyond the largest
+    request any of them makes, the body is refused unread, pages and API alike."""
+    big = SimpleUploadedFile("花名册.xlsx", b"x" * (1024 * 1024 + 1))
+    page = login("supervisor").post(
+        reverse("imports", args=["PA"]), {"kind": "households", "households-file": big}
+    )
+    assert page.status_code == 413 and "请求内容超过 1 MB" in page.content.decode()
+    milestone = world.building_a.milestones.first()
+    photo = SimpleUploadedFile("a.jpg", b"x" * (1024 * 1024 + 1), content_type="image/jpeg")
+    response = api("team").post(
+        f"/api/v1/milestones/{milestone.pk}/photos/", {"photos": [photo]}, format="multipart"
+    )
+    assert_client_error(response, 413, "请求内容超过 1 MB，大于任何上传所允许的大小。")
+    assert not ImportBatch.objects.exists()
 
 
 def test_a_nul_in_a_form_is_refused_and_line_breaks_are_not(world, login, personas):
