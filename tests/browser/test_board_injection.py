@@ -74,8 +74,11 @@ def assert_nothing_injected(page, container: str) -> None:
 
 
 def test_layout_markup_shows_as_text_on_the_board(poisoned_day, browser, live_server):
-    page = clerk_page(browser, live_server)
-    page.goto(f"/selection/{poisoned_day.pk}/board/")  # the staff link, same origin
+    staff = clerk_page(browser, live_server)
+    staff.goto(poisoned_day.get_absolute_url())
+    with staff.expect_popup() as popup:  # opened from a logged-in session, same origin
+        staff.click("text=打开大屏")
+    page = popup.value
 
     img_cell = page.locator('.building[data-building="5#"] td[data-room="1-101"]')
     script_cell = page.locator('.building[data-building="5#"] td[data-room="1-102"]')
