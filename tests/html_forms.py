@@ -219,9 +219,6 @@ class HtmlForm:
                 pairs += [(f"{prefix}x", "0"), (f"{prefix}y", "0")]
         return [(_crlf(name), _crlf(value)) for name, value in pairs]
 
-    def field_names(self) -> tuple[str, ...]:
-        return tuple(sorted({control.name for control in self.controls if control.name}))
-
 
 def _crlf(text: str) -> str:
     return re.sub(r"\r\n|\r|\n", "\r\n", text)
