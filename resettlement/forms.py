@@ -6,9 +6,10 @@ decimal number: anything else it shows empty and submits empty. Django's date wi
 active language's first input format (in Chinese `2026/05/17`), so in the default interface a
 stored date vanished from the page and the next save erased it. The widgets here write what the
 input types read, whatever the language: ISO dates, `YYYY-MM-DDTHH:MM[:SS[.mmm]]`, `HH:MM[:SS]`,
-numbers with neither grouping nor a local decimal sign. Django parses these in every language
-(it adds the ISO formats to each language's input formats). A textarea is read with LF line
-breaks, as the text was stored, although browsers send CRLF.
+numbers with neither grouping nor a local decimal sign. Django reads them back in every
+language (the ISO formats are part of each language's input formats, and a datetime is tried as
+ISO 8601 first). A textarea is read with LF line breaks, as text is stored, although browsers
+send CRLF.
 
 `Form` and `ModelForm` replace Django's date, time, number and textarea widgets by these on every
 field, however the field or the widget was declared (`Meta.widgets`, a model field's default, a
@@ -42,7 +43,22 @@ def _clock(value: datetime.datetime | datetime.time) -> str:
     return text
 
 
-class DateTimeInput(forms.DateTimeInput):
+class _ClockStep:
+    """A value with seconds gets the step that allows them: with the default step (a minute)
+    the browser would refuse to submit it."""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        widget_attrs = context["widget"]["attrs"]
+        if isinstance(value, datetime.datetime | datetime.time) and "step" not in widget_attrs:
+            if value.microsecond // 1000:
+                widget_attrs["step"] = "0.001"
+            elif value.second:
+                widget_attrs["step"] = "1"
+        return context
+
+
+class DateTimeInput(_ClockStep, forms.DateTimeInput):
     """`<input type="datetime-local">`, in the current time zone (the form field converts)."""
 
     input_type = "datetime-local"
@@ -57,7 +73,7 @@ class DateTimeInput(forms.DateTimeInput):
         return super().format_value(value)
 
 
-class TimeInput(forms.TimeInput):
+class TimeInput(_ClockStep, forms.TimeInput):
     input_type = "time"
 
     def __init__(self, attrs=None):

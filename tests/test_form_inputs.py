@@ -54,6 +54,10 @@ STORED = {
 
 def _sent(form) -> dict[str, str]:
     html = f'<form method="post">{form.as_div()}<button>OK</button></form>'
+    moment = next(
+        c for c in page_forms(html, "http://testserver/")[0].controls if c.name == "moment"
+    )
+    assert moment.attrs["step"] == "1", "with a minute's step the browser refuses the seconds"
     return dict(page_forms(html, "http://testserver/")[0].entries())
 
 
