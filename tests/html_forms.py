@@ -8,6 +8,7 @@ single-choice list when none is selected), textareas without the newline that fo
 tag, no disabled control, no file chosen; and each value sanitised by its input type as the
 browser does before anyone touches it: a date input whose value is not `YYYY-MM-DD`, or a number
 input whose value is not a valid floating-point number, is empty. Line breaks go out as CRLF.
+A form with `hx-post` is a POST form to that address (htmx sends the same entries).
 `tests/browser/test_form_entries.py` checks these rules against Chromium's own FormData.
 """
 
@@ -132,7 +133,7 @@ class Control:
         if self.tag != "input":
             return self.tag
         kind = (self.attrs.get("type") or "text").lower()
-        return kind if kind in _KNOWN_TYPES or kind in ("month", "week") else "text"
+        return kind if kind in _KNOWN_TYPES else "text"
 
     @property
     def is_submit_button(self) -> bool:
@@ -179,6 +180,8 @@ class HtmlForm:
 
     @property
     def method(self) -> str:
+        if self.attrs.get("hx-post"):  # htmx sends it as a POST, with the same entries
+            return "post"
         method = (self.attrs.get("method") or "get").lower()
         return method if method in ("get", "post", "dialog") else "get"
 
@@ -192,7 +195,8 @@ class HtmlForm:
     @property
     def action(self) -> str:
         """Where it goes: the page's own address when the action is missing or empty."""
-        return urljoin(self.page_url, self.attrs.get("action") or self.page_url)
+        action = self.attrs.get("hx-post") or self.attrs.get("action")
+        return urljoin(self.page_url, action or self.page_url)
 
     def submitter(self) -> Control | None:
         """The default button: the first submit button in tree order."""
