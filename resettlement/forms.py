@@ -97,6 +97,8 @@ class NumberInput(forms.NumberInput):
 
 
 class Textarea(forms.Textarea):
+    """Read with LF line breaks: a text sent back unchanged is stored unchanged."""
+
     def value_from_datadict(self, data, files, name):
         value = super().value_from_datadict(data, files, name)
         if isinstance(value, str):
