@@ -22,6 +22,7 @@ from maps.formats import (
 from maps.palette import legend
 from maps.uploads import UploadLimit
 from resettlement.accounts.access import Capability, project_or_404, projects_where
+from resettlement.forms import Form
 from resettlement.imports.models import ImportBatch, ImportKind
 
 
@@ -76,7 +77,7 @@ def project_map_image(request, code: str):
     return response
 
 
-class GeometryUploadForm(forms.Form):
+class GeometryUploadForm(Form):
     file = forms.FileField(
         label=gettext_lazy("GIS file"),
         help_text=gettext_lazy("GeoJSON, GeoPackage, zipped Shapefile (.zip), KML, KMZ or DXF."),

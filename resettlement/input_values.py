@@ -63,6 +63,17 @@ def parse_text(value: object, *, required: bool = True, max_length: int | None =
     return text
 
 
+def parse_note(value: object, *, max_length: int) -> str:
+    """Free text as written: its lines and punctuation kept (full-width "：" and "，" are
+    Chinese punctuation, not typos to fold), line breaks as LF, blank ends trimmed."""
+    if is_blank(value):
+        return ""
+    text = str(value).replace("\r\n", "\n").replace("\r", "\n").strip()
+    if len(text) > max_length:
+        raise ValidationError(ERROR_TOO_LONG, code="max_length", params={"limit": max_length})
+    return text
+
+
 def parse_decimal(
     value: object, *, places: int = 2, positive: bool = True, required: bool = True
 ) -> Decimal | None:

@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from resettlement.forms import Form, ModelForm, Textarea
 from resettlement.households.models import Household, Member
 from resettlement.households.validation import (
     HOUSEHOLD_FIELDS,
@@ -14,7 +15,7 @@ MAX_ID_DIGITS = 6
 ERROR_ID_DIGITS = _("Enter at most the last %(limit_value)d characters of an ID number.")
 
 
-class HouseholdForm(forms.ModelForm):
+class HouseholdForm(ModelForm):
     """Editing a household's agreement details, checked by the same rules as the import.
 
     After `is_valid()`, `self.data_record` is the cleaned HouseholdData for the services.
@@ -23,10 +24,7 @@ class HouseholdForm(forms.ModelForm):
     class Meta:
         model = Household
         fields = list(HOUSEHOLD_FIELDS)
-        widgets = {
-            "signed_on": forms.DateInput(attrs={"type": "date"}),
-            "note": forms.Textarea(attrs={"rows": 3}),
-        }
+        widgets = {"note": Textarea(attrs={"rows": 3})}
         help_texts = {
             "entitled_area": _("Leave blank to compute it from the project's entitlement rule."),
         }
@@ -56,7 +54,7 @@ class HouseholdForm(forms.ModelForm):
         return cleaned
 
 
-class MemberForm(forms.ModelForm):
+class MemberForm(ModelForm):
     class Meta:
         model = Member
         fields = ["name", "relation", "id_number", "recognised"]
@@ -73,7 +71,7 @@ class MemberForm(forms.ModelForm):
         return cleaned
 
 
-class HouseholdSearchForm(forms.Form):
+class HouseholdSearchForm(Form):
     q = forms.CharField(
         label=_("Agreement number or name"),
         required=False,

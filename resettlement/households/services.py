@@ -77,11 +77,16 @@ def household_create(*, project: Project, data: HouseholdData, by=None) -> House
 
 
 def household_update(*, household: Household, data: HouseholdData, by=None) -> Household:
-    """Change the agreement details of a household (its members are kept as they are)."""
+    """Change the agreement details of a household (its members are kept as they are). The
+    same details again change nothing and write nothing (no audit row, no new updated_at)."""
     conflicts = household_conflicts(household.project, [data], exclude_pk=household.pk)
     if conflicts:
         raise ValidationError(conflicts[0])
-    for name, value in data.model_fields().items():
+    fields = data.model_fields()
+    stored = Household.objects.filter(pk=household.pk).values(*fields).get()
+    if stored == fields:  # compared with the database: a ModelForm has set them on the instance
+        return household
+    for name, value in fields.items():
         setattr(household, name, value)
     if household.status == HouseholdStatus.REGISTERED and data.signed_on:
         household.status = HouseholdStatus.SIGNED

@@ -27,6 +27,7 @@ from resettlement.input_values import (
     parse_date,
     parse_decimal,
     parse_int,
+    parse_note,
     parse_text,
 )
 from resettlement.masking import mask_id_number
@@ -195,7 +196,7 @@ def household_clean(
         name: c.take(name, parse_bool, raw.get(name))
         for name in ("elderly", "disabled", "hardship")
     }
-    note = c.take("note", lambda v: parse_text(v, required=False, max_length=1000), raw.get("note"))
+    note = c.take("note", lambda v: parse_note(v, max_length=1000), raw.get("note"))
 
     if signed_on and signed_on > timezone.localdate():
         c.add("signed_on", ERROR_SIGNED_IN_FUTURE)

@@ -3,15 +3,16 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from resettlement.forms import Form
 from resettlement.housing.services import FlatPosition
 
 
-class FlatSpecForm(forms.Form):
+class FlatSpecForm(Form):
     first_floor = forms.IntegerField(label=_("From floor"), min_value=1, initial=1)
     last_floor = forms.IntegerField(label=_("To floor"), min_value=1)
 
 
-class FlatPositionForm(forms.Form):
+class FlatPositionForm(Form):
     position = forms.IntegerField(label=_("Position"), min_value=1, max_value=99)
     layout = forms.CharField(label=_("Layout (户型)"), max_length=30)
     gross_area = forms.DecimalField(

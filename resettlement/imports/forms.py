@@ -3,12 +3,13 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from resettlement.forms import Form
 from resettlement.imports.package import ERROR_TOO_LARGE, MB
 
 ERROR_EXTENSION = _("Upload an Excel workbook (.xlsx).")
 
 
-class RegisterUploadForm(forms.Form):
+class RegisterUploadForm(Form):
     file = forms.FileField(
         label=_("Register (.xlsx)"),
         widget=forms.ClearableFileInput(

@@ -1,12 +1,13 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from resettlement.forms import Form, ModelForm, Textarea
 from resettlement.lottery.models import Lottery
 
 FLAG_CHOICES = [("elderly", _("Elderly")), ("disabled", _("Disabled")), ("hardship", _("Hardship"))]
 
 
-class LotteryForm(forms.ModelForm):
+class LotteryForm(ModelForm):
     priority_flags = forms.MultipleChoiceField(
         label=_("Flags giving priority (group 1)"),
         choices=FLAG_CHOICES,
@@ -26,10 +27,9 @@ class LotteryForm(forms.ModelForm):
             "scheduled_on",
             "venue",
         ]
-        widgets = {"scheduled_on": forms.DateInput(attrs={"type": "date"})}
 
 
-class DrawForm(forms.Form):
+class DrawForm(Form):
     public_input = forms.CharField(
         label=_("Public input"),
         max_length=200,
@@ -38,7 +38,7 @@ class DrawForm(forms.Form):
     )
 
 
-class WitnessForm(forms.Form):
+class WitnessForm(Form):
     name = forms.CharField(label=_("Name"), max_length=50, required=False)
     role = forms.CharField(label=_("Role"), max_length=50, required=False)
     organisation = forms.CharField(label=_("Organisation"), max_length=100, required=False)
@@ -47,24 +47,24 @@ class WitnessForm(forms.Form):
 WitnessFormSet = forms.formset_factory(WitnessForm, extra=4)
 
 
-class ReasonForm(forms.Form):
-    reason = forms.CharField(label=_("Reason"), widget=forms.Textarea(attrs={"rows": 2}))
+class ReasonForm(Form):
+    reason = forms.CharField(label=_("Reason"), widget=Textarea(attrs={"rows": 2}))
 
 
 class RedrawForm(ReasonForm):
     approved_by = forms.CharField(label=_("Approved by"), max_length=100)
 
 
-class NotaryResultForm(forms.Form):
+class NotaryResultForm(Form):
     file = forms.FileField(label=_("Stamped result (result.csv)"))
 
 
-class EntryForm(forms.Form):
+class EntryForm(Form):
     group = forms.IntegerField(label=_("Group"), min_value=1, required=False)
     pool = forms.CharField(label=_("Pool"), max_length=40, required=False)
 
 
-class PoolForm(forms.Form):
+class PoolForm(Form):
     pool = forms.CharField(label=_("Pool"), max_length=40)
     building = forms.ModelChoiceField(label=_("Building"), queryset=None, required=False)
     layout = forms.CharField(label=_("Layout (户型)"), max_length=30, required=False)
@@ -74,10 +74,10 @@ class PoolForm(forms.Form):
         self.fields["building"].queryset = project.buildings.all()
 
 
-class GroupListForm(forms.Form):
+class GroupListForm(Form):
     text = forms.CharField(
         label=_("Groups from a list"),
-        widget=forms.Textarea(attrs={"rows": 4, "placeholder": "QLS-0001\t1\nQLS-0002\t2"}),
+        widget=Textarea(attrs={"rows": 4, "placeholder": "QLS-0001\t1\nQLS-0002\t2"}),
         help_text=_(
             "One entry per line: agreement number, group and, in mode assign, pool; "
             "pasted from a spreadsheet or separated by commas."

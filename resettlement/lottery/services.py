@@ -201,14 +201,18 @@ def entry_update(
     *, entry: LotteryEntry, group: int | None = None, pool: str | None = None, by=None
 ) -> LotteryEntry:
     _require(entry.lottery, LotteryStatus.DRAFT)
-    if group is not None:
-        if not isinstance(group, int) or group < 1:
-            raise ValidationError(ERROR_GROUP)
-        entry.group = group
-    if pool is not None:
-        entry.pool = pool.strip()
-    entry._history_user = by
-    entry.save()
+    if group is not None and (not isinstance(group, int) or group < 1):
+        raise ValidationError(ERROR_GROUP)
+    changes = {
+        name: value
+        for name, value in (("group", group), ("pool", None if pool is None else pool.strip()))
+        if value is not None and getattr(entry, name) != value
+    }
+    if changes:  # the same values again write nothing, not even an audit row
+        for name, value in changes.items():
+            setattr(entry, name, value)
+        entry._history_user = by
+        entry.save(update_fields=list(changes))
     return entry
 
 

@@ -3,6 +3,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from resettlement.forms import Form, ModelForm, NumberInput, Textarea
 from resettlement.progress.models import BuildingMilestone, MilestoneType, Phase
 
 
@@ -16,7 +17,7 @@ class MultiplePhotoField(forms.FileField):
         return [super(MultiplePhotoField, self).clean(item, initial) for item in files if item]
 
 
-class MilestoneUpdateForm(forms.ModelForm):
+class MilestoneUpdateForm(ModelForm):
     """A project team's update of one node, sized for a phone."""
 
     photos = MultiplePhotoField(
@@ -37,26 +38,20 @@ class MilestoneUpdateForm(forms.ModelForm):
             "planned_finish",
         ]
         widgets = {
-            "percent": forms.NumberInput(
-                attrs={"min": 0, "max": 100, "step": 5, "inputmode": "numeric"}
-            ),
-            "actual_start": forms.DateInput(attrs={"type": "date"}),
-            "actual_finish": forms.DateInput(attrs={"type": "date"}),
-            "planned_start": forms.DateInput(attrs={"type": "date"}),
-            "planned_finish": forms.DateInput(attrs={"type": "date"}),
-            "note": forms.Textarea(attrs={"rows": 3}),
+            "percent": NumberInput(attrs={"min": 0, "max": 100, "step": 5, "inputmode": "numeric"}),
+            "note": Textarea(attrs={"rows": 3}),
         }
 
 
-class ExceptionForm(forms.Form):
+class ExceptionForm(Form):
     reason = forms.CharField(
         label=_("Reason"),
-        widget=forms.Textarea(attrs={"rows": 3}),
+        widget=Textarea(attrs={"rows": 3}),
         help_text=_("Why this node may be completed before the nodes ahead of it."),
     )
 
 
-class BulkMilestoneForm(forms.Form):
+class BulkMilestoneForm(Form):
     milestone_type = forms.ModelChoiceField(label=_("Node"), queryset=MilestoneType.objects.none())
     buildings = forms.ModelMultipleChoiceField(
         label=_("Buildings"), queryset=None, widget=forms.CheckboxSelectMultiple
@@ -65,15 +60,10 @@ class BulkMilestoneForm(forms.Form):
     actual_start = forms.DateField(
         label=_("Actual start"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
         help_text=_("Only written where a building has no start date yet."),
     )
-    actual_finish = forms.DateField(
-        label=_("Actual finish"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    note = forms.CharField(
-        label=_("Note"), required=False, widget=forms.Textarea(attrs={"rows": 2})
-    )
+    actual_finish = forms.DateField(label=_("Actual finish"), required=False)
+    note = forms.CharField(label=_("Note"), required=False, widget=Textarea(attrs={"rows": 2}))
 
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
@@ -91,7 +81,7 @@ class BulkMilestoneForm(forms.Form):
         return values
 
 
-class TemplateNodeForm(forms.Form):
+class TemplateNodeForm(Form):
     position = forms.IntegerField(label=_("Position"), min_value=1)
     milestone_type = forms.ModelChoiceField(label=_("Node"), queryset=MilestoneType.objects.all())
     weight = forms.DecimalField(
@@ -102,7 +92,7 @@ class TemplateNodeForm(forms.Form):
 TemplateFormSet = forms.formset_factory(TemplateNodeForm, extra=2, can_delete=True)
 
 
-class NewNodeForm(forms.Form):
+class NewNodeForm(Form):
     name = forms.CharField(label=_("New node"), max_length=50, required=False)
     phase = forms.ChoiceField(
         label=_("Phase while open"),

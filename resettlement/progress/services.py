@@ -153,21 +153,34 @@ def building_milestones_record(
 
     The rules: each node's own values (milestone_check), and across each building's nodes
     (sequence_check: in order unless excepted; delivery only after completion acceptance).
-    Each building then gets its progress and current stage recomputed.
+    Each building then gets its progress and current stage recomputed. A node whose stored
+    values are already these is left alone: a save that changes nothing writes nothing (no
+    audit row, no new updated_at).
     """
     errors: list[str] = []
     now = timezone.now()
+    stored = {
+        row["pk"]: row
+        for row in BuildingMilestone.objects.filter(
+            pk__in=[milestone.pk for milestone, _values in changes]
+        ).values("pk", *MILESTONE_FIELDS)
+    }
+    milestones = []
     for milestone, values in changes:
         unknown = set(values) - set(MILESTONE_FIELDS)
         if unknown:
             raise ValueError(f"not milestone fields: {sorted(unknown)}")
+        if all(stored[milestone.pk][name] == value for name, value in values.items()):
+            continue
         for name, value in values.items():
             setattr(milestone, name, value)
         problems = milestone_check(**{name: getattr(milestone, name) for name in _CHECKED_FIELDS})
         errors += _labelled(milestone, itertools.chain.from_iterable(problems.values()))
         milestone.updated_by = by
         milestone.updated_at = now
-    milestones = [milestone for milestone, _values in changes]
+        milestones.append(milestone)
+    if not milestones:
+        return [milestone for milestone, _values in changes]
     errors += _sequence_errors(milestones)
     if errors:
         raise ValidationError(errors)
@@ -184,7 +197,7 @@ def building_milestones_record(
         buildings_progress_refresh(buildings=buildings.values())
         # Planned dates change lateness without changing progress.
         Building.objects.filter(pk__in=buildings).touch()
-    return milestones
+    return [milestone for milestone, _values in changes]
 
 
 def _labelled(milestone: BuildingMilestone, messages: Iterable[str]) -> list[str]:
@@ -306,9 +319,15 @@ def milestone_template_update(
 ) -> list[ProjectMilestone]:
     """Replace a project's ordered template. Buildings gain nodes that were added, lose nodes
     that were removed (refused while any building has progress on them), and every building's
-    progress is recomputed with the new order and weights."""
+    progress is recomputed with the new order and weights. The same nodes in the same order
+    with the same weights change nothing, and write nothing."""
     if not nodes:
         raise ValidationError(ERROR_TEMPLATE_EMPTY)
+    current = ProjectMilestone.objects.filter(project=project).order_by("sequence")
+    if list(current.values_list("milestone_type_id", "weight")) == [
+        (node.milestone_type.pk, node.weight) for node in nodes
+    ]:
+        return list(current)
     seen = set()
     for node in nodes:
         if node.milestone_type.pk in seen:

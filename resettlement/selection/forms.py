@@ -4,6 +4,7 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from resettlement.forms import Form, ModelForm, Textarea
 from resettlement.housing.models import Flat
 from resettlement.lottery.models import Lottery, LotteryMode, LotteryStatus
 from resettlement.selection.models import SelectionEvent
@@ -14,7 +15,7 @@ ERROR_TOO_MANY_FLATS = _("At most %(limit)s flats at once.")
 _FLAT_ID = re.compile(r"[0-9]{1,18}")
 
 
-class EventForm(forms.ModelForm):
+class EventForm(ModelForm):
     desks = forms.IntegerField(label=_("Desks"), min_value=1, max_value=30, initial=4)
 
     class Meta:
@@ -33,11 +34,7 @@ class EventForm(forms.ModelForm):
             "countdown_seconds",
             "extension_seconds",
         ]
-        widgets = {
-            "starts_on": forms.DateInput(attrs={"type": "date"}),
-            "ends_on": forms.DateInput(attrs={"type": "date"}),
-            "buildings": forms.CheckboxSelectMultiple,
-        }
+        widgets = {"buildings": forms.CheckboxSelectMultiple}
 
     def __init__(self, *args, project, **kwargs):
         super().__init__(*args, **kwargs)
@@ -48,7 +45,7 @@ class EventForm(forms.ModelForm):
         self.fields["allowed_excess"].required = False
 
 
-class RulesForm(forms.ModelForm):
+class RulesForm(ModelForm):
     class Meta:
         model = SelectionEvent
         fields = [
@@ -62,7 +59,7 @@ class RulesForm(forms.ModelForm):
         ]
 
 
-class TierForm(forms.Form):
+class TierForm(Form):
     up_to_excess = forms.DecimalField(
         label=_("up to m² over entitlement"), min_value=Decimal("0.01"), decimal_places=2
     )
@@ -71,7 +68,7 @@ class TierForm(forms.Form):
     )
 
 
-class FloorForm(forms.Form):
+class FloorForm(Form):
     floor_from = forms.IntegerField(label=_("From floor"), min_value=1)
     floor_to = forms.IntegerField(label=_("To floor"), min_value=1)
     per_m2 = forms.DecimalField(
@@ -94,15 +91,15 @@ def formset_rows(formset, fields: tuple[str, ...]) -> list[tuple]:
     ]
 
 
-class VoidForm(forms.Form):
+class VoidForm(Form):
     reason = forms.CharField(
         label=_("Reason"),
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=Textarea(attrs={"rows": 2}),
         help_text=_("Recorded with your name; the flats return to the pool and both records stay."),
     )
 
 
-class SwapForm(forms.Form):
+class SwapForm(Form):
     """换房: the new flats by code, as staff read them off the board, and the reason."""
 
     flat_codes = forms.CharField(
@@ -112,7 +109,7 @@ class SwapForm(forms.Form):
     )
     swap_reason = forms.CharField(
         label=_("Reason"),
-        widget=forms.Textarea(attrs={"rows": 2}),
+        widget=Textarea(attrs={"rows": 2}),
         help_text=_("Recorded with your name; the old flats return to the pool."),
     )
 
@@ -141,7 +138,7 @@ class SwapForm(forms.Form):
         return [flats[0] for flats in found.values()]
 
 
-class FlatFilterForm(forms.Form):
+class FlatFilterForm(Form):
     building = forms.ModelChoiceField(label=_("Building"), queryset=None, required=False)
     layout = forms.ChoiceField(label=_("Layout"), required=False)
     floor_min = forms.IntegerField(label=_("From floor"), min_value=1, required=False)
@@ -172,7 +169,7 @@ class FlatIdsField(forms.Field):
         return [int(item) for item in values]
 
 
-class DeskFlatsForm(forms.Form):
+class DeskFlatsForm(Form):
     """The flats a desk action (hold, release) is about."""
 
     flats = FlatIdsField(required=False)

@@ -74,30 +74,42 @@ def event_rules_set(
         errors.append(ERROR_EXCESS_ABOVE_TIERS % {"allowed": allowed, "highest": highest})
     if errors:
         raise ValidationError([str(error) for error in errors])
-    for name in RULE_FIELDS:
-        if name in values:
-            setattr(event, name, values[name])
+    # Compared with the database: a ModelForm has already set the values on the instance.
+    stored = SelectionEvent.objects.filter(pk=event.pk).values(*RULE_FIELDS).get()
+    fields = [name for name in RULE_FIELDS if name in values and stored[name] != values[name]]
+    for name in fields:
+        setattr(event, name, values[name])
     event.full_clean(exclude=["buildings"])
-    with transaction.atomic():
-        event._history_user = by
-        event.save()
-        for stale in [*event.price_tiers.all(), *event.floor_adjustments.all()]:
-            stale._history_user = by
-            stale.delete()
-        bulk_create_with_history(
-            [PriceTier(event=event, up_to_excess=b, price_per_m2=p) for b, p in tiers],
-            PriceTier,
-            default_user=by,
-        )
-        bulk_create_with_history(
-            [
-                FloorAdjustment(event=event, floor_from=start, floor_to=end, per_m2=rate)
-                for start, end, rate in ranges
-            ],
-            FloorAdjustment,
-            default_user=by,
-        )
+    stored_tiers = event.price_tiers.values_list("up_to_excess", "price_per_m2")
+    stored_floors = event.floor_adjustments.values_list("floor_from", "floor_to", "per_m2")
+    with transaction.atomic():  # only what changed is written (and audited)
+        if fields:
+            event._history_user = by
+            event.save(update_fields=fields)
+        if sorted(stored_tiers) != sorted(tiers):
+            _rows_delete(event.price_tiers.all(), by=by)
+            bulk_create_with_history(
+                [PriceTier(event=event, up_to_excess=b, price_per_m2=p) for b, p in tiers],
+                PriceTier,
+                default_user=by,
+            )
+        if sorted(stored_floors) != ranges:
+            _rows_delete(event.floor_adjustments.all(), by=by)
+            bulk_create_with_history(
+                [
+                    FloorAdjustment(event=event, floor_from=start, floor_to=end, per_m2=rate)
+                    for start, end, rate in ranges
+                ],
+                FloorAdjustment,
+                default_user=by,
+            )
     return event
+
+
+def _rows_delete(stale, *, by) -> None:
+    for row in stale:
+        row._history_user = by
+        row.delete()
 
 
 @dataclass(frozen=True)

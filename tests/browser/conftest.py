@@ -1,12 +1,18 @@
 """Headless Chromium from the system (Debian's `chromium`), driven by Playwright.
 
 Playwright's own browser download is never used: the executable is the one setup installs.
+
+Pages are seen as users see them: a Chinese browser (zh-CN, Beijing time) and the interface in
+its default language, Chinese. A test parametrizes `language` (e.g. `["en"]`) for the
+interface in another language, which is then chosen as users choose it (the language cookie
+the switcher sets), or `browser_locale` for a browser set to another language.
 """
 
 import os
 import shutil
 
 import pytest
+from django.conf import settings
 
 CANDIDATES = ("/usr/bin/chromium", "/usr/bin/chromium-browser", "/snap/bin/chromium")
 LAUNCH_ARGS = [
@@ -48,11 +54,41 @@ def browser():
         connections.close_all()
 
 
+BROWSER_LOCALES = {"zh-hans": "zh-CN", "en": "en-US"}
+
+
 @pytest.fixture
-def page(browser, live_server):
+def language() -> str:
+    """The interface language of the test's pages: the default one, Chinese."""
+    return settings.LANGUAGE_CODE
+
+
+@pytest.fixture
+def browser_locale(language) -> str:
+    """The browser's own language (Accept-Language, date and number inputs' display)."""
+    return BROWSER_LOCALES[language]
+
+
+def new_context(browser, live_server, *, language=None, locale=None, **options):
+    """A browser context as staff have it: Beijing time, a browser in `locale` (by default
+    the one of `language`), the interface in `language` (by default Chinese)."""
+    language = language or settings.LANGUAGE_CODE
+    options.setdefault("viewport", {"width": 1280, "height": 900})
     context = browser.new_context(
-        base_url=live_server.url, locale="en-US", viewport={"width": 1280, "height": 900}
+        base_url=live_server.url,
+        locale=locale or BROWSER_LOCALES[language],
+        timezone_id=settings.TIME_ZONE,
+        **options,
     )
+    if language != settings.LANGUAGE_CODE:
+        cookie = {"name": settings.LANGUAGE_COOKIE_NAME, "value": language, "url": live_server.url}
+        context.add_cookies([cookie])
+    return context
+
+
+@pytest.fixture
+def page(browser, live_server, language, browser_locale):
+    context = new_context(browser, live_server, language=language, locale=browser_locale)
     page = context.new_page()
     page.set_default_timeout(10_000)
     yield page

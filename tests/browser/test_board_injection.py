@@ -9,7 +9,7 @@ from playwright.sync_api import expect
 
 from resettlement.households.models import HouseholdStatus
 from resettlement.imports.registers import flats_import
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, new_context
 from tests.factories import make_building
 from tests.selection_fixtures import households, open_event, published_lottery
 from tests.workbooks import FLAT_HEADER, register
@@ -50,9 +50,7 @@ def poisoned_day(world, personas):
 
 
 def clerk_page(browser, live_server):
-    context = browser.new_context(
-        base_url=live_server.url, locale="zh-CN", viewport={"width": 1920, "height": 1080}
-    )
+    context = new_context(browser, live_server, viewport={"width": 1920, "height": 1080})
     page = context.new_page()
     page.set_default_timeout(10_000)
     log_in(page, "clerk")

@@ -6,6 +6,7 @@ from playwright.sync_api import expect
 
 from resettlement.selection.board import board_link_create, board_links_revoke
 from resettlement.selection.services import event_open
+from tests.browser.conftest import new_context
 from tests.selection_fixtures import planned_day
 
 pytestmark = [
@@ -18,7 +19,7 @@ def test_an_open_board_shows_that_its_link_was_revoked(world, personas, browser,
     event, _people = planned_day(world, by=personas["supervisor"])
     event_open(event=event)
     _link, token = board_link_create(event=event, by=personas["clerk"])
-    board = browser.new_context(base_url=live_server.url).new_page()
+    board = new_context(browser, live_server).new_page()
     board.goto(f"/board/{token}/")
     expect(board.locator(".building")).to_have_count(2)
 

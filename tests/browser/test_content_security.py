@@ -8,7 +8,7 @@ from playwright.sync_api import expect
 
 from maps.palette import PHASE_STYLES
 from resettlement.progress.models import Phase
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, new_context
 from tests.site_pages import page_urls, site_build
 
 pytestmark = [
@@ -29,9 +29,7 @@ class Watched:
     errors are collected."""
 
     def __init__(self, browser, live_server, username: str):
-        self.context = browser.new_context(
-            base_url=live_server.url, locale="zh-CN", viewport={"width": 1920, "height": 1080}
-        )
+        self.context = new_context(browser, live_server, viewport={"width": 1920, "height": 1080})
         self.context.add_init_script(REPORT_VIOLATIONS)
         self.page = self.context.new_page()
         self.page.set_default_timeout(15_000)

@@ -11,6 +11,7 @@ pytestmark = [
 ]
 
 
+@pytest.mark.parametrize("browser_locale", ["en-US"])  # a PC set to English
 def test_project_team_member_sees_only_its_own_project(world, personas, page):
     log_in(page, "team")
     cards = page.locator(".project-card")

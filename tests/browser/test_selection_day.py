@@ -10,7 +10,7 @@ from playwright.sync_api import expect
 from resettlement.selection.models import QueueStatus, Selection, SelectionStatus
 from resettlement.selection.rules import event_rules_set
 from resettlement.selection.services import event_open
-from tests.browser.conftest import log_in
+from tests.browser.conftest import log_in, new_context
 from tests.selection_fixtures import planned_day
 
 pytestmark = [
@@ -22,7 +22,7 @@ BOARD_DEADLINE_MS = 2_000  # the board follows a change within 2 s
 
 
 def staff_page(browser, live_server, username):
-    context = browser.new_context(base_url=live_server.url, viewport={"width": 1280, "height": 900})
+    context = new_context(browser, live_server)
     page = context.new_page()
     page.set_default_timeout(10_000)
     page.on("dialog", lambda dialog: dialog.accept())  # hx-confirm prompts
@@ -54,7 +54,7 @@ def test_a_selection_day_with_two_desks_an_absence_and_a_void(
     popup.value.close()
 
     # The projector has no login: a fresh browser context opens the signed link.
-    board = browser.new_context(base_url=live_server.url).new_page()
+    board = new_context(browser, live_server).new_page()
     board.goto(board_url)
     expect(board.locator("#next .upcoming").first).to_have_text("1")
     expect(board.locator(".building")).to_have_count(2)
