@@ -4,7 +4,7 @@ concurrently: p95 under 100 ms.
 A project gets 20 buildings of 12 floors × 2 stairwells × 2 flats (960 flats, layouts A 80.50 m²
 and B 96.35 m², both fitting an entitlement of 100 m²), 500 households entitled to 100 m², a
 published lottery of mode order over them and an open selection event over every building with
-10 desks, all through the services (resettlement.lottery.services, selection.services).
+10 desks, all through the services and lifecycles of resettlement.lottery and .selection.
 
 Each desk is its own process with its own database connection, as desks are separate requests
 to separate application workers in production. They work in rounds: every desk calls its next
@@ -14,8 +14,9 @@ before the next round, so nothing else runs while the confirmations do. Every co
 therefore one of ten at once: the worst case of "10 desks confirming concurrently". Flats are
 handed out interleaved (flat k in building-floor order goes to desk k mod 10): every desk takes
 a different flat, so none is refused, but the desks work in the same buildings at the same
-time, as when the popular buildings go first, which contends on the building rows that every
-status change of a flat updates.
+time, as when the popular buildings go first. (No row is shared between desks any more: the
+board's change counter is each desk's own, where every flat change used to update its building's
+row.)
 
 For comparison (informational), desk 1 first confirms 20 households alone, with the same steps;
 the SQL statements of the first of them are listed (BEGIN and COMMIT included).

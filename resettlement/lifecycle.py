@@ -20,8 +20,9 @@ from typing import Any
 from django.core.exceptions import ValidationError
 from django.db import connections, models, transaction
 from django.db.models.sql import UpdateQuery
-from django.utils import timezone
 from django.utils.functional import Promise
+
+from resettlement.history import history_insert_sql, history_params, tracked_columns
 
 Message = str | Promise
 
@@ -126,25 +127,12 @@ def claim(
     update_sql, params = query.get_compiler(queryset.db).as_sql()
     if not update_sql:
         return 0
-    history_model = history.model
-    quote = connection.ops.quote_name
-    tracked = history_model.tracked_fields
-    source = ", ".join(quote(f.column) for f in tracked)
-    target = ", ".join(quote(history_model._meta.get_field(f.name).column) for f in tracked)
-    # Identifiers quoted by the backend, every value a bound parameter.
-    history_table = quote(history_model._meta.db_table)
-    extra = ", ".join(
-        quote(name)
-        for name in ("history_date", "history_change_reason", "history_type", "history_user_id")
-    )
     sql = (
-        f"WITH changed AS ({update_sql} RETURNING {source}) "  # noqa: S608
-        f"INSERT INTO {history_table} ({target}, {extra}) "
-        f"SELECT {source}, %s, %s, %s, %s FROM changed"
+        f"WITH changed AS ({update_sql} RETURNING {tracked_columns(model, connection.alias)}) "
+        f"{history_insert_sql(model, connection, 'changed')}"
     )
-    user_id = getattr(by, "pk", None)
     with transaction.mark_for_rollback_on_error(using=queryset.db), connection.cursor() as cursor:
-        cursor.execute(sql, (*params, timezone.now(), reason or None, "~", user_id))
+        cursor.execute(sql, (*params, *history_params("~", by=by, reason=reason)))
         return cursor.rowcount
 
 

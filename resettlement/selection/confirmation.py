@@ -12,9 +12,9 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from simple_history.utils import bulk_create_with_history
 
 from resettlement.archive.models import DocumentKind
+from resettlement.history import created_with_history
 from resettlement.households.lifecycle import household_allocate, household_release
 from resettlement.households.models import HOUSEHOLD_LIFECYCLE, Household
 from resettlement.housing.lifecycle import flats_move
@@ -101,9 +101,9 @@ def selection_confirm(
     selection and kept (the desk prints that copy). The same idempotency key again (a double
     click, a retry after a lost response) returns the selection it made.
 
-    Eleven statements on PostgreSQL: the locks (one SELECT), the selection and its flats with
-    their history (four INSERTs), the flats, the household and the queue entry moved on with
-    their history (one statement each), the locks deleted, the log, the desk's board counter.
+    Nine statements on PostgreSQL: the locks (one SELECT), the selection and its flats, each
+    with its history, the flats, the household and the queue entry moved on with their history
+    (one statement each), the locks deleted, the log, the desk's board counter.
     """
     event = desk.event
     event_serving(event)
@@ -240,11 +240,10 @@ def _store(
         balance=settlement.balance,
         settlement=settlement.as_json(),
     )
-    bulk_create_with_history([selection], Selection, default_user=by)
-    bulk_create_with_history(
+    created_with_history([selection], by=by)
+    created_with_history(
         [SelectedFlat(selection=selection, flat=flat, area=flat.gross_area) for flat in flats],
-        SelectedFlat,
-        default_user=by,
+        by=by,
     )
     at_desk = source == SelectionSource.DESK and replaces is None
     flats_move(flats, "select_held" if at_desk else "select", by=by, reason=gettext("selected"))

@@ -5,8 +5,8 @@ lock and a confirmation share. The statuses themselves move in selection.lifecyc
 No flat is ever allocated twice: a flat can carry one lock (FlatHold.flat is unique), the
 confirmation locks the flats' rows and checks they are reserved by this desk for this
 household, and the database refuses a second active selection of a flat (a partial unique
-index on SelectedFlat), as of a household. A retried confirmation with the same idempotency
-key returns the selection already made.
+index on SelectedFlat) and of a household (on Selection). A retried confirmation with the same
+idempotency key returns the selection already made.
 
 A lock whose countdown has passed reads as expired everywhere at once (queries, the board, the
 desks): nothing has to run for it. The sweep (holds_expire, run by `manage.py selection_sweep`
