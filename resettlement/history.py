@@ -1,6 +1,6 @@
 """The audit trail is django-simple-history; this keeps its cost per write low.
 
-`Model.history` builds a new manager class on every access (HistoricalDescriptor.__get__ calls
+`Model.history` builds a new manager class on every access (HistoryDescriptor.__get__ calls
 Manager.from_queryset each time), and every save with history goes through it: about half a
 millisecond each, several times per confirmation at a selection desk. The class depends only on
 the descriptor's manager and queryset classes, so it is built once per pair and reused.

@@ -5,6 +5,7 @@ lock reads as expired until the periodic sweep gives its flat back)."""
 
 import datetime
 import re
+import uuid
 from decimal import Decimal
 
 import pytest
@@ -17,6 +18,7 @@ from django.urls import reverse
 
 from resettlement.housing.models import Flat, FlatStatus
 from resettlement.selection.board import board_link_create
+from resettlement.selection.confirmation import selection_confirm
 from resettlement.selection.models import (
     EventStatus,
     FlatHold,
@@ -251,3 +253,26 @@ def test_a_voided_selection_cannot_be_voided_again(serving, login):
     selection.refresh_from_db()
     assert selection.void_reason == "户主申请重新选房"
     assert SelectionLog.objects.filter(event=event, action=LogAction.VOID).count() == 1
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="one statement per write: PostgreSQL")
+def test_a_confirmation_is_nine_statements_on_postgresql(serving):
+    """The locks, the selection and its flats, the flats, household and queue entry moved on
+    (each with its history), the locks deleted, the log line and the desk's board counter."""
+    event, people, _clerk = serving
+    desk = event.desks.select_related("event").get(number=1)
+    entry = event.queue.select_related("household").get(household=people[0])
+    held = [hold.flat for hold in FlatHold.objects.filter(queue_entry=entry)]
+    with (
+        time_machine.travel(START + datetime.timedelta(minutes=1), tick=False),
+        CaptureQueriesContext(connection) as queries,
+    ):
+        selection_confirm(entry=entry, desk=desk, flats=held, idempotency_key=uuid.uuid4())
+    statements = [
+        query["sql"].split(" ", 1)[0]
+        for query in queries.captured_queries
+        if not query["sql"].startswith(("SAVEPOINT", "RELEASE SAVEPOINT"))
+    ]
+    assert statements == [
+        "SELECT", "WITH", "WITH", "WITH", "WITH", "DELETE", "WITH", "INSERT", "UPDATE"
+    ]  # fmt: skip

@@ -42,7 +42,12 @@ from resettlement.selection.models import (
     SelectionSource,
 )
 from resettlement.selection.rules import rules_of
-from resettlement.selection.services import ERROR_NO_FLATS, ERROR_TOO_MANY, check_offered
+from resettlement.selection.services import (
+    ERROR_NO_FLATS,
+    ERROR_TOO_MANY,
+    check_offered,
+    holds_expire,
+)
 from resettlement.selection.settlement import (
     ChosenFlat,
     Settlement,
@@ -325,6 +330,7 @@ def selection_swap(*, selection: Selection, flats: Sequence[Flat], reason: str, 
     flat_ids = sorted({flat.pk for flat in flats})
     if not flat_ids:
         raise ValidationError(ERROR_NO_FLATS)
+    holds_expire()  # a flat whose lock has expired may be swapped into
     try:
         with transaction.atomic():
             old = Selection.objects.select_for_update().get(pk=selection.pk)
