@@ -10,8 +10,8 @@ the rest of the 10% selected (1,100 flats in all) are set in bulk, as left by ea
 The board is public through its link (selection.board.board_link_create). Server time is
 measured in-process through Django's test client, anonymous as a board screen polls: the full
 JSON answer (20 repeats), then the same poll with If-None-Match: <ETag> answered 304 (50
-repeats). Both run holds_expire(event) first, as every poll does. The query counts of each and
-the payload size are printed too.
+repeats). Neither writes anything (an expired lock reads as expired: no poll sweeps it). The
+query counts of each and the payload size are printed too.
 
 SQLite by default (a fresh file); give DATABASE_URL for another database, or `postgres` for a
 fresh PostgreSQL database resettlement_bench_board_<pid> on 127.0.0.1 that is dropped afterwards.
@@ -54,7 +54,8 @@ def seed():
     from resettlement.accounts.models import User
     from resettlement.housing.models import Flat, FlatStatus
     from resettlement.selection.confirmation import selection_confirm
-    from resettlement.selection.services import desk_call_next, flats_hold
+    from resettlement.selection.lifecycle import desk_call_next
+    from resettlement.selection.services import flats_hold
 
     clerk = User.objects.create_user("bench-desk-clerk", password="x")
     project = seed.project()

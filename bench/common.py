@@ -65,9 +65,13 @@ def background_tasks_queued_only() -> None:
     """Background tasks (documents rendered after a commit) are recorded, not run: in
     production a worker runs them, and they are no part of the figure measured. Call after
     setup_django(), before anything is enqueued."""
-    from django.conf import settings
+    from django.test.utils import override_settings
 
-    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    # Through override_settings: django-tasks reads TASKS once (when the tasks modules are
+    # imported, at setup) and forgets it only on the setting_changed signal this sends.
+    override_settings(
+        TASKS={"default": {"BACKEND": "django_tasks.backends.dummy.DummyBackend"}}
+    ).enable()
 
 
 def timed(function) -> float:

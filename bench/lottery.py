@@ -2,8 +2,9 @@
 the published files under 3 s.
 
 A project gets 100,000 signed households with an entitled area (written in bulk; every 7th is
-elderly, so the roster has two priority groups). Then, through resettlement.lottery.services as
-staff run it: lottery_create (mode order), roster_build, lottery_freeze (informational figures),
+elderly, so the roster has two priority groups). Then, through resettlement.lottery.services
+and .lifecycle as staff run it: lottery_create (mode order), roster_build, lottery_freeze
+(informational figures),
 and the measured step, lottery_draw with the witnesses' public input: it computes the draw
 (algorithm v1) and writes the 100,000 LotteryResult rows. The published files (roster.csv,
 result.csv, from published_files) go to a temporary folder and the verifier runs on them as a
@@ -97,7 +98,7 @@ def main(database_url: str) -> bool:
     import seed_selection as seed
 
     from resettlement.households.models import HouseholdStatus
-    from resettlement.lottery import services
+    from resettlement.lottery import lifecycle, services
     from resettlement.lottery.files import published_files
     from resettlement.lottery.models import LotteryResult, LotteryStatus
 
@@ -111,11 +112,11 @@ def main(database_url: str) -> bool:
     )
     if roster.added != HOUSEHOLDS or roster.refused:
         sys.exit(f"roster: {roster.added} added, {len(roster.refused)} refused")
-    clock("lottery_freeze (informational)", lambda: services.lottery_freeze(lottery=lottery))
+    clock("lottery_freeze (informational)", lambda: lifecycle.lottery_freeze(lottery=lottery))
 
     _lottery, draw_seconds = clock(
         "lottery_draw",
-        lambda: services.lottery_draw(
+        lambda: lifecycle.lottery_draw(
             lottery=lottery, public_input=seed.PUBLIC_INPUT, witnesses=seed.WITNESSES
         ),
     )
@@ -146,7 +147,7 @@ def main(database_url: str) -> bool:
         TARGET_VERIFY_S,
     )
 
-    clock("lottery_publish (informational)", lambda: services.lottery_publish(lottery=lottery))
+    clock("lottery_publish (informational)", lambda: lifecycle.lottery_publish(lottery=lottery))
     ordered = project.households.filter(status=HouseholdStatus.ORDERED).count()
     if ordered != HOUSEHOLDS:
         sys.exit(f"publication ordered {ordered:,} households")

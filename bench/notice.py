@@ -3,10 +3,10 @@ notice PDF, its page or its files costs a few milliseconds of server CPU, becaus
 from what was stored at publication; a login meanwhile is not held up.
 
 A fresh SQLite database gets the demo's size of lottery: 1,964 signed households on the roster
-of a published lottery (mode order), made through resettlement.lottery.services. Publication
-stores the files and the notice's result table, and (no REDIS_URL here, so at once after the
-commit) renders the notice PDF: both timed, informational. The PDF is then rendered once more on
-its own to time the rendering alone (CPU seconds of this process, and wall time).
+of a published lottery (mode order), made through resettlement.lottery.services and .lifecycle.
+Publication stores the files and the notice's result table, and (no REDIS_URL here, so at once
+after the commit) renders the notice PDF: both timed, informational. The PDF is then rendered
+once more on its own to time the rendering alone (CPU seconds of this process, and wall time).
 
 gunicorn (2 sync workers, DEBUG off, as deployed) then serves it on 127.0.0.1. Anonymous GETs,
 REQUESTS of each, one after another: notice.pdf, the same with its ETag (304), the notice page,
@@ -56,18 +56,20 @@ def seed():
     from django.db import connections
 
     from resettlement.archive.models import DocumentKind, StoredDocument
-    from resettlement.lottery import services
+    from resettlement.lottery import lifecycle, services
     from resettlement.lottery.notice import notice_pdf
 
     project = seed.project()
     seed.households_add(project, HOUSEHOLDS)
     lottery = services.lottery_create(project=project, name="第一批回迁选房顺序摇号", mode="order")
     services.roster_build(lottery=lottery)
-    services.lottery_freeze(lottery=lottery)
-    services.lottery_draw(lottery=lottery, public_input=seed.PUBLIC_INPUT, witnesses=seed.WITNESSES)
+    lifecycle.lottery_freeze(lottery=lottery)
+    lifecycle.lottery_draw(
+        lottery=lottery, public_input=seed.PUBLIC_INPUT, witnesses=seed.WITNESSES
+    )
     clock(
         "lottery_publish, with the notice PDF task run at once after its commit (informational)",
-        lambda: services.lottery_publish(lottery=lottery),
+        lambda: lifecycle.lottery_publish(lottery=lottery),
     )
     document = StoredDocument.objects.of(lottery).get(kind=DocumentKind.LOTTERY_NOTICE_PDF)
     clock(

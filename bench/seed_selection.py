@@ -15,12 +15,14 @@ from resettlement.households.models import Household, HouseholdStatus
 from resettlement.housing.codes import natural_sort_key
 from resettlement.housing.models import Building
 from resettlement.housing.services import FlatPosition, flats_generate
+from resettlement.lottery import lifecycle as lottery_lifecycle
 from resettlement.lottery import services as lottery_services
 from resettlement.lottery.models import Lottery, LotteryMode
 from resettlement.projects.models import District, Project, StreetOffice, Village
 from resettlement.projects.services import project_create
+from resettlement.selection.lifecycle import event_open
 from resettlement.selection.models import SelectionEvent
-from resettlement.selection.services import event_create, event_open
+from resettlement.selection.services import event_create
 
 D = Decimal
 # As tests/selection_fixtures.py: both layouts fit an entitlement of 100 m² (the excess allowed
@@ -104,11 +106,11 @@ def published_lottery(project: Project, *, by=None) -> Lottery:
         project=project, name="第一批摇号", mode=LotteryMode.ORDER, by=by
     )
     lottery_services.roster_build(lottery=lottery, by=by)
-    lottery_services.lottery_freeze(lottery=lottery, by=by)
-    lottery_services.lottery_draw(
+    lottery_lifecycle.lottery_freeze(lottery=lottery, by=by)
+    lottery_lifecycle.lottery_draw(
         lottery=lottery, public_input=PUBLIC_INPUT, witnesses=WITNESSES, by=by
     )
-    return lottery_services.lottery_publish(lottery=lottery, by=by)
+    return lottery_lifecycle.lottery_publish(lottery=lottery, by=by)
 
 
 def open_event(

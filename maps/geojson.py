@@ -4,7 +4,7 @@ cheap to compute, so an unchanged map poll costs one aggregate query."""
 import hashlib
 import json
 
-from django.db.models import Count, FloatField, Max, Min, Q, QuerySet, TextField
+from django.db.models import Count, FloatField, Max, Min, Q, QuerySet, Subquery, TextField
 from django.db.models.functions import Cast
 from django.urls import reverse
 from django.utils import timezone
@@ -26,11 +26,15 @@ def _etag(*parts: object) -> str:
 
 
 def buildings_etag(buildings: QuerySet[Building], *, key: str) -> str:
-    """Changes whenever a feature would: buildings change (geometry, progress, milestones, and
-    their flats: every writer touches updated_at), the date changes (lateness), or the
+    """Changes whenever a feature would: buildings change (geometry, progress, milestones, flats
+    added or removed: every writer touches updated_at), a flat anywhere changes status (the
+    latest status_changed_at, one step down its index), the date changes (lateness), or the
     request's scope and filters do (key). One aggregate query over buildings."""
-    state = buildings.order_by().aggregate(n=Count("pk"), latest=Max("updated_at"))
-    return _etag(key, timezone.localdate(), state["n"], state["latest"])
+    last_flat_change = Flat.objects.order_by("-status_changed_at").values("status_changed_at")
+    state = buildings.order_by().aggregate(
+        n=Count("pk"), latest=Max("updated_at"), flats=Max(Subquery(last_flat_change[:1]))
+    )
+    return _etag(key, timezone.localdate(), state["n"], state["latest"], state["flats"])
 
 
 def buildings_geojson(buildings: QuerySet[Building]) -> bytes:

@@ -6,15 +6,11 @@ from decimal import Decimal
 
 from resettlement.households.models import HouseholdStatus
 from resettlement.housing.services import FlatPosition, flats_generate
+from resettlement.lottery.lifecycle import lottery_draw, lottery_freeze, lottery_publish
 from resettlement.lottery.models import DrawMethod, LotteryMode
-from resettlement.lottery.services import (
-    lottery_create,
-    lottery_draw,
-    lottery_freeze,
-    lottery_publish,
-    roster_build,
-)
-from resettlement.selection.services import event_create, event_open
+from resettlement.lottery.services import lottery_create, roster_build
+from resettlement.selection.lifecycle import event_open
+from resettlement.selection.services import event_create
 from tests.factories import HouseholdFactory, make_building, make_project
 
 D = Decimal

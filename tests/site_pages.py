@@ -14,8 +14,9 @@ from resettlement.lottery.models import Lottery
 from resettlement.progress.services import building_milestones_record
 from resettlement.selection.board import board_link_create
 from resettlement.selection.confirmation import selection_confirm
+from resettlement.selection.lifecycle import desk_call_next, event_open
 from resettlement.selection.models import Selection, SelectionEvent
-from resettlement.selection.services import desk_call_next, event_open, flats_hold
+from resettlement.selection.services import flats_hold
 from tests import geodata
 from tests.selection_fixtures import planned_day
 

@@ -9,8 +9,9 @@ from django.urls import reverse
 
 from resettlement.lottery.models import Lottery, LotteryResult
 from resettlement.selection.confirmation import selection_confirm
+from resettlement.selection.lifecycle import desk_call_next, event_open
 from resettlement.selection.models import Selection
-from resettlement.selection.services import desk_call_next, event_open, flats_hold
+from resettlement.selection.services import flats_hold
 from tests.selection_fixtures import planned_day
 
 pytestmark = pytest.mark.django_db

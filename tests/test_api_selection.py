@@ -9,9 +9,11 @@ from django.test.utils import CaptureQueriesContext
 
 from resettlement import lottery_verify
 from resettlement.housing.models import Flat
-from resettlement.lottery.services import lottery_create, lottery_freeze, roster_build
+from resettlement.lottery.lifecycle import lottery_freeze
+from resettlement.lottery.services import lottery_create, roster_build
 from resettlement.selection.confirmation import selection_confirm
-from resettlement.selection.services import desk_call_next, event_open, flats_hold
+from resettlement.selection.lifecycle import desk_call_next, event_open
+from resettlement.selection.services import flats_hold
 from tests.selection_fixtures import planned_day
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,9 @@ from django.test import Client, override_settings
 from django.urls import reverse
 
 from resettlement.selection.board import board_link_create
+from resettlement.selection.lifecycle import event_open
 from resettlement.selection.models import BoardLink, LogAction, SelectionLog
-from resettlement.selection.services import event_create, event_open
+from resettlement.selection.services import event_create
 from tests.selection_fixtures import households, planned_day, project_with_flats, published_lottery
 
 pytestmark = pytest.mark.django_db

@@ -13,7 +13,8 @@ from resettlement.imports.models import ImportBatch, ImportKind, ImportOutcome
 from resettlement.lottery.models import Lottery
 from resettlement.selection.board import board_link_create
 from resettlement.selection.confirmation import selection_confirm
-from resettlement.selection.services import desk_call_next, event_open, flats_hold
+from resettlement.selection.lifecycle import desk_call_next, event_open
+from resettlement.selection.services import flats_hold
 from tests.selection_fixtures import planned_day
 
 pytestmark = pytest.mark.django_db

@@ -7,8 +7,9 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.urls import reverse
 
+from resettlement.housing.lifecycle import flat_transition
 from resettlement.housing.models import Flat, FlatStatus
-from resettlement.housing.services import FlatPosition, flat_transition, flats_generate
+from resettlement.housing.services import FlatPosition, flats_generate
 from resettlement.imports.registers import flats_import
 from tests.factories import make_building, make_project
 from tests.workbooks import FLAT_HEADER, register

@@ -4,7 +4,8 @@ import pytest
 import time_machine
 from rest_framework.test import APIClient
 
-from resettlement.housing.services import FlatPosition, flat_transition, flats_generate
+from resettlement.housing.lifecycle import flat_transition
+from resettlement.housing.services import FlatPosition, flats_generate
 from resettlement.progress.services import building_milestones_record
 from tests import geodata
 

@@ -13,11 +13,11 @@ from django.urls import reverse
 from resettlement import lottery_verify
 from resettlement.households.models import CompensationMode, Household, HouseholdStatus
 from resettlement.housing.models import Flat, FlatStatus
+from resettlement.lottery.lifecycle import lottery_freeze
 from resettlement.lottery.models import Lottery, LotteryStatus
 from resettlement.lottery.services import (
     groups_apply,
     lottery_create,
-    lottery_freeze,
     pool_flats_set,
     roster_build,
 )
@@ -168,7 +168,7 @@ def test_freezing_publishes_digest_and_commitment_keeps_the_secret_and_locks_the
     page = client.post(
         reverse("lottery-entry", args=[lottery.pk, entry.pk]), {"group": 5}, follow=True
     )
-    assert any("需要“草稿”" in message for message in messages_of(page))
+    assert "摇号当前为“名单已冻结”，只有草稿阶段可以修改名单。" in messages_of(page)
     entry.refresh_from_db()
     assert entry.group != 5
     assert step(client, lottery, "roster-build").status_code == 200

@@ -38,14 +38,9 @@ from resettlement.progress.photos import ERROR_NOT_AN_IMAGE
 from resettlement.request_check import ERROR_FORM, ERROR_URL
 from resettlement.selection.confirmation import selection_confirm
 from resettlement.selection.forms import ERROR_NOT_A_FLAT
+from resettlement.selection.lifecycle import desk_call_next, desk_current, event_open, queue_present
 from resettlement.selection.models import FlatHold, SelectionStatus
-from resettlement.selection.services import (
-    desk_call_next,
-    desk_current,
-    event_open,
-    flats_hold,
-    queue_present,
-)
+from resettlement.selection.services import flats_hold
 from tests.api_checks import assert_client_error
 from tests.factories import synthetic_id_number
 from tests.selection_fixtures import planned_day

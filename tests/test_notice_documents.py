@@ -14,8 +14,8 @@ from django.urls import reverse
 
 from resettlement.archive.models import DocumentKind, StoredDocument
 from resettlement.archive.responses import MESSAGE_PENDING
+from resettlement.lottery.lifecycle import lottery_redraw
 from resettlement.lottery.models import Lottery
-from resettlement.lottery.services import lottery_redraw
 from resettlement.masking import mask_name
 from tests.documents import forbid_weasyprint, pdf_text
 from tests.selection_fixtures import households, published_lottery

@@ -6,8 +6,9 @@ import time_machine
 from django.urls import reverse
 
 from resettlement.households.models import Household
+from resettlement.housing.lifecycle import flat_transition
 from resettlement.housing.models import Flat, FlatStatus
-from resettlement.housing.services import FlatPosition, flat_transition, flats_generate
+from resettlement.housing.services import FlatPosition, flats_generate
 from resettlement.progress.services import building_milestones_record
 from tests.factories import HouseholdFactory, synthetic_id_number
 

@@ -13,8 +13,9 @@ from django.db import IntegrityError, connection, transaction
 from resettlement.households.models import HouseholdStatus
 from resettlement.housing.models import Flat, FlatStatus
 from resettlement.selection.confirmation import selection_confirm
+from resettlement.selection.lifecycle import desk_call_next
 from resettlement.selection.models import FlatHold, SelectedFlat, Selection, SelectionStatus
-from resettlement.selection.services import desk_call_next, flats_hold
+from resettlement.selection.services import flats_hold
 from tests.selection_fixtures import households, open_event, project_with_flats, published_lottery
 
 D = Decimal

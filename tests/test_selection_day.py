@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from resettlement.households.models import HouseholdStatus
 from resettlement.housing.models import Flat, FlatStatus
 from resettlement.selection.confirmation import selection_confirm, selection_void
+from resettlement.selection.lifecycle import desk_call_next, queue_absent, queue_present
 from resettlement.selection.models import (
     FlatHold,
     LogAction,
@@ -20,14 +21,7 @@ from resettlement.selection.models import (
     Selection,
     SelectionLog,
 )
-from resettlement.selection.services import (
-    desk_call_next,
-    flats_hold,
-    holds_expire,
-    holds_extend,
-    queue_absent,
-    queue_present,
-)
+from resettlement.selection.services import flats_hold, holds_expire, holds_extend
 from tests.selection_fixtures import households, open_event, project_with_flats, published_lottery
 
 pytestmark = pytest.mark.django_db

@@ -17,13 +17,15 @@ class WitnessSerializer(serializers.ModelSerializer):
 
 
 class LotterySerializer(serializers.ModelSerializer):
-    """A lottery with everything its notice states; the secret only once revealed."""
+    """A lottery with everything its notice states; the secret only once revealed; `actions`:
+    the steps its lifecycle allows now (taken on the pages, which record who took them)."""
 
     project = serializers.SlugRelatedField(slug_field="code", read_only=True)
     secret = serializers.SerializerMethodField()
     entries = serializers.IntegerField(source="entry_count", read_only=True)
     witnesses = WitnessSerializer(many=True, read_only=True)
     replaced_by = serializers.SerializerMethodField()
+    actions = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta:
         model = Lottery
@@ -33,6 +35,7 @@ class LotterySerializer(serializers.ModelSerializer):
             "name",
             "mode",
             "status",
+            "actions",
             "algorithm",
             "draw_method",
             "scheduled_on",
@@ -83,6 +86,8 @@ class FloorAdjustmentSerializer(serializers.ModelSerializer):
 
 
 class SelectionEventSerializer(serializers.ModelSerializer):
+    """`actions`: the steps the event's lifecycle allows now (edit_rules, open, serve, close)."""
+
     project = serializers.SlugRelatedField(slug_field="code", read_only=True)
     buildings = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
     price_tiers = EventPriceTierSerializer(many=True, read_only=True)
@@ -90,6 +95,7 @@ class SelectionEventSerializer(serializers.ModelSerializer):
     desks = serializers.IntegerField(source="desk_count", read_only=True)
     selected = serializers.IntegerField(source="selected_count", read_only=True)
     waiting = serializers.IntegerField(source="waiting_count", read_only=True)
+    actions = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta:
         model = SelectionEvent
@@ -100,6 +106,7 @@ class SelectionEventSerializer(serializers.ModelSerializer):
             "starts_on",
             "ends_on",
             "status",
+            "actions",
             "queue_source",
             "lottery",
             "buildings",
@@ -130,10 +137,13 @@ class SelectedFlatSerializer(serializers.ModelSerializer):
 
 
 class SelectionSerializer(serializers.ModelSerializer):
+    """`actions`: what the selection's lifecycle allows now (void, swap), on its page."""
+
     household = serializers.IntegerField(source="household_id", read_only=True)
     agreement_no = serializers.CharField(source="household.agreement_no", read_only=True)
     desk = serializers.IntegerField(source="desk.number", default=None, read_only=True)
     flats = SelectedFlatSerializer(many=True, read_only=True)
+    actions = serializers.ListField(child=serializers.CharField(), read_only=True)
 
     class Meta:
         model = Selection
@@ -145,6 +155,7 @@ class SelectionSerializer(serializers.ModelSerializer):
             "source",
             "lottery",
             "status",
+            "actions",
             "desk",
             "confirmed_at",
             "flats",

@@ -15,29 +15,17 @@ from decimal import Decimal
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
-from resettlement.housing.models import Flat, FlatStatus
+from resettlement.housing.models import Flat
+from resettlement.lottery.lifecycle import lottery_draw, lottery_freeze, lottery_publish
 from resettlement.lottery.models import Lottery, LotteryMode
 from resettlement.lottery.notice import notice_pdf_store
-from resettlement.lottery.services import (
-    lottery_create,
-    lottery_draw,
-    lottery_freeze,
-    lottery_publish,
-    roster_build,
-)
+from resettlement.lottery.services import lottery_create, roster_build
 from resettlement.projects.models import Project
 from resettlement.selection.confirmation import selection_confirm, selection_void
+from resettlement.selection.lifecycle import desk_call_next, event_open, queue_absent, queue_present
 from resettlement.selection.models import QueueSource, SelectionEvent
-from resettlement.selection.rules import event_rules_set
-from resettlement.selection.services import (
-    desk_call_next,
-    event_create,
-    event_open,
-    flats_hold,
-    queue_absent,
-    queue_present,
-)
-from resettlement.selection.settlement import Tier, excess_cap
+from resettlement.selection.rules import event_rules_set, rules_of
+from resettlement.selection.services import event_create, flats_hold
 
 WITNESSES = (
     ("陈公证", "公证员", "西安市雁塔公证处（示例）"),
@@ -108,7 +96,7 @@ def demo_selection_day(project: Project, *, today: datetime.date, seed: int) -> 
     tiers = [(t.up_to_excess, t.price_per_m2) for t in event.price_tiers.all()]
     event_rules_set(event=event, values={}, tiers=tiers, floors=FLOOR_RATES, by=supervisor)
     event_open(event=event, by=supervisor)
-    cap = excess_cap([Tier(*tier) for tier in tiers], event.allowed_excess)
+    cap = rules_of(event).excess_cap
     desks = list(event.desks.order_by("number"))
     selections = []
     for turn in range(SERVED):
@@ -140,9 +128,7 @@ def demo_selection_day(project: Project, *, today: datetime.date, seed: int) -> 
 def _choice(event: SelectionEvent, entitled: Decimal, cap: Decimal, rng) -> list[Flat]:
     """Flats a household might take: the layout mix closest to its entitlement, within the
     cap, on a random floor of a random building."""
-    available = list(
-        Flat.objects.filter(building__in=event.buildings.all(), status=FlatStatus.AVAILABLE)
-    )
+    available = list(Flat.objects.available().filter(building__in=event.buildings.all()))
     by_layout: dict[str, list[Flat]] = {}
     for flat in available:
         by_layout.setdefault(flat.layout, []).append(flat)

@@ -7,11 +7,12 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from resettlement.id_numbers import validate_id_number
+from resettlement.lifecycle import Lifecycle, transition
 from resettlement.phone_numbers import validate_phone
 
 
 class HouseholdStatus(models.TextChoices):
-    """Where a household stands in the resettlement lifecycle (see households.lifecycle)."""
+    """Where a household stands in the resettlement lifecycle (HOUSEHOLD_LIFECYCLE below)."""
 
     REGISTERED = "registered", _("Registered, not signed")
     SIGNED = "signed", _("Agreement signed")
@@ -20,6 +21,33 @@ class HouseholdStatus(models.TextChoices):
     NOTIFIED = "notified", _("Handover notified")
     HANDED_OVER = "handed_over", _("Handed over")
     CERTIFIED = "certified", _("Title issued")
+
+
+ERROR_TRANSITION = _("A household cannot go from “%(status)s” to “%(target)s”.")
+ERROR_ALREADY_ALLOCATED = _("This household has already selected its flats.")
+
+# The lifecycle in domain order (households.lifecycle has a function for each step); the
+# releases undo a selection that was voided: back to its order, or to signed if it had none.
+HOUSEHOLD_LIFECYCLE = Lifecycle(
+    HouseholdStatus,
+    sign=transition([HouseholdStatus.REGISTERED], HouseholdStatus.SIGNED, ERROR_TRANSITION),
+    order=transition(
+        [HouseholdStatus.SIGNED, HouseholdStatus.ORDERED], HouseholdStatus.ORDERED, ERROR_TRANSITION
+    ),
+    allocate=transition(
+        [HouseholdStatus.SIGNED, HouseholdStatus.ORDERED],
+        HouseholdStatus.ALLOCATED,
+        ERROR_TRANSITION,
+        refusals={HouseholdStatus.ALLOCATED: ERROR_ALREADY_ALLOCATED},
+    ),
+    release_to_order=transition(
+        [HouseholdStatus.ALLOCATED], HouseholdStatus.ORDERED, ERROR_TRANSITION
+    ),
+    release=transition([HouseholdStatus.ALLOCATED], HouseholdStatus.SIGNED, ERROR_TRANSITION),
+    notify=transition([HouseholdStatus.ALLOCATED], HouseholdStatus.NOTIFIED, ERROR_TRANSITION),
+    hand_over=transition([HouseholdStatus.NOTIFIED], HouseholdStatus.HANDED_OVER, ERROR_TRANSITION),
+    certify=transition([HouseholdStatus.HANDED_OVER], HouseholdStatus.CERTIFIED, ERROR_TRANSITION),
+)
 
 
 class CompensationMode(models.TextChoices):
@@ -143,6 +171,30 @@ class Household(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("household-detail", kwargs={"pk": self.pk})
+
+    @property
+    def can_sign(self) -> bool:
+        return HOUSEHOLD_LIFECYCLE.allows("sign", self.status)
+
+    @property
+    def can_order(self) -> bool:
+        return HOUSEHOLD_LIFECYCLE.allows("order", self.status)
+
+    @property
+    def can_allocate(self) -> bool:
+        return HOUSEHOLD_LIFECYCLE.allows("allocate", self.status)
+
+    @property
+    def can_notify(self) -> bool:
+        return HOUSEHOLD_LIFECYCLE.allows("notify", self.status)
+
+    @property
+    def can_hand_over(self) -> bool:
+        return HOUSEHOLD_LIFECYCLE.allows("hand_over", self.status)
+
+    @property
+    def can_certify(self) -> bool:
+        return HOUSEHOLD_LIFECYCLE.allows("certify", self.status)
 
     @property
     def priority_flags(self) -> list[str]:

@@ -11,6 +11,7 @@ from simple_history.models import HistoricalRecords
 from maps.geometry import validate_area_geometry
 from resettlement.housing.codes import natural_sort_key
 from resettlement.input_values import date_in_range
+from resettlement.lifecycle import Lifecycle, transition
 from resettlement.progress.models import Phase
 
 POSITIVE_AREA = MinValueValidator(Decimal("0.01"))
@@ -41,8 +42,8 @@ class BuildingQuerySet(models.QuerySet):
         return self.with_delay(today).filter(overdue_since__isnull=False)
 
     def touch(self) -> int:
-        """Mark buildings changed (updated_at) without a history entry: their flats or
-        milestones changed. Map ETags and caches key on it."""
+        """Mark buildings changed (updated_at) without a history entry: flats were added or
+        removed, or milestones changed. Map ETags and caches key on it."""
         return self.update(updated_at=timezone.now())
 
     def with_flat_counts(self):
@@ -151,6 +152,22 @@ class FlatStatus(models.TextChoices):
     HANDED_OVER = "handed_over", _("Handed over")
 
 
+ERROR_FLAT_TRANSITION = _("Flat %(code)s cannot go from “%(status)s” to “%(target)s”.")
+ERROR_FLAT_TAKEN = _("Flat %(code)s is no longer available.")
+
+# A flat's lifecycle (housing.lifecycle has the functions): locked at a desk while a household
+# decides, selected (from its lock at a desk; directly by a swap or a lottery that assigns
+# flats), back to available when a lock ends or a selection is voided, handed over.
+FLAT_LIFECYCLE = Lifecycle(
+    FlatStatus,
+    reserve=transition([FlatStatus.AVAILABLE], FlatStatus.RESERVED, ERROR_FLAT_TAKEN),
+    release=transition([FlatStatus.RESERVED], FlatStatus.AVAILABLE, ERROR_FLAT_TRANSITION),
+    select_held=transition([FlatStatus.RESERVED], FlatStatus.SELECTED, ERROR_FLAT_TAKEN),
+    select=transition([FlatStatus.AVAILABLE], FlatStatus.SELECTED, ERROR_FLAT_TAKEN),
+    unselect=transition([FlatStatus.SELECTED], FlatStatus.AVAILABLE, ERROR_FLAT_TRANSITION),
+    hand_over=transition([FlatStatus.SELECTED], FlatStatus.HANDED_OVER, ERROR_FLAT_TRANSITION),
+)
+
 # One-character marks so a status reads without colour (销控表 cells, the live board).
 STATUS_MARKS = {
     FlatStatus.AVAILABLE: pgettext_lazy("flat status mark", "A"),
@@ -164,14 +181,20 @@ class FlatQuerySet(models.QuerySet):
     def for_project(self, project):
         return self.filter(building__project=project)
 
-    def available(self):
-        return self.filter(status=FlatStatus.AVAILABLE)
+    def available(self, at=None):
+        """Flats free to be chosen at `at` (now): available, or locked by a lock that has
+        expired (the periodic sweep gives those back; until then they read as available)."""
+        at = at or timezone.now()
+        return self.filter(
+            models.Q(status=FlatStatus.AVAILABLE)
+            | models.Q(status=FlatStatus.RESERVED, hold__expires_at__lte=at)
+        )
 
 
 class Flat(models.Model):
     """A flat of a building. Writers (housing.services, the admin) mark the building changed
-    (BuildingQuerySet.touch) when flats are added, removed or change status: map ETags rely
-    on it."""
+    (BuildingQuerySet.touch) when flats are added or removed; a change of status is dated
+    (status_changed_at). Map ETags rely on both."""
 
     building = models.ForeignKey(
         Building, models.PROTECT, related_name="flats", verbose_name=_("building")
@@ -232,3 +255,15 @@ class Flat(models.Model):
     @property
     def status_mark(self) -> str:
         return str(STATUS_MARKS[self.status])
+
+    @property
+    def can_reserve(self) -> bool:
+        return FLAT_LIFECYCLE.allows("reserve", self.status)
+
+    @property
+    def can_select(self) -> bool:
+        return FLAT_LIFECYCLE.allows("select", self.status)
+
+    @property
+    def can_hand_over(self) -> bool:
+        return FLAT_LIFECYCLE.allows("hand_over", self.status)

@@ -7,13 +7,12 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from resettlement.housing.codes import flat_code, normalize_building_code, room_number
-from resettlement.housing.models import Building, Flat, FlatStatus
+from resettlement.housing.models import Building, Flat
 from resettlement.housing.validation import FlatData, flat_conflicts
 from resettlement.progress.services import building_milestones_create, buildings_progress_refresh
 from resettlement.projects.models import Project, Village
@@ -24,14 +23,6 @@ ERROR_FLOOR_SPAN = _("Floors must run from 1 to %(floors)s, first floor not abov
 ERROR_NO_POSITIONS = _("Give at least one flat position per floor.")
 ERROR_POSITION_REPEATED = _("Position %(position)s is given twice.")
 ERROR_SURVEYED_AREA = _("Flat %(code)s: the surveyed area must be positive.")
-ERROR_FLAT_TRANSITION = _("Flat %(code)s cannot go from “%(current)s” to “%(target)s”.")
-
-FLAT_TRANSITIONS: dict[str, frozenset[str]] = {
-    FlatStatus.AVAILABLE: frozenset({FlatStatus.RESERVED, FlatStatus.SELECTED}),
-    FlatStatus.RESERVED: frozenset({FlatStatus.AVAILABLE, FlatStatus.SELECTED}),
-    FlatStatus.SELECTED: frozenset({FlatStatus.AVAILABLE, FlatStatus.HANDED_OVER}),
-    FlatStatus.HANDED_OVER: frozenset(),
-}
 
 
 def building_create(
@@ -152,27 +143,3 @@ def flats_generate(
         first = next(iter(conflicts.values()))
         raise ValidationError(first["room"])
     return flats_create(records=records, by=by, reason=gettext("generated from the building spec"))
-
-
-def flat_transition(*, flat: Flat, target: str, by=None, reason: str = "") -> Flat:
-    """Move a flat along its state machine, locking the row so two callers cannot both win."""
-    with transaction.atomic():
-        locked = Flat.objects.select_for_update().get(pk=flat.pk)
-        if target not in FLAT_TRANSITIONS[locked.status]:
-            raise ValidationError(
-                ERROR_FLAT_TRANSITION,
-                code="transition",
-                params={
-                    "code": locked.code,
-                    "current": locked.get_status_display(),
-                    "target": FlatStatus(target).label,
-                },
-            )
-        locked.status = target
-        locked.status_changed_at = timezone.now()
-        locked._history_user = by
-        locked._change_reason = reason
-        locked.save(update_fields=["status", "status_changed_at"])
-        Building.objects.filter(pk=locked.building_id).touch()
-    flat.status, flat.status_changed_at = target, locked.status_changed_at
-    return flat

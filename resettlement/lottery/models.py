@@ -7,6 +7,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from resettlement.imports.models import private_storage
+from resettlement.lifecycle import Lifecycle, transition
 
 
 class LotteryMode(models.TextChoices):
@@ -31,6 +32,34 @@ class GroupRule(models.TextChoices):
 class DrawMethod(models.TextChoices):
     SYSTEM = "system", _("This system (algorithm v1, witnessed public input)")
     NOTARY = "notary", _("The notary's own software (stamped result imported)")
+
+
+ERROR_EDIT_ROSTER = _("The lottery is “%(status)s”: its roster changes only while a draft.")
+ERROR_FREEZE = _("The lottery is “%(status)s”: only a draft roster is frozen.")
+ERROR_DRAW = _("The lottery is “%(status)s”: it is drawn once, after its roster is frozen.")
+ERROR_PUBLISH = _("The lottery is “%(status)s”: only a drawn result is published.")
+ERROR_CANCEL = _("The lottery is “%(status)s”: only a draft or a frozen roster is cancelled.")
+ERROR_REDRAW = _("The lottery is “%(status)s”: only a frozen, drawn or published one is re-drawn.")
+ERROR_REPLACED = _("This lottery was replaced by the re-draw “%(name)s”: take the steps there.")
+
+_FROZEN_ON = (LotteryStatus.FROZEN, LotteryStatus.DRAWN, LotteryStatus.PUBLISHED)
+
+# A lottery's lifecycle (lottery.lifecycle has a function for each step). A lottery replaced by
+# a re-draw takes no step at all, whatever its status (Lottery.can).
+LOTTERY_LIFECYCLE = Lifecycle(
+    LotteryStatus,
+    edit_roster=transition([LotteryStatus.DRAFT], None, ERROR_EDIT_ROSTER),
+    freeze=transition([LotteryStatus.DRAFT], LotteryStatus.FROZEN, ERROR_FREEZE),
+    draw=transition([LotteryStatus.FROZEN], LotteryStatus.DRAWN, ERROR_DRAW),
+    import_result=transition([LotteryStatus.FROZEN], LotteryStatus.DRAWN, ERROR_DRAW),
+    publish=transition([LotteryStatus.DRAWN], LotteryStatus.PUBLISHED, ERROR_PUBLISH),
+    cancel=transition(
+        [LotteryStatus.DRAFT, LotteryStatus.FROZEN], LotteryStatus.CANCELLED, ERROR_CANCEL
+    ),
+    redraw=transition(_FROZEN_ON, None, ERROR_REDRAW),
+)
+# Steps that depend on how the lottery is drawn.
+DRAWN_BY = {"draw": DrawMethod.SYSTEM, "import_result": DrawMethod.NOTARY}
 
 
 LIVE_STATUSES = (
@@ -113,6 +142,11 @@ class Lottery(models.Model):
         verbose_name = _("lottery")
         verbose_name_plural = _("lotteries")
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=LotteryStatus.values), name="lottery_status_known"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -123,6 +157,54 @@ class Lottery(models.Model):
     @property
     def secret_revealed(self) -> bool:
         return self.status in (LotteryStatus.DRAWN, LotteryStatus.PUBLISHED)
+
+    @property
+    def successor(self) -> "Lottery | None":
+        """The re-draw that replaced this lottery, if any."""
+        return getattr(self, "replaced_by", None)
+
+    def can(self, verb: str) -> bool:
+        """Whether the step `verb` is open to this lottery now (its status, its draw method,
+        and not replaced by a re-draw)."""
+        method = DRAWN_BY.get(verb)
+        return (
+            self.successor is None
+            and LOTTERY_LIFECYCLE.allows(verb, self.status)
+            and (method is None or self.draw_method == method)
+        )
+
+    @property
+    def actions(self) -> list[str]:
+        """The steps open to this lottery now, in lifecycle order."""
+        return [verb for verb in LOTTERY_LIFECYCLE.verbs if self.can(verb)]
+
+    @property
+    def can_edit_roster(self) -> bool:
+        return self.can("edit_roster")
+
+    @property
+    def can_freeze(self) -> bool:
+        return self.can("freeze")
+
+    @property
+    def can_draw(self) -> bool:
+        return self.can("draw")
+
+    @property
+    def can_import_result(self) -> bool:
+        return self.can("import_result")
+
+    @property
+    def can_publish(self) -> bool:
+        return self.can("publish")
+
+    @property
+    def can_cancel(self) -> bool:
+        return self.can("cancel")
+
+    @property
+    def can_redraw(self) -> bool:
+        return self.can("redraw")
 
 
 class LotteryEntry(models.Model):

@@ -44,18 +44,20 @@ from resettlement.lottery.forms import (
     RedrawForm,
     WitnessFormSet,
 )
-from resettlement.lottery.models import Lottery, LotteryMode, LotteryStatus
-from resettlement.lottery.services import (
-    entry_remove,
-    entry_update,
-    groups_apply,
+from resettlement.lottery.lifecycle import (
     lottery_cancel,
-    lottery_create,
     lottery_draw,
     lottery_freeze,
     lottery_publish,
     lottery_redraw,
     notary_import,
+)
+from resettlement.lottery.models import Lottery, LotteryMode, LotteryStatus
+from resettlement.lottery.services import (
+    entry_remove,
+    entry_update,
+    groups_apply,
+    lottery_create,
     pool_flats_set,
     roster_build,
 )
@@ -65,7 +67,7 @@ ROSTER_PAGE = 100
 
 def _lottery(request, pk: int) -> Lottery:
     require(request.user, Capability.VIEW_HOUSEHOLDS)
-    visible = Lottery.objects.select_related("project", "replaces", "created_by")
+    visible = Lottery.objects.select_related("project", "replaces", "replaced_by", "created_by")
     project_ids = project_ids_where(request.user, Capability.VIEW_HOUSEHOLDS)
     if project_ids is not None:
         visible = visible.filter(project_id__in=project_ids)
@@ -124,7 +126,7 @@ def lottery_detail(request, pk: int):
     entries = lottery.entries.select_related("household").order_by("group", "agreement_no")
     page = Paginator(entries, ROSTER_PAGE).get_page(request.GET.get("page"))
     results = None
-    if lottery.status in (LotteryStatus.DRAWN, LotteryStatus.PUBLISHED):
+    if lottery.secret_revealed:
         results = Paginator(
             lottery.results.select_related("entry__household", "flat").order_by("sequence"),
             ROSTER_PAGE,
@@ -480,7 +482,7 @@ def notice_preview(request, pk: int):
     """Staff see the notice as it will be published once the draw is made (rendered for them:
     until publication it may still change; then the PDF link is the stored notice)."""
     lottery = _lottery(request, pk)
-    if lottery.status not in (LotteryStatus.DRAWN, LotteryStatus.PUBLISHED):
+    if not lottery.secret_revealed:
         raise Http404
     context = {
         **notices.notice_context(lottery),

@@ -25,7 +25,7 @@ class FixedOnceOpenMixin:
     """An event's price rules are fixed once it opens (desks settle by them and cache them)."""
 
     def _planned(self, obj) -> bool:
-        return obj is None or obj.status == "planned"
+        return obj is None or obj.can_edit_rules
 
     def has_add_permission(self, request, obj=None) -> bool:
         return self._planned(obj) and super().has_add_permission(request, obj)
@@ -60,12 +60,12 @@ class SelectionEventAdmin(SimpleHistoryAdmin):
     inlines = [PriceTierInline, FloorAdjustmentInline, DeskInline]
 
     def get_readonly_fields(self, request, obj=None):
-        if obj is not None and obj.status != "planned":
+        if obj is not None and not obj.can_edit_rules:
             return [field.name for field in obj._meta.fields] + ["buildings"]
         return []
 
     def has_delete_permission(self, request, obj=None) -> bool:
-        return obj is None or (obj.status == "planned" and not obj.queue.exists())
+        return obj is None or (obj.can_edit_rules and not obj.queue.exists())
 
 
 class SelectedFlatInline(ReadOnlyMixin, admin.TabularInline):

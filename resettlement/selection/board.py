@@ -7,21 +7,23 @@ import hashlib
 import json
 
 from django.conf import settings
-from django.db.models import Count, Max
+from django.db.models import Count, OuterRef, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from resettlement.accounts.models import TokenState
 from resettlement.accounts.tokens import key_digest, key_touch, keys_revoke, new_key
 from resettlement.housing.models import STATUS_MARKS, Flat, FlatStatus
+from resettlement.selection.lifecycle import log_action
 from resettlement.selection.models import (
     BoardLink,
+    Desk,
+    FlatHold,
     LogAction,
     QueueEntry,
     QueueStatus,
     SelectionEvent,
 )
-from resettlement.selection.services import log_action
 
 NEXT_SHOWN = 8
 ERROR_LINK_UNKNOWN = _("This board link is not valid. Open the board again from the event page.")
@@ -84,21 +86,42 @@ def _flats(event: SelectionEvent):
 
 
 def board_etag(event: SelectionEvent) -> str:
-    """Changes when a flat changes status (locks included) or the queue moves. Every change of
-    a flat marks its building (Building.updated_at), so the event's few buildings stand for its
-    thousands of flats: an unchanged poll reads a few dozen rows, not every flat."""
-    buildings = sorted(event.buildings.values_list("pk", "updated_at"))
-    queue = QueueEntry.objects.filter(event=event).aggregate(
-        n=Count("pk"), latest=Max("updated_at")
+    """Changes whenever the board would, in one query: the event's status and its counters of
+    changes (SelectionEvent.version for those made away from the desks, the sum of the desks'
+    own Desk.version: every step of the lifecycles counts there), the latest change of its
+    buildings (flats added or removed), the number of its locks still running (a lock that
+    expires changes the board without anything being written), and the date."""
+    now = timezone.now()
+    desks = (
+        Desk.objects.filter(event=OuterRef("pk"))
+        .order_by()
+        .values("event")
+        .annotate(total=Sum("version"))
+        .values("total")
     )
-    parts = (
-        event.pk,
-        event.status,
-        buildings,
-        queue["n"],
-        queue["latest"],
-        timezone.localdate(),
+    running = (
+        FlatHold.objects.filter(event=OuterRef("pk"), expires_at__gt=now)
+        .order_by()
+        .values("event")
+        .annotate(count=Count("pk"))
+        .values("count")
     )
+    buildings = (
+        SelectionEvent.buildings.through.objects.filter(selectionevent=OuterRef("pk"))
+        .order_by("-building__updated_at")
+        .values("building__updated_at")[:1]
+    )
+    state = (
+        SelectionEvent.objects.filter(pk=event.pk)
+        .annotate(
+            desks_version=Subquery(desks),
+            running=Subquery(running),
+            buildings_changed=Subquery(buildings),
+        )
+        .values_list("status", "version", "desks_version", "running", "buildings_changed")
+        .get()
+    )
+    parts = (event.pk, *state, timezone.localdate())
     return '"' + hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:32] + '"'
 
 
@@ -123,12 +146,16 @@ def board_payload(event: SelectionEvent) -> bytes:
             "room",
             "layout",
             "status",
+            "hold__expires_at",
         )
     )
+    now = timezone.now()
     buildings: dict[int, dict] = {}
     remaining: dict[str, int] = {}
     counts = dict.fromkeys(STATUS_CODES.values(), 0)
-    for building_id, code, stairwell, floor, position, room, layout, status in rows:
+    for building_id, code, stairwell, floor, position, room, layout, status, until in rows:
+        if status == FlatStatus.RESERVED and until is not None and until <= now:
+            status = FlatStatus.AVAILABLE  # its lock has expired; the sweep will say so too
         building = buildings.setdefault(building_id, {"code": code, "flats": []})
         mark = STATUS_CODES[status]
         building["flats"].append([stairwell, floor, position, room, layout, mark])

@@ -1,5 +1,7 @@
-"""Confirming a selection (one atomic service), voiding it, and the selections a mode-assign
-lottery makes. See services.py for how double allocation is prevented."""
+"""Confirming a selection (one atomic service), voiding it, swapping its flats, and the
+selections a mode-assign lottery makes. See services.py for how double allocation is
+prevented; every status moves through the lifecycles (households, housing and selection
+lifecycle.py)."""
 
 import uuid
 from collections.abc import Sequence
@@ -7,39 +9,44 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Min
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from resettlement.archive.models import DocumentKind
-from resettlement.households.models import Household, HouseholdStatus
-from resettlement.housing.models import Flat, FlatStatus
+from resettlement.history import created_with_history
+from resettlement.households.lifecycle import household_allocate, household_release
+from resettlement.households.models import HOUSEHOLD_LIFECYCLE, Household
+from resettlement.housing.lifecycle import flats_move
+from resettlement.housing.models import ERROR_FLAT_TAKEN, Flat, FlatStatus
 from resettlement.lottery.models import Lottery
+from resettlement.selection.lifecycle import (
+    desk_changed,
+    entry_at_desk,
+    event_serving,
+    events_changed,
+    log_action,
+    queue_finish,
+    queue_reopen,
+    selection_claim_void,
+)
 from resettlement.selection.models import (
+    SELECTION_LIFECYCLE,
     Desk,
     FlatHold,
     LogAction,
     QueueEntry,
-    QueueStatus,
     SelectedFlat,
     Selection,
     SelectionEvent,
     SelectionSource,
-    SelectionStatus,
 )
 from resettlement.selection.rules import rules_of
 from resettlement.selection.services import (
     ERROR_NO_FLATS,
-    ERROR_TAKEN,
     ERROR_TOO_MANY,
-    buildings_touch,
     check_offered,
-    entry_at_desk,
-    flats_set_status,
-    log_action,
-    require_open,
+    holds_expire,
 )
 from resettlement.selection.settlement import (
     ChosenFlat,
@@ -53,10 +60,8 @@ from resettlement.selection.tasks import confirmation_render_when_committed
 ERROR_NOT_HELD = _(
     "Flat %(code)s is not locked for this household at this desk (the lock may have expired)."
 )
-ERROR_ALREADY_ALLOCATED = _("This household has already selected its flats.")
 ERROR_KEY_REUSED = _("This confirmation was already used for another household.")
 ERROR_VOID_REASON = _("Give the reason for voiding.")
-ERROR_NOT_ACTIVE = _("This selection is not active.")
 ERROR_ASSIGNED_FLAT = _("Flat %(code)s assigned to %(agreement)s: %(problem)s")
 ERROR_SWAP_REASON = _("Give the reason for the swap.")
 ERROR_SWAP_SAME = _("Choose flats different from the ones selected.")
@@ -94,29 +99,26 @@ def selection_confirm(
 ) -> Selection:
     """The household confirms the flats it holds at this desk: all of it happens, or nothing.
 
-    Checks: every flat still reserved and held by this desk for this household, within the
-    flats-per-household limit and the layouts on offer, total area within the entitlement plus
-    the allowed excess. Then the flats are selected, the household allocated, the settlement
-    stored; once committed, the confirmation document is rendered from the stored selection
-    and kept (the desk prints that copy).
+    Checks: every flat still reserved by a live lock of this desk for this household, within
+    the flats-per-household limit and the layouts on offer, total area within the entitlement
+    plus the allowed excess. Then the flats are selected, the household allocated, the
+    settlement stored; once committed, the confirmation document is rendered from the stored
+    selection and kept (the desk prints that copy). The same idempotency key again (a double
+    click, a retry after a lost response) returns the selection it made.
+
+    Nine statements on PostgreSQL: the locks (one SELECT), the selection and its flats, each
+    with its history, the flats, the household and the queue entry moved on with their history
+    (one statement each), the locks deleted, the log, the desk's board counter.
     """
-    event = entry.event
-    require_open(event)
+    event = desk.event
+    event_serving(event)
     flat_ids = sorted({flat.pk for flat in flats})
     if not flat_ids:
         raise ValidationError(ERROR_NO_FLATS)
     try:
         with transaction.atomic():
-            # Lock the flats, with their holds (in id order: two desks never wait on each other
-            # in a cycle). A repeated request waits here until the first one has committed.
-            locked = list(
-                Flat.objects.select_for_update(of=("self",))
-                .select_related("hold")
-                .filter(pk__in=flat_ids)
-                .order_by("pk")
-            )
             try:
-                household = _check_confirmable(event, entry, desk, locked)
+                holds = _holds_claimed(event, entry, desk, flat_ids, flats)
             except ValidationError:
                 # A double click or a retry after a lost response: the first request's
                 # selection, if it was this one (checked only here, off the common path).
@@ -124,6 +126,8 @@ def selection_confirm(
                 if earlier is not None:
                     return _repeated(earlier, entry)
                 raise
+            household = holds[0].queue_entry.household
+            locked = [hold.flat for hold in holds]
             try:
                 settlement = settlement_for(event, household, locked)
             except SettlementError as error:
@@ -136,12 +140,9 @@ def selection_confirm(
                 desk=desk,
                 idempotency_key=idempotency_key,
                 by=by,
-                touch=False,
             )
-            FlatHold.objects.filter(pk__in=[flat.hold.pk for flat in locked]).delete()
-            entry.status = QueueStatus.DONE
-            entry._history_user = by
-            entry.save(update_fields=["status", "updated_at"])
+            FlatHold.objects.filter(pk__in=[hold.pk for hold in holds]).delete()
+            queue_finish(entry, by=by)
             log_action(
                 event,
                 LogAction.CONFIRM,
@@ -152,40 +153,56 @@ def selection_confirm(
                 detail=f"{settlement.total_area} m², {settlement.balance}",
             )
             confirmation_render_when_committed(selection, DocumentKind.SELECTION_CONFIRMATION)
-            buildings_touch(locked)  # last: other desks in these buildings wait on it
+            desk_changed(desk)
             return selection
     except IntegrityError:
         # A concurrent retry with the same key committed first, or the database refused a second
-        # active selection of a flat: either way, nothing of this attempt was written.
+        # active selection of a flat or of a household: nothing of this attempt was written.
         earlier = Selection.objects.filter(idempotency_key=idempotency_key).first()
         if earlier is not None:
             return _repeated(earlier, entry)
-        raise ValidationError(ERROR_TAKEN % {"code": flats[0].code}) from None
+        raise ValidationError(ERROR_FLAT_TAKEN % {"code": flats[0].code}) from None
 
 
-def _check_confirmable(
-    event: SelectionEvent, entry: QueueEntry, desk: Desk, locked: Sequence[Flat]
-) -> Household:
-    """Everything a confirmation needs before it writes; the household, locked."""
-    entry_at_desk(entry, desk, QueueStatus.CALLED, QueueStatus.PRESENT)
-    household = Household.objects.select_for_update().get(pk=entry.household_id)
-    if household.status not in (HouseholdStatus.SIGNED, HouseholdStatus.ORDERED):
-        raise ValidationError(ERROR_ALREADY_ALLOCATED)
-    if len(locked) > event.max_flats:
+def selection_confirm_repeated(*, desk: Desk, idempotency_key) -> Selection | None:
+    """The selection this desk already confirmed with this key, if any: a confirmation
+    repeated once its household has left the desk (a double click) shows it again."""
+    return (
+        Selection.objects.filter(idempotency_key=idempotency_key, desk=desk)
+        .select_related("household")
+        .first()
+    )
+
+
+def _holds_claimed(
+    event: SelectionEvent, entry: QueueEntry, desk: Desk, flat_ids: list[int], flats
+) -> list[FlatHold]:
+    """Everything a confirmation needs before it writes, in one statement: this household's
+    locks at this desk on these flats, with the flats, the queue entry and the household, all
+    their rows locked (in flat order: two desks never wait on each other in a cycle; a repeated
+    request waits here until the first one has committed, then finds no lock)."""
+    holds = list(
+        FlatHold.objects.select_for_update()
+        .select_related("flat", "queue_entry__household")
+        .filter(flat_id__in=flat_ids, queue_entry=entry, desk=desk)
+        .order_by("flat_id")
+    )
+    entry_at_desk(entry, desk, "serve")
+    if len(flat_ids) > event.max_flats:
         raise ValidationError(ERROR_TOO_MANY % {"count": event.max_flats})
-    check_offered(event, locked)
     now = timezone.now()
-    for flat in locked:
-        hold = getattr(flat, "hold", None)
-        if (
-            hold is None
-            or hold.queue_entry_id != entry.pk
-            or hold.desk_id != desk.pk
-            or hold.expires_at <= now
-            or flat.status != FlatStatus.RESERVED
-        ):
+    live = {
+        hold.flat_id
+        for hold in holds
+        if hold.expires_at > now and hold.flat.status == FlatStatus.RESERVED
+    }
+    for flat in flats:
+        if flat.pk not in live:
             raise ValidationError(ERROR_NOT_HELD % {"code": flat.code})
-    return household
+    household = holds[0].queue_entry.household
+    HOUSEHOLD_LIFECYCLE.check("allocate", household.status)
+    check_offered(event, [hold.flat for hold in holds])
+    return holds
 
 
 def _repeated(earlier: Selection, entry: QueueEntry) -> Selection:
@@ -206,8 +223,9 @@ def _store(
     source=SelectionSource.DESK,
     lottery=None,
     replaces=None,
-    touch=True,
 ) -> Selection:
+    """The selection and its flats, with their history; the flats selected (from their lock
+    at a desk, from available otherwise) and the household allocated."""
     selection = Selection(
         event=event,
         household=household,
@@ -227,26 +245,14 @@ def _store(
         balance=settlement.balance,
         settlement=settlement.as_json(),
     )
-    selection._history_user = by
-    selection.save()
-    bulk_create_with_history(
+    created_with_history([selection], by=by)
+    created_with_history(
         [SelectedFlat(selection=selection, flat=flat, area=flat.gross_area) for flat in flats],
-        SelectedFlat,
-        default_user=by,
+        by=by,
     )
     at_desk = source == SelectionSource.DESK and replaces is None
-    expected = [FlatStatus.RESERVED] if at_desk else [FlatStatus.AVAILABLE]
-    flats_set_status(
-        flats,
-        FlatStatus.SELECTED,
-        expected=expected,
-        by=by,
-        reason=gettext("selected"),
-        touch=touch,
-    )
-    household.status = HouseholdStatus.ALLOCATED
-    household._history_user = by
-    household.save(update_fields=["status", "updated_at"])
+    flats_move(flats, "select_held" if at_desk else "select", by=by, reason=gettext("selected"))
+    household_allocate(household=household, by=by)
     return selection
 
 
@@ -257,58 +263,28 @@ def selection_void(*, selection: Selection, reason: str, by, requeue: bool = Tru
     committed, its voided copy)."""
     if not reason.strip():
         raise ValidationError({"reason": [str(ERROR_VOID_REASON)]})
+    return _void(selection, reason.strip(), by=by, verb="void", requeue=requeue)
+
+
+def _void(selection: Selection, reason: str, *, by, verb: str, requeue: bool) -> Selection:
     with transaction.atomic():
-        selection = Selection.objects.select_for_update().get(pk=selection.pk)
-        if selection.status != SelectionStatus.ACTIVE:
-            raise ValidationError(ERROR_NOT_ACTIVE)
-        chosen = list(selection.flats.select_related("flat"))
-        for item in chosen:
-            item.active = False
-        bulk_update_with_history(chosen, SelectedFlat, ["active"], default_user=by)
+        selection_claim_void(selection, verb=verb, reason=reason, by=by)
         flats = list(
-            Flat.objects.select_for_update().filter(pk__in=[item.flat_id for item in chosen])
+            Flat.objects.select_for_update().filter(selections__selection=selection).order_by("pk")
         )
-        flats_set_status(
-            flats,
-            FlatStatus.AVAILABLE,
-            expected=[FlatStatus.SELECTED],
-            by=by,
-            reason=reason.strip(),
-        )
-        selection.status = SelectionStatus.VOIDED
-        selection.void_reason, selection.voided_by, selection.voided_at = (
-            reason.strip(),
-            by,
-            timezone.now(),
-        )
-        selection._history_user = by
-        selection.save(update_fields=["status", "void_reason", "voided_by", "voided_at"])
+        flats_move(flats, "unselect", by=by, reason=reason)
         confirmation_render_when_committed(selection, DocumentKind.SELECTION_VOIDED)
         household = selection.household
-        household.status = (
-            HouseholdStatus.ORDERED if household.selection_order else HouseholdStatus.SIGNED
-        )
-        household._history_user = by
-        household._change_reason = reason.strip()
-        household.save(update_fields=["status", "updated_at"])
+        household_release(household=household, by=by, reason=reason)
         event = selection.event
         if event is not None:
             entry = QueueEntry.objects.filter(event=event, household=household).first()
-            if entry is not None and requeue:
-                first = QueueEntry.objects.filter(event=event).aggregate(first=Min("position"))[
-                    "first"
-                ]
-                entry.status, entry.desk, entry.position = QueueStatus.WAITING, None, first - 1
-                entry._history_user = by
-                entry.save(update_fields=["status", "desk", "position", "updated_at"])
+            if entry is not None and requeue and event.can_serve:
+                queue_reopen(entry, by=by, reason=reason)
             log_action(
-                event,
-                LogAction.VOID,
-                by=by,
-                household=household,
-                flats=flats,
-                detail=reason.strip(),
+                event, LogAction.VOID, by=by, household=household, flats=flats, detail=reason
             )
+        events_changed(event=event, flats=flats)
     return selection
 
 
@@ -340,6 +316,7 @@ def selections_from_lottery(*, lottery: Lottery, by=None) -> list[Selection]:
                 ERROR_ASSIGNED_FLAT
                 % {"code": flat.code, "agreement": household.agreement_no, "problem": message}
             ) from None
+    events_changed(flats=[result.flat for result in results])
     return selections
 
 
@@ -349,21 +326,22 @@ def selection_swap(*, selection: Selection, flats: Sequence[Flat], reason: str, 
     by the same rules; all of it happens, or nothing. Both records stay."""
     if not reason.strip():
         raise ValidationError({"reason": [str(ERROR_SWAP_REASON)]})
+    reason = reason.strip()
     flat_ids = sorted({flat.pk for flat in flats})
     if not flat_ids:
         raise ValidationError(ERROR_NO_FLATS)
+    holds_expire()  # a flat whose lock has expired may be swapped into
     try:
         with transaction.atomic():
             old = Selection.objects.select_for_update().get(pk=selection.pk)
-            if old.status != SelectionStatus.ACTIVE:
-                raise ValidationError(ERROR_NOT_ACTIVE)
+            SELECTION_LIFECYCLE.check("swap", old.status)
             kept = set(old.flats.values_list("flat_id", flat=True))
             if set(flat_ids) == kept:
                 raise ValidationError(ERROR_SWAP_SAME)
             locked = list(Flat.objects.select_for_update().filter(pk__in=flat_ids).order_by("pk"))
             for flat in locked:
-                if flat.pk not in kept and flat.status != FlatStatus.AVAILABLE:
-                    raise ValidationError(ERROR_TAKEN % {"code": flat.code})
+                if flat.pk not in kept and not flat.can_select:
+                    raise ValidationError(ERROR_FLAT_TAKEN % {"code": flat.code})
             household, event = old.household, old.event
             try:
                 if event is not None:
@@ -375,8 +353,7 @@ def selection_swap(*, selection: Selection, flats: Sequence[Flat], reason: str, 
                     settlement = project_settlement(household.project, household, locked)
             except SettlementError as error:
                 raise ValidationError(str(error)) from None
-            selection_void(selection=old, reason=reason, by=by, requeue=False)
-            household.refresh_from_db()
+            _void(old, reason, by=by, verb="swap", requeue=False)
             new = _store(
                 event=event,
                 household=household,
@@ -392,13 +369,8 @@ def selection_swap(*, selection: Selection, flats: Sequence[Flat], reason: str, 
             confirmation_render_when_committed(new, DocumentKind.SELECTION_CONFIRMATION)
             if event is not None:
                 log_action(
-                    event,
-                    LogAction.SWAP,
-                    by=by,
-                    household=household,
-                    flats=locked,
-                    detail=reason.strip(),
+                    event, LogAction.SWAP, by=by, household=household, flats=locked, detail=reason
                 )
             return new
     except IntegrityError:
-        raise ValidationError(ERROR_TAKEN % {"code": locked[0].code}) from None
+        raise ValidationError(ERROR_FLAT_TAKEN % {"code": locked[0].code}) from None

@@ -14,7 +14,7 @@ from django.utils import timezone
 from resettlement.archive.models import DocumentKind, StoredDocument
 from resettlement.archive.services import document_once
 from resettlement.documents import PDF, render_pdf
-from resettlement.housing.models import Flat, FlatStatus
+from resettlement.housing.models import Flat
 from resettlement.rmb import rmb_upper
 from resettlement.selection.models import (
     EventStatus,
@@ -84,7 +84,7 @@ def _legacy_bytes(selection: Selection) -> bytes:
 def summary_context(event: SelectionEvent) -> dict:
     flats = Flat.objects.filter(building__in=event.buildings.all())
     left = (
-        flats.filter(status=FlatStatus.AVAILABLE)
+        flats.available()
         .values("layout")
         .annotate(n=Count("pk"), area=Sum("gross_area"))
         .order_by("layout")
@@ -99,7 +99,7 @@ def summary_context(event: SelectionEvent) -> dict:
         "skipped": event.queue.filter(status=QueueStatus.SKIPPED).count(),
         "waiting": event.queue.filter(status=QueueStatus.WAITING).count(),
         "left": left,
-        "left_total": flats.filter(status=FlatStatus.AVAILABLE).count(),
+        "left_total": flats.available().count(),
         "by_desk": event.selections.filter(status=SelectionStatus.ACTIVE)
         .values("desk__number")
         .annotate(n=Count("pk"))

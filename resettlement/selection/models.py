@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 
 from resettlement.accounts.models import ExpiringKey
 from resettlement.imports.models import private_storage
+from resettlement.lifecycle import Lifecycle, transition
 
 
 class QueueSource(models.TextChoices):
@@ -28,8 +29,38 @@ class EventStatus(models.TextChoices):
     CLOSED = "closed", _("Closed")
 
 
+ERROR_OPEN_AGAIN = _("The selection event is already open.")
+ERROR_REOPEN = _("The selection event is closed; it cannot be opened again.")
+ERROR_NOT_OPENED = _("The selection event has not opened yet.")
+ERROR_CLOSED_ALREADY = _("The selection event is already closed.")
+ERROR_RULES_FIXED = _("The event has opened: its rules are fixed.")
+ERROR_EVENT_CLOSED = _("The selection event is not open.")
+
+# An event's lifecycle (selection.lifecycle has the functions): planned (its rules may change)
+# → open (the queue is built once, desks serve) → closed for good.
+EVENT_LIFECYCLE = Lifecycle(
+    EventStatus,
+    edit_rules=transition([EventStatus.PLANNED], None, ERROR_RULES_FIXED),
+    open=transition(
+        [EventStatus.PLANNED],
+        EventStatus.OPEN,
+        ERROR_REOPEN,
+        refusals={EventStatus.OPEN: ERROR_OPEN_AGAIN},
+    ),
+    serve=transition([EventStatus.OPEN], None, ERROR_EVENT_CLOSED),
+    close=transition(
+        [EventStatus.OPEN],
+        EventStatus.CLOSED,
+        ERROR_CLOSED_ALREADY,
+        refusals={EventStatus.PLANNED: ERROR_NOT_OPENED},
+    ),
+)
+
+
 class SelectionEvent(models.Model):
-    """A room-selection day (or days): its queue, desks, buildings and rules."""
+    """A room-selection day (or days): its queue, desks, buildings and rules. `version` counts
+    the changes made to what its board shows away from the desks (each desk counts its own):
+    the board's ETag is made of them (selection.board)."""
 
     project = models.ForeignKey(
         "projects.Project",
@@ -99,19 +130,46 @@ class SelectionEvent(models.Model):
         settings.AUTH_USER_MODEL, models.SET_NULL, related_name="+", null=True, editable=False
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    version = models.PositiveIntegerField(default=0, editable=False)
 
-    history = HistoricalRecords(m2m_fields=[buildings])
+    history = HistoricalRecords(m2m_fields=[buildings], excluded_fields=["version"])
 
     class Meta:
         verbose_name = _("selection event")
         verbose_name_plural = _("selection events")
         ordering = ["-starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=EventStatus.values), name="event_status_known"
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
 
     def get_absolute_url(self) -> str:
         return reverse("selection-event", args=[self.pk])
+
+    @property
+    def actions(self) -> list[str]:
+        """The steps open to the event now, in lifecycle order."""
+        return EVENT_LIFECYCLE.allowed(self.status)
+
+    @property
+    def can_edit_rules(self) -> bool:
+        return EVENT_LIFECYCLE.allows("edit_rules", self.status)
+
+    @property
+    def can_open(self) -> bool:
+        return EVENT_LIFECYCLE.allows("open", self.status)
+
+    @property
+    def can_serve(self) -> bool:
+        return EVENT_LIFECYCLE.allows("serve", self.status)
+
+    @property
+    def can_close(self) -> bool:
+        return EVENT_LIFECYCLE.allows("close", self.status)
 
     @property
     def layouts(self) -> list[str]:
@@ -169,10 +227,14 @@ class FloorAdjustment(models.Model):
 
 
 class Desk(models.Model):
+    """A desk of an event. `version` counts the changes its actions make to what the board
+    shows: each desk its own, so that ten desks never wait on one another for it."""
+
     event = models.ForeignKey(SelectionEvent, models.CASCADE, related_name="desks")
     number = models.PositiveSmallIntegerField(_("desk number"))
+    version = models.PositiveIntegerField(default=0, editable=False)
 
-    history = HistoricalRecords()
+    history = HistoricalRecords(excluded_fields=["version"])
 
     class Meta:
         verbose_name = _("desk")
@@ -212,6 +274,33 @@ class QueueStatus(models.TextChoices):
     DONE = "done", _("Flats selected")
 
 
+ERROR_NOT_CALLED = _("Number %(order_no)s has not been called.")
+ERROR_NOT_WAITING = _("Number %(order_no)s is not waiting.")
+ERROR_ALREADY_PRESENT = _("Number %(order_no)s is already present.")
+ERROR_NOT_DONE = _("Number %(order_no)s has not selected its flats.")
+_AT_DESK = (QueueStatus.CALLED, QueueStatus.PRESENT)
+
+# A household's place in the queue (selection.lifecycle has the functions): called to a desk,
+# present (served there: its locks, its confirmation), then done with its flats selected, or
+# absent (过号: back to the end of the queue or its turn lost, per the event's rule); a voided
+# selection puts it back in the queue.
+QUEUE_LIFECYCLE = Lifecycle(
+    QueueStatus,
+    call=transition([QueueStatus.WAITING], QueueStatus.CALLED, ERROR_NOT_WAITING),
+    serve=transition(_AT_DESK, None, ERROR_NOT_CALLED),
+    present=transition(
+        [QueueStatus.CALLED],
+        QueueStatus.PRESENT,
+        ERROR_NOT_CALLED,
+        refusals={QueueStatus.PRESENT: ERROR_ALREADY_PRESENT},
+    ),
+    requeue=transition(_AT_DESK, QueueStatus.WAITING, ERROR_NOT_CALLED),
+    skip=transition(_AT_DESK, QueueStatus.SKIPPED, ERROR_NOT_CALLED),
+    finish=transition(_AT_DESK, QueueStatus.DONE, ERROR_NOT_CALLED),
+    reopen=transition([QueueStatus.DONE], QueueStatus.WAITING, ERROR_NOT_DONE),
+)
+
+
 class QueueEntry(models.Model):
     """A household's place on a selection day. `order_no` is the number it was given (lottery
     sequence or signing order, shown on the board); `position` is where it stands now (an
@@ -224,7 +313,11 @@ class QueueEntry(models.Model):
     order_no = models.PositiveIntegerField(_("order number"))
     position = models.IntegerField(_("position"))
     status = models.CharField(
-        _("status"), max_length=10, choices=QueueStatus.choices, default=QueueStatus.WAITING
+        _("status"),
+        max_length=10,
+        choices=QueueStatus.choices,
+        default=QueueStatus.WAITING,
+        editable=False,
     )
     desk = models.ForeignKey(Desk, models.SET_NULL, related_name="+", null=True, blank=True)
     called_at = models.DateTimeField(_("called"), null=True, blank=True)
@@ -240,11 +333,30 @@ class QueueEntry(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["event", "household"], name="queue_household_once"),
             models.UniqueConstraint(fields=["event", "order_no"], name="queue_order_no_once"),
+            models.CheckConstraint(
+                condition=models.Q(status__in=QueueStatus.values), name="queue_status_known"
+            ),
         ]
         indexes = [models.Index(fields=["event", "status", "position"], name="queue_next")]
 
     def __str__(self) -> str:
         return f"{self.order_no} {self.household.agreement_no}"
+
+    @property
+    def can_present(self) -> bool:
+        return QUEUE_LIFECYCLE.allows("present", self.status)
+
+    @property
+    def can_mark_absent(self) -> bool:
+        return QUEUE_LIFECYCLE.allows("requeue", self.status)
+
+    @property
+    def can_finish(self) -> bool:
+        return QUEUE_LIFECYCLE.allows("finish", self.status)
+
+    @property
+    def can_reopen(self) -> bool:
+        return QUEUE_LIFECYCLE.allows("reopen", self.status)
 
 
 class FlatHold(models.Model):
@@ -272,6 +384,17 @@ class SelectionStatus(models.TextChoices):
     VOIDED = "voided", _("Voided")
 
 
+ERROR_NOT_ACTIVE = _("This selection is not active.")
+
+# A selection is confirmed (active) until a supervisor voids it, alone or by swapping its
+# flats for others (selection.lifecycle, selection.confirmation).
+SELECTION_LIFECYCLE = Lifecycle(
+    SelectionStatus,
+    void=transition([SelectionStatus.ACTIVE], SelectionStatus.VOIDED, ERROR_NOT_ACTIVE),
+    swap=transition([SelectionStatus.ACTIVE], SelectionStatus.VOIDED, ERROR_NOT_ACTIVE),
+)
+
+
 class SelectionSource(models.TextChoices):
     DESK = "desk", _("Chosen at a desk")
     LOTTERY = "lottery", _("Assigned by lottery")
@@ -291,7 +414,11 @@ class Selection(models.Model):
         "lottery.Lottery", models.PROTECT, related_name="+", null=True, blank=True
     )
     status = models.CharField(
-        _("status"), max_length=10, choices=SelectionStatus.choices, default=SelectionStatus.ACTIVE
+        _("status"),
+        max_length=10,
+        choices=SelectionStatus.choices,
+        default=SelectionStatus.ACTIVE,
+        editable=False,
     )
     idempotency_key = models.UUIDField(unique=True, default=uuid.uuid4)
     confirmed_by = models.ForeignKey(
@@ -327,12 +454,36 @@ class Selection(models.Model):
         verbose_name = _("selection")
         verbose_name_plural = _("selections")
         ordering = ["-confirmed_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["household"],
+                condition=models.Q(status=SelectionStatus.ACTIVE),
+                name="one_active_selection_per_household",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(status__in=SelectionStatus.values),
+                name="selection_status_known",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"{self.household.agreement_no}: {self.total_area} m²"
 
     def get_absolute_url(self) -> str:
         return reverse("selection-detail", args=[self.pk])
+
+    @property
+    def actions(self) -> list[str]:
+        """What is open to the selection now, in lifecycle order."""
+        return SELECTION_LIFECYCLE.allowed(self.status)
+
+    @property
+    def can_void(self) -> bool:
+        return SELECTION_LIFECYCLE.allows("void", self.status)
+
+    @property
+    def can_swap(self) -> bool:
+        return SELECTION_LIFECYCLE.allows("swap", self.status)
 
 
 class SelectedFlat(models.Model):

@@ -15,12 +15,12 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
 
 from resettlement.selection.models import (
-    EventStatus,
+    EVENT_LIFECYCLE,
     FloorAdjustment,
     PriceTier,
     SelectionEvent,
 )
-from resettlement.selection.settlement import FloorRate, Tier
+from resettlement.selection.settlement import FloorRate, Tier, excess_cap
 
 RULE_FIELDS = (
     "max_flats",
@@ -32,7 +32,6 @@ RULE_FIELDS = (
     "extension_seconds",
 )
 
-ERROR_RULES_FIXED = _("The event has opened: its rules are fixed.")
 ERROR_TIER_TWICE = _("Two price tiers end at %(bound)s m².")
 ERROR_FLOOR_ORDER = _("Floors %(start)s–%(end)s: the first floor is above the last.")
 ERROR_FLOOR_OVERLAP = _("Floors %(first)s and %(second)s overlap.")
@@ -52,8 +51,7 @@ def event_rules_set(
 ) -> SelectionEvent:
     """Replace the event's rules; `tiers` are (up to m² over, yuan per m²), `floors` are
     (from floor, to floor, yuan per m²). Everything is checked before anything is written."""
-    if event.status != EventStatus.PLANNED:
-        raise ValidationError(ERROR_RULES_FIXED)
+    EVENT_LIFECYCLE.check("edit_rules", event.status)
     errors = []
     bounds = [bound for bound, _price in tiers]
     for bound in sorted({b for b in bounds if bounds.count(b) > 1}):
@@ -115,12 +113,15 @@ def _rows_delete(stale, *, by) -> None:
 @dataclass(frozen=True)
 class EventRules:
     """What every desk action checks against: the buildings and layouts on offer, the price
-    tiers above the entitlement and the floor rates."""
+    tiers above the entitlement, the floor rates, and the most a household may choose above
+    its entitlement (the event's allowance, never beyond the highest priced tier): the desk
+    offers flats, locks them and settles them by this one cap."""
 
     building_ids: frozenset[int]
     layouts: tuple[str, ...]
     tiers: tuple[Tier, ...]
     floor_rates: tuple[FloorRate, ...]
+    excess_cap: Decimal
 
 
 # Rules of events that have opened, by (id, created): they can no longer change, so each process
@@ -131,16 +132,18 @@ FIXED_RULES_KEPT = 256
 
 def rules_of(event: SelectionEvent) -> EventRules:
     key = (event.pk, event.created_at)
-    fixed = event.status != EventStatus.PLANNED
+    fixed = not event.can_edit_rules
     if fixed and key in _fixed_rules:
         return _fixed_rules[key]
+    tiers = tuple(
+        Tier(bound, price)
+        for bound, price in event.price_tiers.values_list("up_to_excess", "price_per_m2")
+    )
     rules = EventRules(
         building_ids=frozenset(event.buildings.values_list("pk", flat=True)),
         layouts=tuple(event.layouts),
-        tiers=tuple(
-            Tier(bound, price)
-            for bound, price in event.price_tiers.values_list("up_to_excess", "price_per_m2")
-        ),
+        tiers=tiers,
+        excess_cap=excess_cap(tiers, event.allowed_excess),
         floor_rates=tuple(
             FloorRate(start, end, rate)
             for start, end, rate in event.floor_adjustments.values_list(

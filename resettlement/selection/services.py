@@ -1,11 +1,17 @@
-"""The selection day: the queue, locks on flats while a household decides, the confirmation
-(one atomic service), voids, and the audit log of every step.
+"""The selection day's desk work: the event's creation, locks on flats while a household
+decides (the countdown, its extension, releases, the sweep of expired locks) and the checks a
+lock and a confirmation share. The statuses themselves move in selection.lifecycle.
 
 No flat is ever allocated twice: a flat can carry one lock (FlatHold.flat is unique), the
 confirmation locks the flats' rows and checks they are reserved by this desk for this
 household, and the database refuses a second active selection of a flat (a partial unique
-index on SelectedFlat). A retried confirmation with the same idempotency key returns the
-selection already made.
+index on SelectedFlat) and of a household (on Selection). A retried confirmation with the same
+idempotency key returns the selection already made.
+
+A lock whose countdown has passed reads as expired everywhere at once (queries, the board, the
+desks): nothing has to run for it. The sweep (holds_expire, run by `manage.py selection_sweep`
+every minute from cron, and by a desk that locks flats) then gives its flat back with its
+history and log; no page view or board poll writes.
 """
 
 import datetime
@@ -14,99 +20,45 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
-from django.db.models import Max
 from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
 
-from resettlement.households.models import CompensationMode, Household, HouseholdStatus
-from resettlement.housing.models import Building, Flat, FlatStatus
+from resettlement.households.models import Household
+from resettlement.housing.lifecycle import flats_move
+from resettlement.housing.models import Building, Flat
 from resettlement.input_values import dates_out_of_range
 from resettlement.lottery.models import Lottery, LotteryMode, LotteryStatus
 from resettlement.projects.models import Project
+from resettlement.selection.lifecycle import (
+    desk_changed,
+    entry_at_desk,
+    entry_holds_release,
+    event_serving,
+    log_action,
+    queue_present_on_first_lock,
+)
 from resettlement.selection.models import (
     AbsentRule,
     Desk,
-    EventStatus,
     FlatHold,
     LogAction,
     PriceTier,
     QueueEntry,
     QueueSource,
-    QueueStatus,
     SelectionEvent,
-    SelectionLog,
 )
 from resettlement.selection.rules import rules_of
-from resettlement.selection.settlement import ERROR_OVER_EXCESS, excess_cap
-from resettlement.selection.tasks import summary_render_when_committed
+from resettlement.selection.settlement import ERROR_OVER_EXCESS
 
-ERROR_EVENT_CLOSED = _("The selection event is not open.")
 ERROR_LOTTERY = _("The queue needs a published lottery of mode order from this project.")
 ERROR_BUILDINGS = _("Choose the buildings whose flats are on offer.")
-ERROR_DESK_BUSY = _("This desk is serving number %(order_no)s; finish with that household first.")
-ERROR_QUEUE_EMPTY = _("Nobody is waiting.")
-ERROR_NOT_AT_DESK = _("Number %(order_no)s is not at this desk.")
-ERROR_NOT_CALLED = _("Number %(order_no)s has not been called.")
 ERROR_TOO_MANY = _("At most %(count)s flats per household.")
 ERROR_NOT_OFFERED = _("Flat %(code)s is not on offer at this event.")
 ERROR_LAYOUT = _("Layout %(layout)s of flat %(code)s is not on offer at this event.")
 ERROR_HELD_ELSEWHERE = _("Flat %(code)s is locked at another desk.")
-ERROR_TAKEN = _("Flat %(code)s is no longer available.")
 ERROR_NO_FLATS = _("Choose at least one flat.")
-
-
-def log_action(
-    event, action, *, by=None, desk=None, household=None, flats: Iterable = (), detail: str = ""
-):
-    return SelectionLog.objects.create(
-        event=event,
-        action=action,
-        user=by,
-        desk=desk,
-        household=household,
-        flats="、".join(str(flat) for flat in flats)[:500],
-        detail=detail,
-    )
-
-
-def buildings_touch(flats: Iterable[Flat]) -> None:
-    """Mark the flats' buildings changed (the board's and the map's ETags follow them)."""
-    Building.objects.filter(pk__in={flat.building_id for flat in flats}).touch()
-
-
-def flats_set_status(
-    flats: Sequence[Flat],
-    target: str,
-    *,
-    expected: Sequence[str],
-    by,
-    reason: str,
-    touch: bool = True,
-) -> None:
-    """Move flats to `target` only from an `expected` status, or refuse (the rows are locked by
-    the caller); history rows are written for each flat. With touch=False the caller calls
-    buildings_touch itself, as late as it can: that row lock is shared by a building's flats."""
-    now = timezone.now()
-    ids = [flat.pk for flat in flats]
-    changed = Flat.objects.filter(pk__in=ids, status__in=expected).update(
-        status=target, status_changed_at=now
-    )
-    if changed != len(ids):
-        current = dict(Flat.objects.filter(pk__in=ids).values_list("pk", "status"))
-        taken = next(flat for flat in flats if current[flat.pk] not in expected)
-        raise ValidationError(ERROR_TAKEN % {"code": taken.code})
-    for flat in flats:
-        flat.status, flat.status_changed_at = target, now
-    Flat.history.bulk_history_create(
-        flats, update=True, default_user=by, default_change_reason=reason
-    )
-    if touch:
-        buildings_touch(flats)
-
-
-# The event
 
 
 def event_create(
@@ -183,186 +135,34 @@ def event_create(
     return event
 
 
-def _queue_households(event: SelectionEvent) -> list[tuple[int, Household]]:
-    """(order number, household) for everyone this event calls, in order."""
-    waiting = [HouseholdStatus.SIGNED, HouseholdStatus.ORDERED]
-    if event.queue_source == QueueSource.LOTTERY:
-        results = event.lottery.results.select_related("entry__household").order_by("sequence")
-        return [
-            (result.sequence, result.entry.household)
-            for result in results
-            if result.entry.household.status in waiting
-        ]
-    households = (
-        event.project.households.filter(status__in=waiting, entitled_area__gt=0)
-        .exclude(compensation_mode=CompensationMode.CASH)
-        .exclude(signed_on=None)
-        .order_by("selection_order", "signed_on", "agreement_no")
-    )
-    return list(enumerate(households, start=1))
-
-
-def event_open(*, event: SelectionEvent, by=None) -> SelectionEvent:
-    """Open the day: the queue is built once, from the lottery or the signing order."""
-    with transaction.atomic():
-        if not event.queue.exists():
-            bulk_create_with_history(
-                [
-                    QueueEntry(event=event, household=household, order_no=number, position=number)
-                    for number, household in _queue_households(event)
-                ],
-                QueueEntry,
-                batch_size=1000,
-                default_user=by,
-            )
-        event.status = EventStatus.OPEN
-        event._history_user = by
-        event.save(update_fields=["status"])
-        log_action(event, LogAction.OPEN, by=by, detail=str(event.queue.count()))
-    return event
-
-
-def event_close(*, event: SelectionEvent, by=None) -> SelectionEvent:
-    with transaction.atomic():
-        for entry in QueueEntry.objects.filter(event=event, holds__isnull=False).distinct():
-            holds_release_all(entry, entry.desk, by=by, action=LogAction.RELEASE)
-        event.status = EventStatus.CLOSED
-        event._history_user = by
-        event.save(update_fields=["status"])
-        log_action(event, LogAction.CLOSE, by=by)
-        summary_render_when_committed(event)  # the day's summary as at closing, kept
-    return event
-
-
-def require_open(event: SelectionEvent) -> None:
-    if event.status != EventStatus.OPEN:
-        raise ValidationError(ERROR_EVENT_CLOSED)
-
-
-# The queue
-
-
-def desk_current(desk: Desk) -> QueueEntry | None:
-    return (
-        QueueEntry.objects.filter(desk=desk, status__in=[QueueStatus.CALLED, QueueStatus.PRESENT])
-        .select_related("household")
-        .first()
-    )
-
-
-def desk_call_next(*, desk: Desk, by=None) -> QueueEntry:
-    event = desk.event
-    require_open(event)
-    with transaction.atomic():
-        current = desk_current(desk)
-        if current is not None:
-            raise ValidationError(ERROR_DESK_BUSY % {"order_no": current.order_no})
-        entry = (
-            QueueEntry.objects.select_for_update(skip_locked=True)
-            .filter(event=event, status=QueueStatus.WAITING)
-            .order_by("position")
-            .first()
-        )
-        if entry is None:
-            raise ValidationError(ERROR_QUEUE_EMPTY)
-        entry.status, entry.desk, entry.called_at = QueueStatus.CALLED, desk, timezone.now()
-        entry._history_user = by
-        entry.save(update_fields=["status", "desk", "called_at", "updated_at"])
-        log_action(
-            event,
-            LogAction.CALL,
-            by=by,
-            desk=desk,
-            household=entry.household,
-            detail=str(entry.order_no),
-        )
-    return entry
-
-
-def entry_at_desk(entry: QueueEntry, desk: Desk, *statuses) -> None:
-    if entry.desk_id != desk.pk:
-        raise ValidationError(ERROR_NOT_AT_DESK % {"order_no": entry.order_no})
-    if entry.status not in statuses:
-        raise ValidationError(ERROR_NOT_CALLED % {"order_no": entry.order_no})
-
-
-def queue_present(*, entry: QueueEntry, desk: Desk, by=None) -> QueueEntry:
-    require_open(entry.event)
-    entry_at_desk(entry, desk, QueueStatus.CALLED, QueueStatus.PRESENT)
-    entry.status = QueueStatus.PRESENT
-    entry._history_user = by
-    entry.save(update_fields=["status", "updated_at"])
-    log_action(
-        entry.event,
-        LogAction.PRESENT,
-        by=by,
-        desk=desk,
-        household=entry.household,
-        detail=str(entry.order_no),
-    )
-    return entry
-
-
-def queue_absent(*, entry: QueueEntry, desk: Desk, by=None) -> QueueEntry:
-    """过号: per the event's rule, to the end of the day's queue, or the turn is lost."""
-    event = entry.event
-    require_open(event)
-    entry_at_desk(entry, desk, QueueStatus.CALLED, QueueStatus.PRESENT)
-    with transaction.atomic():
-        holds_release_all(entry, desk, by=by, action=LogAction.RELEASE)
-        entry.absences += 1
-        entry.desk = None
-        if event.absent_rule == AbsentRule.MOVE_TO_END:
-            last = QueueEntry.objects.filter(event=event).aggregate(last=Max("position"))["last"]
-            entry.status, entry.position = QueueStatus.WAITING, last + 1
-        else:
-            entry.status = QueueStatus.SKIPPED
-        entry._history_user = by
-        entry.save(update_fields=["status", "position", "desk", "absences", "updated_at"])
-        log_action(
-            event,
-            LogAction.ABSENT,
-            by=by,
-            desk=desk,
-            household=entry.household,
-            detail=f"{entry.order_no} {entry.get_status_display()}",
-        )
-    return entry
-
-
 # Locks
 
 
 def holds_expire(*, event: SelectionEvent | None = None) -> int:
-    """Give back flats whose lock ran out (called before every desk action and board poll)."""
+    """The sweep: give back the flats whose lock ran out (of this event, or of every event),
+    each with its history and an EXPIRE line in its day's log. Until it runs, such a lock
+    already reads as expired; it changes nothing the board shows."""
     expired = FlatHold.objects.filter(expires_at__lte=timezone.now())
     if event is not None:
         expired = expired.filter(event=event)
     if not expired.exists():
         return 0
-    count = 0
+    swept = []
     with transaction.atomic():
-        for hold in expired.select_for_update().select_related(
-            "flat", "queue_entry__household", "desk"
+        for hold in expired.select_for_update(of=("self",)).select_related(
+            "flat", "event", "queue_entry__household", "desk"
         ):
-            flats = [hold.flat]
             hold.delete()
-            flats_set_status(
-                flats,
-                FlatStatus.AVAILABLE,
-                expected=[FlatStatus.RESERVED],
-                by=None,
-                reason=gettext("lock expired"),
-            )
+            flats_move([hold.flat], "release", reason=gettext("lock expired"))
             log_action(
                 hold.event,
                 LogAction.EXPIRE,
                 desk=hold.desk,
                 household=hold.queue_entry.household,
-                flats=flats,
+                flats=[hold.flat],
             )
-            count += 1
-    return count
+            swept.append(hold)
+    return len(swept)
 
 
 def check_offered(event: SelectionEvent, flats: Sequence[Flat]) -> None:
@@ -377,9 +177,10 @@ def check_offered(event: SelectionEvent, flats: Sequence[Flat]) -> None:
 
 def check_area(event: SelectionEvent, household: Household, flats: Sequence[Flat]) -> None:
     """Refuse flats that together exceed the entitlement plus what the event allows above it
-    (a lock the household could never confirm would only keep the flats from others)."""
+    (a lock the household could never confirm would only keep the flats from others). The
+    desk offers flats by the same cap (EventRules.excess_cap)."""
     total = sum((flat.gross_area for flat in flats), Decimal(0))
-    cap = excess_cap(rules_of(event).tiers, event.allowed_excess)
+    cap = rules_of(event).excess_cap
     if total - household.entitled_area > cap:
         raise ValidationError(
             ERROR_OVER_EXCESS
@@ -394,11 +195,12 @@ def check_area(event: SelectionEvent, household: Household, flats: Sequence[Flat
 
 def flats_hold(*, entry: QueueEntry, desk: Desk, flats: Sequence[Flat], by=None) -> list[FlatHold]:
     """Lock flats for the household at this desk while it decides (the countdown starts with
-    its first lock; every flat it adds keeps the same deadline)."""
+    its first lock; every flat it adds keeps the same deadline). Expired locks are swept
+    first, so that their flats can be taken."""
     event = entry.event
-    require_open(event)
+    event_serving(event)
     holds_expire(event=event)
-    entry_at_desk(entry, desk, QueueStatus.CALLED, QueueStatus.PRESENT)
+    entry_at_desk(entry, desk, "serve")
     flats = list(flats)
     if not flats:
         raise ValidationError(ERROR_NO_FLATS)
@@ -421,20 +223,14 @@ def flats_hold(*, entry: QueueEntry, desk: Desk, flats: Sequence[Flat], by=None)
     try:
         with transaction.atomic():
             FlatHold.objects.bulk_create(holds)
-            flats_set_status(
-                flats,
-                FlatStatus.RESERVED,
-                expected=[FlatStatus.AVAILABLE],
-                by=by,
-                reason=gettext("locked at %(desk)s") % {"desk": desk},
+            flats_move(
+                flats, "reserve", by=by, reason=gettext("locked at %(desk)s") % {"desk": desk}
             )
-            if entry.status == QueueStatus.CALLED:
-                entry.status = QueueStatus.PRESENT
-                entry._history_user = by
-                entry.save(update_fields=["status", "updated_at"])
+            queue_present_on_first_lock(entry, by=by)
             log_action(
                 event, LogAction.HOLD, by=by, desk=desk, household=entry.household, flats=flats
             )
+            desk_changed(desk)
     except IntegrityError:
         taken = FlatHold.objects.filter(flat__in=flats).select_related("flat").first()
         code = taken.flat.code if taken else flats[0].code
@@ -442,50 +238,38 @@ def flats_hold(*, entry: QueueEntry, desk: Desk, flats: Sequence[Flat], by=None)
     return holds
 
 
-def holds_extend(*, entry: QueueEntry, desk: Desk, by=None) -> datetime.datetime:
+def holds_live(entry: QueueEntry, desk: Desk):
+    """The household's locks at this desk that have not expired."""
+    return FlatHold.objects.filter(queue_entry=entry, desk=desk, expires_at__gt=timezone.now())
+
+
+def holds_extend(*, entry: QueueEntry, desk: Desk, by=None) -> datetime.datetime | None:
+    """More time for the household: its live locks end `extension_seconds` later (an expired
+    lock is not revived); the new deadline, or None if no lock is live."""
     event = entry.event
-    require_open(event)
-    entry_at_desk(entry, desk, QueueStatus.PRESENT)
-    holds = FlatHold.objects.filter(queue_entry=entry, desk=desk)
-    deadline = max(hold.expires_at for hold in holds) if holds else timezone.now()
-    deadline = max(deadline, timezone.now()) + datetime.timedelta(seconds=event.extension_seconds)
-    holds.update(expires_at=deadline)
-    log_action(
-        event,
-        LogAction.EXTEND,
-        by=by,
-        desk=desk,
-        household=entry.household,
-        detail=deadline.isoformat(),
-    )
+    event_serving(event)
+    entry_at_desk(entry, desk, "serve")
+    with transaction.atomic():
+        holds = list(holds_live(entry, desk).select_for_update())
+        if not holds:
+            return None
+        deadline = max(hold.expires_at for hold in holds) + datetime.timedelta(
+            seconds=event.extension_seconds
+        )
+        FlatHold.objects.filter(pk__in=[hold.pk for hold in holds]).update(expires_at=deadline)
+        log_action(
+            event, LogAction.EXTEND, by=by, desk=desk, household=entry.household,
+            detail=deadline.isoformat(),
+        )  # fmt: skip
+        desk_changed(desk)
     return deadline
-
-
-def holds_release_all(
-    entry: QueueEntry, desk: Desk | None, *, by, action, flats: Sequence[Flat] | None = None
-) -> None:
-    holds = FlatHold.objects.select_for_update().filter(queue_entry=entry).select_related("flat")
-    if flats is not None:
-        holds = holds.filter(flat__in=flats)
-    holds = list(holds)
-    if not holds:
-        return
-    released = [hold.flat for hold in holds]
-    FlatHold.objects.filter(pk__in=[hold.pk for hold in holds]).delete()
-    flats_set_status(
-        released,
-        FlatStatus.AVAILABLE,
-        expected=[FlatStatus.RESERVED],
-        by=by,
-        reason=gettext("released"),
-    )
-    log_action(entry.event, action, by=by, desk=desk, household=entry.household, flats=released)
 
 
 def holds_release(
     *, entry: QueueEntry, desk: Desk, flats: Sequence[Flat] | None = None, by=None
 ) -> None:
-    require_open(entry.event)
-    entry_at_desk(entry, desk, QueueStatus.CALLED, QueueStatus.PRESENT)
+    event_serving(entry.event)
+    entry_at_desk(entry, desk, "serve")
     with transaction.atomic():
-        holds_release_all(entry, desk, by=by, action=LogAction.RELEASE, flats=flats)
+        if entry_holds_release(entry, desk, by=by, action=LogAction.RELEASE, flats=flats):
+            desk_changed(desk)

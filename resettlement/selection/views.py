@@ -10,6 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from resettlement.accounts.access import (
@@ -35,6 +36,7 @@ from resettlement.selection.board import (
 )
 from resettlement.selection.confirmation import (
     selection_confirm,
+    selection_confirm_repeated,
     selection_swap,
     selection_void,
     settlement_for,
@@ -56,7 +58,16 @@ from resettlement.selection.forms import (
     VoidForm,
     formset_rows,
 )
+from resettlement.selection.lifecycle import (
+    desk_call_next,
+    desk_current,
+    event_close,
+    event_open,
+    queue_absent,
+    queue_present,
+)
 from resettlement.selection.models import (
+    SELECTION_LIFECYCLE,
     BoardLink,
     Desk,
     FlatHold,
@@ -65,23 +76,18 @@ from resettlement.selection.models import (
     SelectionEvent,
     SelectionStatus,
 )
-from resettlement.selection.rules import event_rules_set
+from resettlement.selection.rules import event_rules_set, rules_of
 from resettlement.selection.services import (
-    desk_call_next,
-    desk_current,
-    event_close,
     event_create,
-    event_open,
     flats_hold,
-    holds_expire,
     holds_extend,
+    holds_live,
     holds_release,
-    queue_absent,
-    queue_present,
 )
 from resettlement.selection.settlement import SettlementError
 
 FLATS_SHOWN = 120
+ERROR_NOBODY_AT_DESK = gettext_lazy("No household is at this desk.")
 
 
 def _event(request, pk: int, capability=Capability.RUN_DESK) -> SelectionEvent:
@@ -219,7 +225,7 @@ def event_rules(request, pk: int):
             "form": form,
             "tiers": tiers,
             "floors": floors,
-            "fixed": event.status != "planned",
+            "fixed": not event.can_edit_rules,
             "nav": "projects",
         },
     )
@@ -239,7 +245,6 @@ def _panel_context(
     request, desk: Desk, *, error: str = "", confirmed: Selection | None = None
 ) -> dict:
     event = desk.event
-    holds_expire(event=event)
     entry = desk_current(desk)
     context = {
         "event": event,
@@ -254,11 +259,7 @@ def _panel_context(
         return context
     household = entry.household
     show_personal_data(request.user, [household])
-    held = list(
-        FlatHold.objects.filter(queue_entry=entry, desk=desk)
-        .select_related("flat__building")
-        .order_by("flat__code")
-    )
+    held = list(holds_live(entry, desk).select_related("flat__building").order_by("flat__code"))
     flats = [hold.flat for hold in held]
     try:
         preview = settlement_for(event, household, flats) if flats else None
@@ -284,13 +285,18 @@ def _panel_context(
 
 
 def _offer(event: SelectionEvent, household, held, filters: FlatFilterForm):
-    """Available flats of the event that still fit the household's entitlement and limit."""
+    """Available flats of the event that still fit the household's entitlement and limit: the
+    cap above the entitlement is the one its lock checks (EventRules.excess_cap)."""
     room = (
-        household.entitled_area + event.allowed_excess - sum(hold.flat.gross_area for hold in held)
+        household.entitled_area
+        + rules_of(event).excess_cap
+        - sum(hold.flat.gross_area for hold in held)
     )
-    flats = Flat.objects.filter(
-        building__in=event.buildings.all(), status=FlatStatus.AVAILABLE, gross_area__lte=room
-    ).select_related("building")
+    flats = (
+        Flat.objects.available()
+        .filter(building__in=event.buildings.all(), gross_area__lte=room)
+        .select_related("building")
+    )
     if event.layouts:
         flats = flats.filter(layout__in=event.layouts)
     if filters.is_valid():
@@ -344,10 +350,12 @@ def desk_action(request, pk: int, number: int, action: str):
     )
     confirmed = None
     try:
-        if action == "call":
+        if action == "confirm":
+            confirmed = _confirm(request, desk, entry)
+        elif action == "call":
             desk_call_next(desk=desk, by=user)
         elif entry is None:
-            raise ValidationError(_("No household is at this desk."))
+            raise ValidationError(ERROR_NOBODY_AT_DESK)
         elif action == "present":
             queue_present(entry=entry, desk=desk, by=user)
         elif action == "absent":
@@ -358,20 +366,6 @@ def desk_action(request, pk: int, number: int, action: str):
             holds_extend(entry=entry, desk=desk, by=user)
         elif action == "release":
             holds_release(entry=entry, desk=desk, flats=chosen or None, by=user)
-        elif action == "confirm":
-            held = [
-                hold.flat
-                for hold in FlatHold.objects.filter(queue_entry=entry, desk=desk).select_related(
-                    "flat"
-                )
-            ]
-            confirmed = selection_confirm(
-                entry=entry,
-                desk=desk,
-                flats=held,
-                idempotency_key=request.POST.get("idempotency_key") or uuid.uuid4(),
-                by=user,
-            )
         else:
             raise Http404
     except ValidationError as error:
@@ -379,6 +373,27 @@ def desk_action(request, pk: int, number: int, action: str):
     if not request.htmx:
         return redirect("desk-console", pk=pk, number=number)
     return _panel(request, desk, confirmed=confirmed)
+
+
+def _confirm(request, desk: Desk, entry) -> Selection:
+    """Confirm the flats the household holds at this desk. The same key again, once the
+    household has left the desk (a double click), shows the selection it made."""
+    try:
+        key = uuid.UUID(request.POST.get("idempotency_key", ""))
+    except ValueError:
+        key = uuid.uuid4()
+    earlier = selection_confirm_repeated(desk=desk, idempotency_key=key)
+    if earlier is not None:
+        return earlier
+    if entry is None:
+        raise ValidationError(ERROR_NOBODY_AT_DESK)
+    held = [
+        hold.flat
+        for hold in FlatHold.objects.filter(queue_entry=entry, desk=desk).select_related("flat")
+    ]
+    return selection_confirm(
+        entry=entry, desk=desk, flats=held, idempotency_key=key, by=request.user
+    )
 
 
 # Selections
@@ -419,7 +434,7 @@ def selection_detail(request, pk: int):
             "swap_form": swap_form,
             "replaced_by": Selection.objects.filter(replaces=selection).first(),
             "documents": StoredDocument.objects.of(selection),
-            "can_change": can_change and selection.status == SelectionStatus.ACTIVE,
+            "can_change": can_change and selection.can_void,
             "nav": "projects",
         },
     )
@@ -445,6 +460,10 @@ def _change(request, selection: Selection, void_form, swap_form) -> Selection | 
             messages.success(request, _("Selection voided; its flats are back in the pool."))
             return selection
     except ValidationError as error:
+        if getattr(error, "code", None) in SELECTION_LIFECYCLE.verbs:
+            # Refused by its lifecycle (voided meanwhile): nothing to correct on the form.
+            messages.error(request, error.messages[0])
+            return selection
         form = swap_form if "swap" in request.POST else void_form
         if hasattr(error, "error_dict") and "reason" in error.error_dict:
             form.add_error(None, error.error_dict["reason"])
@@ -553,7 +572,6 @@ def board_data(request, token: str):
     if problem:
         return _link_refused(request, link, problem, page=False)
     event = link.event
-    holds_expire(event=event)
     etag = board_etag(event)
     if etag in request.headers.get("If-None-Match", ""):
         response = HttpResponseNotModified()

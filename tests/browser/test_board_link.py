@@ -5,7 +5,7 @@ import pytest
 from playwright.sync_api import expect
 
 from resettlement.selection.board import board_link_create, board_links_revoke
-from resettlement.selection.services import event_open
+from resettlement.selection.lifecycle import event_open
 from tests.browser.conftest import new_context
 from tests.selection_fixtures import planned_day
 

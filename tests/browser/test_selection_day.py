@@ -7,9 +7,9 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
+from resettlement.selection.lifecycle import event_open
 from resettlement.selection.models import QueueStatus, Selection, SelectionStatus
 from resettlement.selection.rules import event_rules_set
-from resettlement.selection.services import event_open
 from tests.browser.conftest import log_in, new_context
 from tests.selection_fixtures import planned_day
 
