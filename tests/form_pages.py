@@ -11,15 +11,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from resettlement.households.models import Household
+from resettlement.lottery.lifecycle import lottery_draw, lottery_freeze
 from resettlement.lottery.models import DrawMethod, GroupRule, Lottery, LotteryMode
-from resettlement.lottery.services import (
-    entry_update,
-    lottery_create,
-    lottery_draw,
-    lottery_freeze,
-    pool_flats_set,
-    roster_build,
-)
+from resettlement.lottery.services import entry_update, lottery_create, pool_flats_set, roster_build
 from resettlement.progress.services import building_milestones_record
 from resettlement.selection.models import SelectionEvent
 from resettlement.selection.rules import event_rules_set
