@@ -3,6 +3,7 @@ import dataclasses
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from resettlement.column_ranges import serializer_field
 from resettlement.households.models import CompensationMode, Household, Member, Relation
 from resettlement.households.validation import (
     HOUSEHOLD_FIELDS,
@@ -81,11 +82,11 @@ class HouseholdInputSerializer(serializers.Serializer):
     head_name = serializers.CharField(max_length=50)
     head_id_number = serializers.CharField(max_length=30)
     phone = serializers.CharField(required=False, allow_blank=True, max_length=30)
-    recognised_persons = serializers.IntegerField()
-    original_area = serializers.DecimalField(max_digits=8, decimal_places=2)
-    entitled_area = serializers.DecimalField(
-        max_digits=8,
-        decimal_places=2,
+    recognised_persons = serializer_field(Household, "recognised_persons")
+    original_area = serializer_field(Household, "original_area")
+    entitled_area = serializer_field(
+        Household,
+        "entitled_area",
         required=False,
         allow_null=True,
         help_text="Omit to compute it from the project's entitlement rule.",

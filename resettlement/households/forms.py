@@ -1,6 +1,7 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from resettlement.column_ranges import ranged_formfield
 from resettlement.households.models import Household, Member
 from resettlement.households.validation import (
     HOUSEHOLD_FIELDS,
@@ -21,6 +22,7 @@ class HouseholdForm(forms.ModelForm):
     """
 
     class Meta:
+        formfield_callback = ranged_formfield
         model = Household
         fields = list(HOUSEHOLD_FIELDS)
         widgets = {

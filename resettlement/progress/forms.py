@@ -3,7 +3,8 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from resettlement.progress.models import BuildingMilestone, MilestoneType, Phase
+from resettlement.column_ranges import form_field, ranged_formfield
+from resettlement.progress.models import BuildingMilestone, MilestoneType, Phase, ProjectMilestone
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -27,6 +28,7 @@ class MilestoneUpdateForm(forms.ModelForm):
     caption = forms.CharField(label=_("Photo caption"), max_length=200, required=False)
 
     class Meta:
+        formfield_callback = ranged_formfield
         model = BuildingMilestone
         fields = [
             "percent",
@@ -92,11 +94,9 @@ class BulkMilestoneForm(forms.Form):
 
 
 class TemplateNodeForm(forms.Form):
-    position = forms.IntegerField(label=_("Position"), min_value=1)
+    position = form_field(ProjectMilestone, "sequence", label=_("Position"), min_value=1)
     milestone_type = forms.ModelChoiceField(label=_("Node"), queryset=MilestoneType.objects.all())
-    weight = forms.DecimalField(
-        label=_("Weight"), min_value=Decimal("0.01"), max_digits=5, decimal_places=2
-    )
+    weight = form_field(ProjectMilestone, "weight", label=_("Weight"), min_value=Decimal("0.01"))
 
 
 TemplateFormSet = forms.formset_factory(TemplateNodeForm, extra=2, can_delete=True)
@@ -111,7 +111,13 @@ class NewNodeForm(forms.Form):
         ],
         required=False,
     )
-    weight = forms.DecimalField(
-        label=_("Weight"), min_value=Decimal("0.01"), max_digits=5, decimal_places=2, required=False
+    weight = form_field(
+        MilestoneType,
+        "default_weight",
+        label=_("Weight"),
+        min_value=Decimal("0.01"),
+        required=False,
     )
-    position = forms.IntegerField(label=_("Position"), min_value=1, required=False)
+    position = form_field(
+        ProjectMilestone, "sequence", label=_("Position"), min_value=1, required=False
+    )
