@@ -71,7 +71,8 @@ class SheetScan:
     last_column: int = 0
     content_rows: int = 0
     row_elements: int = 0
-    declared_cells: int = 0
+    declared_rows: int = 0
+    declared_columns: int = 0
 
     def cell(self, row: int, column: int, *, rows: int = 1, columns: int = 1) -> None:
         """A cell holding something (a value, text or formula), or a block of repeated ones."""
@@ -88,7 +89,8 @@ class SheetScan:
             self.last_row = last_row
 
     def declared(self, rows: int, columns: int) -> None:
-        self.declared_cells = max(self.declared_cells, rows * columns)
+        """The extent the file declares (an .xls's DIMENSIONS, which the reader reserves)."""
+        self.declared_rows, self.declared_columns = rows, columns
 
     def hide_rows(self, first: int, last: int) -> None:
         self.hidden_rows.append((first, last))
@@ -110,9 +112,11 @@ class SheetScan:
         self.check_rows()
         rows = self.last_row - self.first_row + 1 if self.first_row else 0
         columns = self.last_column - self.first_column + 1 if self.first_row else 0
-        if rows * columns > MAX_CELLS or self.declared_cells > MAX_CELLS:
-            first = f"{get_column_letter(self.first_column or 1)}{self.first_row or 1}"
-            last = f"{get_column_letter(max(self.last_column, 1))}{max(self.last_row, 1)}"
+        first = f"{get_column_letter(self.first_column or 1)}{self.first_row or 1}"
+        last = f"{get_column_letter(max(self.last_column, 1))}{max(self.last_row, 1)}"
+        if self.declared_rows * self.declared_columns > MAX_CELLS:
+            first, last = "A1", f"{get_column_letter(self.declared_columns)}{self.declared_rows}"
+        if rows * columns > MAX_CELLS or self.declared_rows * self.declared_columns > MAX_CELLS:
             message = ERROR_SPREAD % {"sheet": self.title, "first": first, "last": last}
             raise WorkbookError([str(message)])
 
