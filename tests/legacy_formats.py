@@ -194,21 +194,47 @@ def biff_stream(*sheets: Sheet, substreams: list[bytes] | None = None) -> bytes:
 
 
 def compound_file(stream: bytes, name: str = "Workbook") -> bytes:
-    """A compound file (version 3, 512-byte sectors) holding one stream, as Excel writes .xls."""
-    stream = stream.ljust(max(4096, -(-len(stream) // 512) * 512), b"\0")  # no mini stream
+    """A compound file (version 3, 512-byte sectors) holding one stream, as Excel writes .xls:
+    the FAT first, then the directory, then the stream (at least 4 KB, so no mini stream)."""
+    stream = stream.ljust(max(4096, -(-len(stream) // 512) * 512), b"\0")
     sectors = len(stream) // 512
-    if sectors + 2 > 128:
-        raise ValueError("test workbooks fit one FAT sector")
-    fat = [0xFFFFFFFD, 0xFFFFFFFE] + [3 + i for i in range(sectors - 1)] + [0xFFFFFFFE]
-    fat += [0xFFFFFFFF] * (128 - len(fat))
+    fat_sectors, difat_sectors = 1, 0
+    while 128 * fat_sectors < fat_sectors + difat_sectors + 1 + sectors:
+        fat_sectors += 1
+        difat_sectors = -(-max(0, fat_sectors - 109) // 127)
+    directory_at = fat_sectors + difat_sectors
+    stream_at = directory_at + 1
+    fat = [0xFFFFFFFD] * fat_sectors + [0xFFFFFFFC] * difat_sectors + [0xFFFFFFFE]
+    fat += [stream_at + i + 1 for i in range(sectors - 1)] + [0xFFFFFFFE]
+    fat += [0xFFFFFFFF] * (128 * fat_sectors - len(fat))
+    numbers = list(range(fat_sectors))
+    difat = numbers[:109] + [0xFFFFFFFF] * (109 - len(numbers[:109]))
+    difat_blocks = b""
+    rest = numbers[109:]
+    for index in range(difat_sectors if rest else 0):
+        chunk = rest[index * 127 : (index + 1) * 127]
+        following = fat_sectors + index + 1 if index + 1 < difat_sectors else 0xFFFFFFFE
+        chunk += [0xFFFFFFFF] * (127 - len(chunk))
+        difat_blocks += struct.pack("<128I", *chunk, following)
+    first_difat = fat_sectors if rest else 0xFFFFFFFE
     header = (
         bytes.fromhex("d0cf11e0a1b11ae1")
         + bytes(16)
         + struct.pack("<HHHHH", 0x003E, 3, 0xFFFE, 9, 6)
         + bytes(6)
-        + struct.pack("<IIIIIIIII", 0, 1, 1, 0, 4096, 0xFFFFFFFE, 0, 0xFFFFFFFE, 0)
-        + struct.pack("<I", 0)
-        + struct.pack("<108I", *([0xFFFFFFFF] * 108))
+        + struct.pack(
+            "<IIIIIIIII",
+            0,
+            fat_sectors,
+            directory_at,
+            0,
+            4096,
+            0xFFFFFFFE,
+            0,
+            first_difat,
+            len(difat_blocks) // 512,
+        )
+        + struct.pack("<109I", *difat)
     )
 
     def entry(title: str, kind: int, child: int, start: int, size: int) -> bytes:
@@ -222,9 +248,10 @@ def compound_file(stream: bytes, name: str = "Workbook") -> bytes:
         )
 
     directory = (
-        entry("Root Entry", 5, 1, 0xFFFFFFFE, 0) + entry(name, 2, 0xFFFFFFFF, 2, len(stream))
+        entry("Root Entry", 5, 1, 0xFFFFFFFE, 0)
+        + entry(name, 2, 0xFFFFFFFF, stream_at, len(stream))
     ).ljust(512, b"\0")
-    return header + struct.pack("<128I", *fat) + directory + stream
+    return header + struct.pack(f"<{len(fat)}I", *fat) + difat_blocks + directory + stream
 
 
 def xls(*sheets: Sheet) -> bytes:
