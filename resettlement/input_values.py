@@ -11,6 +11,7 @@ import functools
 import math
 import re
 import unicodedata
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.core.exceptions import ValidationError
@@ -18,14 +19,14 @@ from django.db import models
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from resettlement.column_ranges import ERROR_OUT_OF_RANGE, ERROR_TOO_MANY_DECIMALS, ColumnRange
-
 ERROR_REQUIRED = _("This value is required.")
 ERROR_TOO_LONG = _("At most %(limit)s characters.")
 ERROR_NOT_A_NUMBER = _("Not a number.")
 ERROR_NOT_POSITIVE = _("Must be a positive number.")
 ERROR_NEGATIVE = _("Must not be negative.")
+ERROR_TOO_MANY_DECIMALS = _("At most %(places)s decimal places.")
 ERROR_NOT_AN_INTEGER = _("Must be a whole number.")
+ERROR_OUT_OF_RANGE = _("Must be between %(minimum)s and %(maximum)s.")
 ERROR_NOT_A_DATE = _("Not a date (use 2024-05-01).")
 ERROR_DATE_RANGE = _("Must be a date between %(earliest)s and %(latest)s.")
 ERROR_NOT_YES_NO = _('Use "是" or "否".')
@@ -57,6 +58,26 @@ DATE_EARLIEST = datetime.date(1949, 10, 1)
 DATE_LATEST = datetime.date(2100, 12, 31)
 _YES = frozenset({"是", "y", "yes", "true", "1", "√", "✓", "有"})
 _NO = frozenset({"否", "n", "no", "false", "0", "×", "无", "-"})
+
+
+@dataclass(frozen=True)
+class ColumnRange:
+    """The values a numeric column holds (see `resettlement.column_ranges`, which reads them
+    from the model fields)."""
+
+    minimum: int | Decimal
+    maximum: int | Decimal
+    places: int | None = None  # decimal places of a decimal column; None for whole numbers
+    digits: int | None = None  # its max_digits
+
+    def check(self, value: int | Decimal) -> None:
+        """Refuse (ValidationError) a value the column cannot hold."""
+        if not self.minimum <= value <= self.maximum:
+            raise ValidationError(
+                ERROR_OUT_OF_RANGE,
+                code="range",
+                params={"minimum": self.minimum, "maximum": self.maximum},
+            )
 
 
 def is_blank(value: object) -> bool:
@@ -118,9 +139,11 @@ def parse_decimal(
     places: int = 2,
     positive: bool = True,
     required: bool = True,
+    quantize: bool = True,
 ) -> Decimal | None:
     """A decimal number with at most `places` decimals, held to `bounds` (the range of the
-    column it is stored in, whose places it takes)."""
+    column it is stored in, whose places it takes); with `quantize`, written to its places
+    (86.5 -> 86.50), otherwise as given."""
     if is_blank(value):
         if required:
             raise ValidationError(ERROR_REQUIRED, code="required")
@@ -140,17 +163,16 @@ def parse_decimal(
         raise ValidationError(ERROR_NOT_A_NUMBER, code="invalid")
     if positive and number <= 0:
         raise ValidationError(ERROR_NOT_POSITIVE, code="not_positive")
-    if number < 0:
+    if number < 0 and (bounds is None or bounds.minimum >= 0):
         raise ValidationError(ERROR_NEGATIVE, code="negative")
     if bounds is not None and bounds.places is not None:
         places = bounds.places
     quantum = Decimal(1).scaleb(-places)
     if number != number.quantize(quantum, rounding=ROUND_HALF_UP):
         raise ValidationError(ERROR_TOO_MANY_DECIMALS, code="decimals", params={"places": places})
-    number = number.quantize(quantum)
     if bounds is not None:
         bounds.check(number)
-    return number
+    return number.quantize(quantum) if quantize else number
 
 
 def parse_int(

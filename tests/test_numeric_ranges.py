@@ -218,6 +218,6 @@ class TestEveryNumberIsBounded:
     def test_bounds_are_read_from_the_columns(self):
         assert column_range(Household, "original_area").maximum == D("999999.99")
         assert column_range(Household, "original_area").minimum == D("0.01")
-        assert column_range(Household, "recognised_persons").maximum == 32767
+        assert column_range(Household, "recognised_persons").maximum == 99  # its validator
         assert column_range(LotteryEntry, "group").maximum == 2147483647
         assert column_range(SelectionEvent, "countdown_seconds").minimum >= 0

@@ -101,6 +101,24 @@ class HouseholdInputSerializer(serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, max_length=1000)
     members = MemberInputSerializer(many=True, required=False)
 
+    def to_internal_value(self, data):
+        """A number refused by its field stops DRF before `validate`: the household rules still
+        report on the other fields, so every error comes back at once, as an import gives them."""
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            if not hasattr(data, "get"):
+                raise
+            project = self.context["project"]
+            raw = {name: data.get(name) for name in HOUSEHOLD_FIELDS}
+            _record, errors = household_clean(
+                raw, project=project, villages=village_lookup(project)
+            )
+            detail = dict(error.detail)
+            for name, messages in errors.items():
+                detail.setdefault(name, messages)
+            raise serializers.ValidationError(detail) from None
+
     def validate(self, attrs):
         project = self.context["project"]
         record, errors = household_clean(attrs, project=project, villages=village_lookup(project))

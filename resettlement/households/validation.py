@@ -198,7 +198,7 @@ def household_clean(
     phone = c.take("phone", normalize_phone, _as_text(raw.get("phone")))
     persons = c.take(
         "recognised_persons",
-        lambda v: parse_int(v, minimum=1, maximum=99, bounds=RANGES["recognised_persons"]),
+        lambda v: parse_int(v, bounds=RANGES["recognised_persons"]),
         raw.get("recognised_persons"),
     )
     original = c.take(
