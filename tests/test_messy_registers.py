@@ -233,7 +233,7 @@ class TestHeaders:
     def test_an_unrecognised_column_is_listed_in_the_result(self, project, login, personas):
         header = [*HOUSEHOLD_HEADER, "户主电话", "拆迁批次"]
         row = [*household(project, 1), "13100000000", "第一批"]
-        result = imported(project, register(header, [row]))
+        result = imported(project, register(header, [row], title="青龙寺组团回迁户花名册"))
         assert result.notes == [
             "“住户”表：未识别的列：L（户主电话）、M（拆迁批次），已忽略"
             "（如需导入，请把列名改为模板中的列名）。"
@@ -251,6 +251,13 @@ class TestHeaders:
             "（删除或改名其余各列），以免导入时无法确定取哪一列。"
         ]
         assert not Household.objects.exists()
+
+    def test_a_label_merged_across_two_columns_is_one_column(self, project):
+        header = [*HOUSEHOLD_HEADER, "备注", None]
+        row = [*household(project, 1), "已腾退", None]
+        result = imported(project, workbook(Sheet("住户", [header, row], merged=["L1:M1"])))
+        assert Household.objects.get().note == "已腾退"
+        assert result.notes == []
 
     def test_a_two_row_header_is_read(self, project):
         top = ["协议编号", "村", "户主信息", None, "安置人口", "面积（㎡）", None]

@@ -8,6 +8,7 @@ and maps every column it recognises; it lists the columns it does not, and refus
 where two columns claim the same field.
 """
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Sequence
@@ -90,19 +91,15 @@ class Header:
         return any(key in self.positions for key in keys)
 
 
-def _filled_right(values: tuple, row: int, merged) -> list:
-    """A header row's labels with each merged label repeated across the columns it spans."""
-    labels = list(values)
-    for top, left, bottom, right in merged:
-        if top <= row <= bottom and right > left and left - 1 < len(labels):
-            value = labels[left - 1] if top == row else None
-            if value is None and top < row:
-                continue
-            labels.extend([None] * max(0, right - len(labels)))
-            for column in range(left, right):
-                if labels[column] is None:
-                    labels[column] = value
-    return labels
+def _group_labels(values: tuple, row: int, merged) -> dict[int, object]:
+    """Column index -> the label of a cell of this row merged across it (a group label such as
+    户主信息 over 姓名 and 身份证号)."""
+    groups: dict[int, object] = {}
+    for top, left, _bottom, right in merged:
+        if top == row and right > left and left - 1 < len(values):
+            for index in range(left - 1, right):
+                groups[index] = values[left - 1]
+    return groups
 
 
 @dataclass(frozen=True)
@@ -143,14 +140,17 @@ def _match(sheet: str, row: int, labels: Sequence, columns: Sequence[Column]) ->
     return Header(sheet, row, shown, positions, unknown, twice, score)
 
 
-def _two_rows(top: list, bottom: list) -> list:
-    width = max(len(top), len(bottom))
-    top = top + [None] * (width - len(top))
-    bottom = bottom + [None] * (width - len(bottom))
+def _two_rows(top: tuple, groups: dict[int, object], bottom: tuple) -> list:
+    """Each column's label from two header rows: its own below a group label, or the upper
+    cell alone (merged down over both rows)."""
+    width = max(len(top), len(bottom), max(groups, default=-1) + 1)
     labels: list = []
-    for upper, lower in zip(top, bottom, strict=True):
+    for index in range(width):
+        own = top[index] if index < len(top) else None
+        upper = groups.get(index, own)
+        lower = bottom[index] if index < len(bottom) else None
         if lower is None:
-            labels.append(upper)
+            labels.append(own)
         elif upper is None or upper == lower:
             labels.append(lower)
         else:
@@ -159,27 +159,21 @@ def _two_rows(top: list, bottom: list) -> list:
 
 
 def candidates(grid: Grid, columns: Sequence[Column]) -> list[Header]:
-    """Every reading of the sheet's first rows as a header, one row or two."""
+    """Every reading of the sheet's first rows as a header: each row, then each two rows (so a
+    reading of one row wins over one of two that recognises no more)."""
     rows = [(number, values) for number, values in grid.rows if number <= HEADER_ROWS + 1]
-    found = []
-    for position, (number, values) in enumerate(rows[:-1] if rows else []):
-        top = _filled_right(values, number, grid.scan.merged)
-        found.append(_match(grid.title, number, top, columns))
-        next_number, next_values = rows[position + 1]
-        if next_number == number + 1:
-            bottom = _filled_right(next_values, next_number, grid.scan.merged)
-            found.append(_match(grid.title, next_number, _two_rows(top, bottom), columns))
-    if rows:
-        number, values = rows[-1]
-        found.append(
-            _match(grid.title, number, _filled_right(values, number, grid.scan.merged), columns)
-        )
+    found = [_match(grid.title, number, values, columns) for number, values in rows]
+    for (number, values), (following, below) in itertools.pairwise(rows):
+        if following == number + 1:
+            labels = _two_rows(values, _group_labels(values, number, grid.scan.merged), below)
+            found.append(_match(grid.title, following, labels, columns))
     return found
 
 
 def best_header(grid: Grid, columns: Sequence[Column]) -> Header | None:
-    """The reading that recognises the most columns, if it recognises at least half of the
-    required ones; None if no row looks like this register's header."""
+    """The reading that recognises the most columns (one row rather than two when both do), if
+    it recognises at least half of the required ones; None if no row looks like this
+    register's header."""
     required = [column for column in columns if column.required]
     best = None
     for header in candidates(grid, columns):
