@@ -128,6 +128,58 @@ class TestForms:
         assert household.original_area != D(HUGE_AREA)
 
 
+class TestAdmin:
+    def test_a_flat_on_a_floor_beyond_its_column_is_refused_by_the_admin(self, world, login):
+        from resettlement.housing.services import FlatPosition, flats_generate
+
+        building = world.building_a
+        flats_generate(
+            building=building,
+            positions=[FlatPosition(position=1, layout="A", gross_area=D("89.50"))],
+        )
+        flat = building.flats.first()
+        url = reverse("admin:housing_flat_change", args=[flat.pk])
+        data = {
+            "building": building.pk,
+            "stairwell": flat.stairwell,
+            "floor": "40000",
+            "position": flat.position,
+            "room": flat.room,
+            "code": flat.code,
+            "layout": flat.layout,
+            "gross_area": HUGE_AREA,
+            "surveyed_area": "",
+            "note": "",
+        }
+        response = login("admin").post(url, data)
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert "须在 1 至 32767 之间" in page and "须在 0.01 至 999999.99 之间" in page
+        flat.refresh_from_db()
+        assert flat.floor != 40000 and flat.gross_area == D("89.50")
+
+    def test_every_numeric_admin_field_has_its_columns_bounds(self, rf, personas):
+        from django.contrib import admin
+
+        request = rf.get("/")
+        request.user = personas["admin"]
+        unbounded = []
+        for model, model_admin in admin.site._registry.items():
+            forms_of = [(model, model_admin.get_form(request))]
+            for inline in model_admin.get_inline_instances(request):
+                forms_of.append((inline.model, inline.get_formset(request).form))
+            for form_model, form in forms_of:
+                for name, field in form.base_fields.items():
+                    if not isinstance(field, NUMERIC_FORM_FIELDS) or field.max_value is None:
+                        if isinstance(field, NUMERIC_FORM_FIELDS):
+                            unbounded.append(f"{form_model.__name__}.{name}")
+                        continue
+                    bounds = field_range(form_model._meta.get_field(name))
+                    if field.max_value > bounds.maximum or field.min_value < bounds.minimum:
+                        unbounded.append(f"{form_model.__name__}.{name}")
+        assert not unbounded
+
+
 class TestApi:
     def test_an_area_beyond_its_column_is_a_400_naming_the_field(self, world, api):
         client = api("admin")
