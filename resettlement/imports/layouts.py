@@ -157,6 +157,10 @@ def _key(columns: tuple[Column, ...]) -> str:
     return "building" if columns is FLAT_COLUMNS else "agreement_no"
 
 
+def _first_visible(book: Book) -> str:
+    return next((scan.title for scan in book.sheets if not scan.hidden), book.sheets[0].title)
+
+
 def household_layout(book: Book) -> Layout:
     found, notes = _sheets(book, flats=False)
     main = _one(found, HOUSEHOLDS, FAMILIES)
@@ -164,7 +168,7 @@ def household_layout(book: Book) -> Layout:
     if main is None:
         if members:
             raise WorkbookError([str(ERROR_NO_HOUSEHOLD_SHEET)])
-        raise no_header_error(book.sheets[0].title, HOUSEHOLD_COLUMNS)
+        raise no_header_error(_first_visible(book), HOUSEHOLD_COLUMNS)
     scan, header = main
     kind = FAMILIES if main in found.get(FAMILIES, []) else HOUSEHOLDS
     columns = FAMILY_COLUMNS if kind == FAMILIES else HOUSEHOLD_COLUMNS
@@ -183,7 +187,7 @@ def flat_layout(book: Book) -> Layout:
     found, notes = _sheets(book, flats=True)
     main = _one(found, FLATS)
     if main is None:
-        raise no_header_error(book.sheets[0].title, FLAT_COLUMNS)
+        raise no_header_error(_first_visible(book), FLAT_COLUMNS)
     layout = Layout(main=_table(book, *main, FLAT_COLUMNS), kind=FLATS, notes=notes)
     layout.notes += layout.main.notes
     return layout
