@@ -138,8 +138,8 @@ def refusals(project) -> bool:
 
 def worst_accepted(project, legit_seconds: float) -> bool:
     """The costliest file the limits let through: just under IMPORT_MAX_UNPACKED_MB of shared
-    strings (2.3 million), compressed under 100 times into a 6 MB file. openpyxl reads the whole
-    table when it opens a workbook; the bound is that this costs no more than twice the largest
+    strings (2.3 million), compressed under 100 times into a 6 MB file. The reader reads the whole
+    table when it opens a sheet; the bound is that this costs no more than twice the largest
     legitimate register."""
     from django.conf import settings
 

@@ -10,6 +10,8 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 BENCHES = [
     "import_households.py",
+    "import_households.py postgres",
+    "register_readers.py",
     "import_limits.py",
     "load_demo.py",
     "household_list.py",

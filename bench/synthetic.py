@@ -25,24 +25,20 @@ HEADER = [
 MEMBER_HEADER = ["协议编号", "姓名", "与户主关系", "身份证号", "是否认定安置人口"]
 
 
-def household_workbook(
+def household_register_rows(
     rows: int, villages: list[str], *, members_per_household: int = 2, seed: int = 11
-) -> bytes:
-    """A register with a merged title row, `rows` households and their members; ID and phone
-    columns as text, as the template sets them."""
+) -> tuple[list[list], list[list]]:
+    """The rows of a register's household sheet (a title row, the header, `rows` households)
+    and of its members sheet (the header, the members)."""
     people = PeopleFactory(seed=seed)
     rng = random.Random(seed)
     today = datetime.date(2026, 1, 1)
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("住户")
-    member_sheet = workbook.create_sheet("家庭成员")
-    sheet.append(["基准测试回迁户花名册"])
-    sheet.append(HEADER)
-    member_sheet.append(MEMBER_HEADER)
+    households = [["基准测试回迁户花名册"], HEADER]
+    members = [MEMBER_HEADER]
     for number in range(1, rows + 1):
         agreement = f"BENCH-{number:06d}"
         head_born = people.birth_date(min_age=30, max_age=85, today=today)
-        sheet.append(
+        households.append(
             [
                 agreement,
                 villages[number % len(villages)],
@@ -61,7 +57,7 @@ def household_workbook(
         for index in range(members_per_household):
             born = people.birth_date(min_age=1, max_age=80, today=today)
             relation = "配偶" if index == 0 else "子女"
-            member_sheet.append(
+            members.append(
                 [
                     agreement,
                     people.name(male=index % 2 == 1),
@@ -70,6 +66,22 @@ def household_workbook(
                     "是",
                 ]
             )
+    return households, members
+
+
+def household_workbook(
+    rows: int, villages: list[str], *, members_per_household: int = 2, seed: int = 11
+) -> bytes:
+    """A register with a merged title row, `rows` households and their members; ID and phone
+    columns as text, as the template sets them."""
+    households, members = household_register_rows(
+        rows, villages, members_per_household=members_per_household, seed=seed
+    )
+    workbook = Workbook(write_only=True)
+    for title, sheet_rows in (("住户", households), ("家庭成员", members)):
+        sheet = workbook.create_sheet(title)
+        for row in sheet_rows:
+            sheet.append(row)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

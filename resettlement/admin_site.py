@@ -2,9 +2,33 @@
 
 from django.contrib import admin
 from django.contrib.auth.backends import ModelBackend
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from resettlement.accounts.access import Capability, user_can
+from resettlement.column_ranges import ColumnDecimalField, ColumnIntegerField, field_range
+
+
+class ColumnRangeAdmin:
+    """Numeric fields of admin forms held to their column's range, as every other form's."""
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        numeric = isinstance(db_field, models.DecimalField | models.IntegerField)
+        if numeric and not isinstance(db_field, models.AutoField) and not db_field.choices:
+            bounds = field_range(db_field)
+            decimal = bounds.places is not None
+            kwargs["form_class"] = ColumnDecimalField if decimal else ColumnIntegerField
+            kwargs["bounds"] = bounds
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
+
+
+def _with_column_ranges(admin_class):
+    if issubclass(admin_class, ColumnRangeAdmin):
+        return admin_class
+    attributes = {"__module__": admin_class.__module__, "__doc__": admin_class.__doc__}
+    if getattr(admin_class, "inlines", None):
+        attributes["inlines"] = [_with_column_ranges(inline) for inline in admin_class.inlines]
+    return type(admin_class.__name__, (ColumnRangeAdmin, admin_class), attributes)
 
 
 class ResettlementAdminSite(admin.AdminSite):
@@ -14,6 +38,12 @@ class ResettlementAdminSite(admin.AdminSite):
 
     def has_permission(self, request) -> bool:
         return request.user.is_active and user_can(request.user, Capability.ADMINISTER)
+
+    def register(self, model_or_iterable, admin_class=None, **options):
+        """Every model admin (and its inlines) registered with `ColumnRangeAdmin` mixed in, so
+        no admin form lets a number past its column."""
+        admin_class = _with_column_ranges(admin_class or admin.ModelAdmin)
+        super().register(model_or_iterable, admin_class, **options)
 
 
 class RoleBackend(ModelBackend):

@@ -21,6 +21,8 @@ import datetime
 
 from django import forms
 
+from resettlement.column_ranges import ranged_formfield
+
 ISO_DATE = "%Y-%m-%d"
 
 
@@ -140,4 +142,6 @@ class Form(BrowserInputs, forms.Form):
 
 
 class ModelForm(BrowserInputs, forms.ModelForm):
-    pass
+    class Meta:
+        # Numeric fields held to their column's range (inherited by every ModelForm of ours).
+        formfield_callback = ranged_formfield

@@ -27,9 +27,24 @@ ERROR_STORED_AS_NUMBER = _(
     "format the column as text and enter it again."
 )
 
+ERROR_SCIENTIFIC = _(
+    "The ID number was typed as %(value)s, the way Excel shows a long number in scientific "
+    "notation: its last digits are lost. Format the column as text and enter the full number."
+)
+ERROR_APOSTROPHE = _(
+    "The ID number starts with an apostrophe (%(mark)s) that is part of the text; delete it."
+)
+ERROR_INVISIBLE = _(
+    "The ID number contains an invisible character, %(character)s (often left by copying from "
+    "a web page or a chat); delete it and enter the number again."
+)
 _EIGHTEEN = re.compile(r"^\d{17}[\dX]$")
 _FIFTEEN = re.compile(r"^\d{15}$")
 _SEPARATORS = re.compile(r"[\s\-]+")
+_SCIENTIFIC = re.compile(r"^\d+(\.\d+)?E\+?\d+$")
+_APOSTROPHES = "'‘’`"
+# Invisible in a cell: no-break spaces (which NFKC would silently fold into ordinary spaces).
+_NO_BREAK_SPACES = "\u00a0\u2007\u202f"
 
 
 def check_character(first_seventeen: str) -> str:
@@ -57,7 +72,12 @@ def normalize_id_number(value: object) -> str:
     if isinstance(value, int | float) and not isinstance(value, bool):
         # A spreadsheet cell holding 6.10113199001011e17: the digits are already gone.
         raise ValidationError(ERROR_STORED_AS_NUMBER, code="stored_as_number")
+    _visible_text_check(str(value or ""))
     text = _clean_text(str(value or ""))
+    if _SCIENTIFIC.match(text):
+        raise ValidationError(
+            ERROR_SCIENTIFIC, code="scientific", params={"value": str(value).strip()}
+        )
     if not text:
         raise ValidationError(ERROR_REQUIRED, code="required")
     if len(text) not in (15, 18):
@@ -74,6 +94,22 @@ def normalize_id_number(value: object) -> str:
     if check_character(text[:17]) != text[17]:
         raise ValidationError(ERROR_CHECKSUM, code="checksum")
     return text
+
+
+def _visible_text_check(text: str) -> None:
+    """Name what a spreadsheet hides: an apostrophe typed into a text cell, and characters that
+    show as nothing."""
+    stripped = text.strip()
+    if stripped and stripped[0] in _APOSTROPHES:
+        raise ValidationError(ERROR_APOSTROPHE, code="apostrophe", params={"mark": stripped[0]})
+    for char in text:
+        if char in _NO_BREAK_SPACES or unicodedata.category(char) == "Cf":
+            name = unicodedata.name(char, "")
+            raise ValidationError(
+                ERROR_INVISIBLE,
+                code="invisible",
+                params={"character": f"U+{ord(char):04X} {name}".strip()},
+            )
 
 
 def is_valid_id_number(value: object) -> bool:

@@ -277,9 +277,12 @@ def test_missing_required_column_is_a_file_error(project):
     assert messages(result) == ["“住户”表缺少必填列：户主身份证号。"]
 
 
-def test_a_file_that_is_not_xlsx_is_refused(project):
+def test_a_file_that_is_not_a_spreadsheet_is_refused(project):
     result = run_import(project, b"agreement,name\n1,2\n")
-    assert messages(result) == ["文件不是 Excel 工作簿（.xlsx），请另存为 .xlsx 后重试。"]
+    assert messages(result) == [
+        "文件不是可以读取的电子表格。请另存为 Excel 工作簿（.xlsx 或 .xls）"
+        "或 OpenDocument 电子表格（.ods）后重试。"
+    ]
     assert result.batch.outcome == ImportOutcome.REJECTED
 
 

@@ -3,6 +3,7 @@
 import io
 import zipfile
 from collections.abc import Sequence
+from dataclasses import dataclass
 from xml.sax.saxutils import escape
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -135,3 +136,35 @@ def upload_register(client, project, content: bytes, *, capture, kind: str = "ho
     if response.status_code == 302:
         response = client.get(response["Location"])
     return response
+
+
+@dataclass
+class Sheet:
+    """A sheet as staff lay it out: rows from row 1 (`None` for a blank row), merged ranges
+    ("B2:B4"), hidden row numbers, hidden or not."""
+
+    title: str
+    rows: Sequence[Sequence[object] | None]
+    merged: Sequence[str] = ()
+    hidden_rows: Sequence[int] = ()
+    hidden: bool = False
+
+
+def workbook(*sheets: Sheet) -> bytes:
+    """An .xlsx of these sheets, in this order, as Excel or WPS would save it (except that a
+    formula, a text starting with "=", is saved without its value, as programs write them)."""
+    book = Workbook()
+    book.remove(book.active)
+    for spec in sheets:
+        sheet = book.create_sheet(spec.title)
+        for row in spec.rows:
+            sheet.append([] if row is None else list(row))
+        for cells in spec.merged:
+            sheet.merge_cells(cells)
+        for number in spec.hidden_rows:
+            sheet.row_dimensions[number].hidden = True
+        if spec.hidden:
+            sheet.sheet_state = "hidden"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()

@@ -3,6 +3,7 @@ import dataclasses
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from resettlement.column_ranges import serializer_field
 from resettlement.households.models import CompensationMode, Household, Member, Relation
 from resettlement.households.validation import (
     HOUSEHOLD_FIELDS,
@@ -81,11 +82,11 @@ class HouseholdInputSerializer(serializers.Serializer):
     head_name = serializers.CharField(max_length=50)
     head_id_number = serializers.CharField(max_length=30)
     phone = serializers.CharField(required=False, allow_blank=True, max_length=30)
-    recognised_persons = serializers.IntegerField()
-    original_area = serializers.DecimalField(max_digits=8, decimal_places=2)
-    entitled_area = serializers.DecimalField(
-        max_digits=8,
-        decimal_places=2,
+    recognised_persons = serializer_field(Household, "recognised_persons")
+    original_area = serializer_field(Household, "original_area")
+    entitled_area = serializer_field(
+        Household,
+        "entitled_area",
         required=False,
         allow_null=True,
         help_text="Omit to compute it from the project's entitlement rule.",
@@ -99,6 +100,24 @@ class HouseholdInputSerializer(serializers.Serializer):
     hardship = serializers.BooleanField(default=False)
     note = serializers.CharField(required=False, allow_blank=True, max_length=1000)
     members = MemberInputSerializer(many=True, required=False)
+
+    def to_internal_value(self, data):
+        """A number refused by its field stops DRF before `validate`: the household rules still
+        report on the other fields, so every error comes back at once, as an import gives them."""
+        try:
+            return super().to_internal_value(data)
+        except serializers.ValidationError as error:
+            if not hasattr(data, "get"):
+                raise
+            project = self.context["project"]
+            raw = {name: data.get(name) for name in HOUSEHOLD_FIELDS}
+            _record, errors = household_clean(
+                raw, project=project, villages=village_lookup(project)
+            )
+            detail = dict(error.detail)
+            for name, messages in errors.items():
+                detail.setdefault(name, messages)
+            raise serializers.ValidationError(detail) from None
 
     def validate(self, attrs):
         project = self.context["project"]

@@ -1,6 +1,6 @@
 from decimal import Decimal
 
-from django.core.validators import MinValueValidator
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -109,7 +109,7 @@ class Household(models.Model):
     )
     phone = models.CharField(_("phone"), max_length=24, blank=True, validators=[validate_phone])
     recognised_persons = models.PositiveSmallIntegerField(
-        _("recognised persons"), validators=[MinValueValidator(1)]
+        _("recognised persons"), validators=[MinValueValidator(1), MaxValueValidator(99)]
     )
     original_area = models.DecimalField(
         _("original house area (m²)"),

@@ -18,6 +18,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from resettlement.column_ranges import column_range
 from resettlement.households.models import CompensationMode, Household, Member, Relation
 from resettlement.id_numbers import normalize_id_number
 from resettlement.input_values import (
@@ -27,8 +28,10 @@ from resettlement.input_values import (
     parse_date,
     parse_decimal,
     parse_int,
+    parse_name,
     parse_note,
     parse_text,
+    without_invisible,
 )
 from resettlement.masking import mask_id_number
 from resettlement.phone_numbers import normalize_phone
@@ -54,8 +57,18 @@ ERROR_PERSONS_MISMATCH = _(
     "Recognised persons is %(stated)s, but the head and the recognised members make %(counted)s."
 )
 ERROR_MEMBER_HOUSEHOLD_UNKNOWN = _("Agreement number %(value)s is not in the household sheet.")
+ERROR_ENTITLED_AREA_RANGE = _(
+    "The entitled area the project's rule gives, %(area)s m², is more than an area can be "
+    "(at most %(maximum)s m²): check the original area and the recognised persons."
+)
 
 Errors = dict[str, list[str]]
+
+# The columns the numbers are stored in: no input may exceed them.
+RANGES = {
+    name: column_range(Household, name)
+    for name in ("recognised_persons", "original_area", "entitled_area")
+}
 
 # How registers name relations beyond the choice labels.
 RELATION_ALIASES = {
@@ -119,13 +132,22 @@ HOUSEHOLD_FIELDS = (
 
 
 def normalize_agreement_no(value: object) -> str:
-    """Trimmed and NFKC-normalised (full-width letters and digits folded), as the lottery needs.
-    It is written verbatim into the lottery's canonical CSV files (their digests are published),
-    so it may not start like a spreadsheet formula."""
-    text = unicodedata.normalize("NFC", parse_text(value, max_length=40))
+    """The canonical agreement number: trimmed, NFKC-normalised (full-width letters and digits
+    folded), without invisible characters, in capitals, so QLS-T-0097 and qls-t-0097 are one
+    agreement. It is stored so and written verbatim into the lottery's canonical CSV files
+    (their digests are published; the verifier's own normalisation, trim and NFC, leaves it
+    unchanged), so it may not start like a spreadsheet formula. Numbers stored before capitals
+    were the rule are compared by `agreement_key`."""
+    text = unicodedata.normalize("NFC", parse_text(without_invisible(value), max_length=40))
+    text = text.upper()
     if text.startswith(FORMULA_TRIGGERS):
         raise ValidationError(ERROR_AGREEMENT_FORMULA, code="formula")
     return text
+
+
+def agreement_key(value: str) -> str:
+    """What makes two stored agreement numbers the same agreement (case does not)."""
+    return value.upper()
 
 
 def village_lookup(project: Project) -> dict[str, Village]:
@@ -172,15 +194,19 @@ def household_clean(
     c = _Collector()
     agreement_no = c.take("agreement_no", normalize_agreement_no, raw.get("agreement_no"))
     village = c.take("village", lambda v: _resolve_village(v, villages), raw.get("village"))
-    head_name = c.take("head_name", lambda v: parse_text(v, max_length=50), raw.get("head_name"))
+    head_name = c.take("head_name", parse_name, raw.get("head_name"))
     head_id = c.take("head_id_number", normalize_id_number, raw.get("head_id_number"))
     phone = c.take("phone", normalize_phone, _as_text(raw.get("phone")))
     persons = c.take(
         "recognised_persons",
-        lambda v: parse_int(v, minimum=1, maximum=99),
+        lambda v: parse_int(v, bounds=RANGES["recognised_persons"]),
         raw.get("recognised_persons"),
     )
-    original = c.take("original_area", parse_decimal, raw.get("original_area"))
+    original = c.take(
+        "original_area",
+        lambda v: parse_decimal(v, bounds=RANGES["original_area"]),
+        raw.get("original_area"),
+    )
     mode = c.take(
         "compensation_mode",
         lambda v: parse_choice(v, CompensationMode, default=CompensationMode.PROPERTY_SWAP),
@@ -188,7 +214,7 @@ def household_clean(
     )
     stated_area = c.take(
         "entitled_area",
-        lambda v: parse_decimal(v, positive=False, required=False),
+        lambda v: parse_decimal(v, bounds=RANGES["entitled_area"], positive=False, required=False),
         raw.get("entitled_area"),
     )
     signed_on = c.take("signed_on", parse_date, raw.get("signed_on"))
@@ -240,6 +266,10 @@ def _entitled_area(c, project, mode, stated, persons, original) -> Decimal | Non
         if persons is None or original is None:
             return None
         stated = entitled_area_for(project, recognised_persons=persons, original_area=original)
+        maximum = RANGES["entitled_area"].maximum
+        if stated > maximum:
+            c.add("entitled_area", ERROR_ENTITLED_AREA_RANGE % {"area": stated, "maximum": maximum})
+            return None
     if stated <= 0:
         c.add("entitled_area", ERROR_SWAP_NEEDS_AREA)
         return None
@@ -248,7 +278,7 @@ def _entitled_area(c, project, mode, stated, persons, original) -> Decimal | Non
 
 def member_clean(raw: Mapping[str, object]) -> tuple[MemberData | None, Errors]:
     c = _Collector()
-    name = c.take("name", lambda v: parse_text(v, max_length=50), raw.get("name"))
+    name = c.take("name", parse_name, raw.get("name"))
     relation = c.take(
         "relation",
         lambda v: parse_choice(v, Relation, aliases=RELATION_ALIASES),
@@ -297,7 +327,9 @@ def household_conflicts(
     stored = Household.objects.filter(project=project)
     if exclude_pk is not None:
         stored = stored.exclude(pk=exclude_pk)
-    stored_agreements = set(stored.values_list("agreement_no", flat=True))
+    stored_agreements = {
+        agreement_key(value): value for value in stored.values_list("agreement_no", flat=True)
+    }
     stored_people = dict(stored.values_list("head_id_number", "agreement_no"))
     members = Member.objects.filter(household__in=stored).exclude(id_number="")
     stored_people.update(members.values_list("id_number", "household__agreement_no"))
@@ -306,16 +338,23 @@ def household_conflicts(
     seen_agreements: dict[str, list[int]] = defaultdict(list)
     seen_people: dict[str, list[tuple[int, str]]] = defaultdict(list)
     for index, record in enumerate(records):
-        seen_agreements[record.agreement_no].append(index)
+        seen_agreements[agreement_key(record.agreement_no)].append(index)
         seen_people[record.head_id_number].append((index, "head_id_number"))
         for position, member in enumerate(record.members):
             if member.id_number:
                 seen_people[member.id_number].append((index, f"members.{position}"))
 
-    for value, indexes in seen_agreements.items():
-        if value in stored_agreements:
+    for key, indexes in seen_agreements.items():
+        value = records[indexes[0]].agreement_no
+        if key in stored_agreements:
             for index in indexes:
-                _add(conflicts, index, "agreement_no", ERROR_AGREEMENT_EXISTS, value=value)
+                _add(
+                    conflicts,
+                    index,
+                    "agreement_no",
+                    ERROR_AGREEMENT_EXISTS,
+                    value=stored_agreements[key],
+                )
         elif len(indexes) > 1:
             for index in indexes:
                 other = "、".join(labels[i] for i in indexes if i != index)

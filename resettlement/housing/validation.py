@@ -8,6 +8,7 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from resettlement.column_ranges import column_range
 from resettlement.housing.codes import flat_code, normalize_building_code, parse_room
 from resettlement.housing.models import Building, Flat
 from resettlement.input_values import parse_decimal, parse_int, parse_text
@@ -20,6 +21,11 @@ ERROR_DUPLICATE_FLAT = _("Flat %(code)s appears more than once (%(other)s).")
 ERROR_FLAT_EXISTS = _("Flat %(code)s is already registered.")
 
 Errors = dict[str, list[str]]
+
+# The columns the numbers are stored in: no input may exceed them.
+RANGES = {
+    name: column_range(Flat, name) for name in ("stairwell", "floor", "gross_area", "surveyed_area")
+}
 
 
 @dataclass(frozen=True)
@@ -78,11 +84,16 @@ def flat_clean(
             return None
 
     building = take("building", lambda v: _building(v, buildings))
-    stairwell = take("stairwell", lambda v: parse_int(v, minimum=1, maximum=99))
-    floor = take("floor", lambda v: parse_int(v, minimum=1, maximum=200))
+    stairwell = take(
+        "stairwell", lambda v: parse_int(v, minimum=1, maximum=99, bounds=RANGES["stairwell"])
+    )
+    floor = take("floor", lambda v: parse_int(v, minimum=1, maximum=200, bounds=RANGES["floor"]))
     layout = take("layout", lambda v: parse_text(v, max_length=30))
-    gross_area = take("gross_area", parse_decimal)
-    surveyed_area = take("surveyed_area", lambda v: parse_decimal(v, required=False))
+    gross_area = take("gross_area", lambda v: parse_decimal(v, bounds=RANGES["gross_area"]))
+    surveyed_area = take(
+        "surveyed_area",
+        lambda v: parse_decimal(v, bounds=RANGES["surveyed_area"], required=False),
+    )
     note = take("note", lambda v: parse_text(v, required=False, max_length=200))
     room = position = None
     if building is not None:

@@ -1,7 +1,9 @@
 """The columns of each register. Headers are the Chinese names staff use; they are a file format,
 fixed whatever the interface language, and each accepts the other spellings seen in practice."""
 
-from resettlement.imports.workbook import Column
+import dataclasses
+
+from resettlement.imports.headers import Column
 
 YES_NO = ("是", "否")
 
@@ -43,7 +45,7 @@ HOUSEHOLD_COLUMNS = (
     Column(
         "phone",
         "联系电话",
-        aliases=("电话", "手机号", "手机号码", "联系方式"),
+        aliases=("电话", "电话号码", "联系电话号码", "手机", "手机号", "手机号码", "联系方式"),
         help="11位手机号，或带区号的固定电话（029-xxxxxxxx）。",
         width=16,
         text=True,
@@ -86,7 +88,7 @@ HOUSEHOLD_COLUMNS = (
     Column(
         "signed_on",
         "签约日期",
-        aliases=("协议签订日期", "签约时间", "签订日期"),
+        aliases=("协议签订日期", "协议签订时间", "签约时间", "签订日期", "签订时间", "签协议日期"),
         help="如 2024-05-01；留空表示尚未签约。",
         example="2024-05-01",
         width=12,
@@ -94,21 +96,33 @@ HOUSEHOLD_COLUMNS = (
     Column(
         "elderly",
         "老人户",
-        aliases=("高龄老人",),
+        aliases=("高龄老人", "高龄老人户", "老年户"),
         help="是/否，留空为否。",
         choices=YES_NO,
         width=8,
     ),
     Column(
-        "disabled", "残疾户", aliases=("残疾人",), help="是/否，留空为否。", choices=YES_NO, width=8
+        "disabled",
+        "残疾户",
+        aliases=("残疾人", "残疾人户"),
+        help="是/否，留空为否。",
+        choices=YES_NO,
+        width=8,
     ),
     Column(
-        "hardship", "困难户", aliases=("低保户",), help="是/否，留空为否。", choices=YES_NO, width=8
+        "hardship",
+        "困难户",
+        aliases=("低保户", "特困户"),
+        help="是/否，留空为否。",
+        choices=YES_NO,
+        width=8,
     ),
     Column("note", "备注", width=24),
 )
 
-MEMBER_SHEET_NAMES = ("家庭成员", "成员", "家庭成员表", "成员信息")
+# A sheet so named is taken for the members sheet: one whose header is not found is named in
+# an error rather than ignored.
+MEMBER_SHEET_WORDS = ("成员", "家庭人口", "家属")
 
 MEMBER_COLUMNS = (
     Column(
@@ -120,12 +134,12 @@ MEMBER_COLUMNS = (
         width=18,
         text=True,
     ),
-    Column("name", "姓名", required=True, aliases=("成员姓名",), example="张小明"),
+    Column("name", "姓名", required=True, aliases=("成员姓名", "家庭成员姓名"), example="张小明"),
     Column(
         "relation",
         "与户主关系",
         required=True,
-        aliases=("关系",),
+        aliases=("关系", "与户主的关系", "家庭关系", "称谓"),
         help="配偶、子女、子女配偶、孙子女、父母、兄弟姐妹或其他。",
         choices=("配偶", "子女", "子女配偶", "孙子女", "父母", "兄弟姐妹", "其他"),
         width=12,
@@ -133,7 +147,7 @@ MEMBER_COLUMNS = (
     Column(
         "id_number",
         "身份证号",
-        aliases=("身份证号码", "成员身份证号"),
+        aliases=("身份证号码", "成员身份证号", "公民身份号码"),
         help="18位居民身份证号；尚未办理的可留空。",
         width=22,
         text=True,
@@ -188,4 +202,32 @@ FLAT_COLUMNS = (
         width=12,
     ),
     Column("note", "备注", width=24),
+)
+
+# The relation that marks the head's own row in a one-sheet family register.
+HEAD_RELATIONS = frozenset({"户主", "本人", "户主本人", "户主(本人)", "户主（本人）"})
+
+# The one-sheet family register: a row per person, the head's row first (与户主关系 户主), the
+# household's columns (协议编号, 村, areas…) on the head's row or merged down the family's rows.
+# 姓名 and 身份证号 are then each person's; 户主姓名 and 户主身份证号 are taken from the head's row.
+_PERSON_KEYS = ("name", "relation", "id_number", "recognised")
+FAMILY_COLUMNS = (
+    *(
+        dataclasses.replace(
+            column,
+            required=column.required
+            and column.key not in ("head_name", "head_id_number", "recognised_persons"),
+            aliases=tuple(
+                alias for alias in column.aliases if alias not in ("姓名", "身份证号", "身份证号码")
+            ),
+        )
+        for column in HOUSEHOLD_COLUMNS
+    ),
+    *(
+        dataclasses.replace(
+            column, aliases=tuple(alias for alias in column.aliases if alias != "认定安置人口")
+        )
+        for column in MEMBER_COLUMNS
+        if column.key in _PERSON_KEYS
+    ),
 )

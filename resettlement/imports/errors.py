@@ -1,11 +1,16 @@
 """Import errors, each tied to a sheet, a row and a column, worded for the staff who fix them."""
 
+from __future__ import annotations
+
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from django.utils.translation import gettext as _
 
-from resettlement.imports.workbook import Column, Sheet, SheetRow
+if TYPE_CHECKING:
+    from resettlement.imports.headers import Column
+    from resettlement.imports.tables import Sheet, SheetRow
 
 
 @dataclass(frozen=True)

@@ -83,6 +83,9 @@ class ImportBatch(models.Model):
     rows_done = models.PositiveIntegerField(_("rows done"), default=0)
     rows_total = models.PositiveIntegerField(_("rows in all"), null=True, blank=True)
     first_errors = models.JSONField(_("first errors"), default=list, blank=True)
+    # What the import left out on purpose and says so: unrecognised columns, totals and footer
+    # rows, sheets that are no register.
+    notes = models.JSONField(_("notes"), default=list, blank=True)
     started_at = models.DateTimeField(_("started at"), null=True, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,

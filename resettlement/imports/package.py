@@ -1,4 +1,4 @@
-"""The .xlsx package, a zip of XML parts, checked before any part is parsed.
+"""The .xlsx or .ods package, a zip of XML parts, checked before any part is parsed.
 
 A workbook is small on the wire and large once opened: a 1.5 MB zip can hold 1.5 GB of XML,
 and an XML part can declare entities that expand without end. `package_check` refuses such a
@@ -26,7 +26,10 @@ PROLOG_CHUNK = 16 * 1024
 END_RECORD = b"PK\x05\x06"  # the zip's end-of-central-directory record
 END_RECORD_SIZE = 22
 
-ERROR_NOT_XLSX = _("The file is not an Excel workbook (.xlsx). Save it as .xlsx and try again.")
+ERROR_NOT_SPREADSHEET = _(
+    "The file is not a spreadsheet that can be read. Save it as an Excel workbook (.xlsx or "
+    ".xls) or an OpenDocument spreadsheet (.ods) and try again."
+)
 ERROR_TOO_LARGE = _("The file is larger than %(limit)s MB.")
 ERROR_TOO_MANY_PARTS = _(
     "The file holds %(count)s parts, more than any workbook does (at most %(limit)s); "
@@ -75,7 +78,7 @@ def package_check(file) -> None:
                 if part.filename.lower().endswith(XML_SUFFIXES):
                     _prolog_check(archive, part)
     except (zipfile.BadZipFile, zipfile.LargeZipFile, NotImplementedError, EOFError):
-        raise PackageRefused(str(ERROR_NOT_XLSX)) from None
+        raise PackageRefused(str(ERROR_NOT_SPREADSHEET)) from None
     except (zlib.error, OSError) as error:
         raise PackageRefused(str(ERROR_DAMAGED % {"detail": error})) from None
     finally:
@@ -106,7 +109,7 @@ def _parts_check(parts: list[zipfile.ZipInfo]) -> None:
     for part in parts:
         encrypted = part.flag_bits & 0x1
         if encrypted or part.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
-            raise PackageRefused(str(ERROR_NOT_XLSX))
+            raise PackageRefused(str(ERROR_NOT_SPREADSHEET))
         ratio = part.file_size / max(part.compress_size, 1)
         if part.file_size > RATIO_CHECKED_FROM and ratio > MAX_RATIO:
             message = ERROR_COMPRESSION % {

@@ -10,9 +10,9 @@ batch to fill in and a progress callback.
 import dataclasses
 from collections import defaultdict
 from collections.abc import Callable
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils.translation import gettext as _
@@ -22,21 +22,25 @@ from resettlement.households.services import households_create
 from resettlement.households.validation import (
     ERROR_MEMBER_HOUSEHOLD_UNKNOWN,
     HouseholdData,
+    agreement_key,
     household_clean,
     household_conflicts,
     member_clean,
     members_check,
+    normalize_agreement_no,
     village_lookup,
 )
 from resettlement.housing.services import flats_create
 from resettlement.housing.validation import FlatData, building_lookup, flat_clean, flat_conflicts
+from resettlement.imports import families
 from resettlement.imports.columns import (
+    FAMILY_COLUMNS,
     FLAT_COLUMNS,
     HOUSEHOLD_COLUMNS,
     MEMBER_COLUMNS,
-    MEMBER_SHEET_NAMES,
 )
 from resettlement.imports.errors import CellError, row_errors
+from resettlement.imports.layouts import FAMILIES, Layout, flat_layout, household_layout
 from resettlement.imports.models import (
     ImportBatch,
     ImportKind,
@@ -45,17 +49,13 @@ from resettlement.imports.models import (
     ImportStatus,
 )
 from resettlement.imports.reports import error_workbook
-from resettlement.imports.workbook import (
-    ERROR_EMPTY,
-    PROGRESS_EVERY,
-    Sheet,
-    WorkbookError,
-    open_workbook,
-    read_sheet,
-)
+from resettlement.imports.scans import WorkbookError
+from resettlement.imports.tables import Sheet, SheetRow
+from resettlement.imports.workbook import PROGRESS_EVERY, open_workbook
+from resettlement.input_values import is_blank
 from resettlement.projects.models import Project
 
-ERROR_NO_HOUSEHOLD_SHEET = gettext_lazy("The workbook has a members sheet but no household sheet.")
+ERROR_EMPTY = gettext_lazy("Sheet “%(sheet)s” has no data rows under the header.")
 ERRORS_KEPT = 200  # errors kept on the batch for its page; the error workbook has them all
 
 # progress(stage, rows done, rows in all or None while the file is still being read)
@@ -76,6 +76,7 @@ class _Attempt:
     by: object
     batch: ImportBatch | None
     progress: Progress
+    notes: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -83,10 +84,53 @@ class ImportResult:
     batch: ImportBatch
     errors: list[CellError] = field(default_factory=list)
     created: int = 0
+    notes: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
         return not self.errors
+
+
+@dataclass
+class _Source:
+    """The rows a record was read from, so that its errors point at their cells."""
+
+    row: SheetRow
+    members: list[SheetRow] = field(default_factory=list)
+
+
+@dataclass
+class _Places:
+    """Where a household record's fields are in the file."""
+
+    sheet: Sheet
+    columns: tuple
+    member_sheet: Sheet | None = None
+    member_columns: tuple = MEMBER_COLUMNS
+    members_secondary: bool = True
+    renamed: list[dict[str, str]] = field(default_factory=list)  # per record: field -> key
+
+    def errors(self, index: int | None, source: _Source, field_errors) -> list[CellError]:
+        renamed = self.renamed[index] if index is not None and self.renamed else {}
+        errors = []
+        for key, messages in field_errors.items():
+            if key.startswith("members."):
+                position, _dot, name = key.removeprefix("members.").partition(".")
+                errors += row_errors(
+                    {name or "id_number": messages},
+                    row=source.members[int(position)],
+                    sheet=self.member_sheet,
+                    columns=self.member_columns,
+                    secondary=self.members_secondary,
+                )
+            else:
+                errors += row_errors(
+                    {renamed.get(key, key): messages},
+                    row=source.row,
+                    sheet=self.sheet,
+                    columns=self.columns,
+                )
+        return errors
 
 
 def households_import(
@@ -99,16 +143,25 @@ def households_import(
     batch: ImportBatch | None = None,
     progress: Progress | None = None,
 ) -> ImportResult:
-    """Import a household register (and its members sheet); `batch`, if given, is the queued
-    ImportBatch to record the outcome on, otherwise a new one is created."""
+    """Import a household register (its members on a sheet of their own or under each head);
+    `batch`, if given, is the queued ImportBatch to record the outcome on, otherwise a new one
+    is created."""
     attempt = _Attempt(project, ImportKind.HOUSEHOLDS, filename, by, batch, progress or _silent)
-    sheets: list[Sheet] = []
     try:
-        _read_households(file, sheets, attempt.progress)
+        layout = _read(file, household_layout, attempt)
     except WorkbookError as error:
-        return _record(attempt, sheets, 0, _file_errors(error))
-    records, errors = _household_records(project, sheets, attempt.progress)
-    rows = len(sheets[0].rows)
+        return _record(attempt, [], 0, _file_errors(error))
+    villages = village_lookup(project)
+    build = _family_records if layout.kind == FAMILIES else _household_records
+    records, sources, places, errors, count = build(project, layout, villages, attempt)
+    labels = [
+        _("row %(row)s (agreement %(agreement)s)")
+        % {"row": source.row.number, "agreement": record.agreement_no}
+        for source, record in zip(sources, records, strict=True)
+    ]
+    for index, field_errors in household_conflicts(project, records, labels=labels).items():
+        errors += places.errors(index, sources[index], field_errors)
+    sheets = [table.sheet for table in layout.tables()]
 
     def write():
         return households_create(
@@ -118,7 +171,7 @@ def households_import(
             reason=_("import of %(file)s") % {"file": filename},
         )
 
-    return _finish(attempt, sheets, rows, errors, dry_run, write)
+    return _finish(attempt, sheets, count, errors, dry_run, write)
 
 
 def flats_import(
@@ -133,29 +186,25 @@ def flats_import(
 ) -> ImportResult:
     """Import a flat register into the project's buildings; `batch` as for households."""
     attempt = _Attempt(project, ImportKind.FLATS, filename, by, batch, progress or _silent)
-    sheets: list[Sheet] = []
     try:
-        with _opened(file) as workbook:
-            sheets.append(
-                read_sheet(
-                    workbook.worksheets[0], FLAT_COLUMNS, progress=_reading(attempt.progress)
-                )
-            )
+        layout = _read(file, flat_layout, attempt)
     except WorkbookError as error:
-        return _record(attempt, sheets, 0, _file_errors(error))
-    sheet = sheets[0]
+        return _record(attempt, [], 0, _file_errors(error))
+    table = layout.main
+    sheet = table.sheet
     buildings = building_lookup(project)
     records: list[FlatData] = []
     source_rows = []
-    errors: list[CellError] = []
-    for index, row in enumerate(sheet.rows, start=1):
+    errors: list[CellError] = list(table.errors)
+    rows = table.records()
+    for index, row in enumerate(rows, start=1):
         record, field_errors = flat_clean(row.values, buildings=buildings)
         if field_errors:
             errors += row_errors(field_errors, row=row, sheet=sheet, columns=FLAT_COLUMNS)
         else:
             records.append(record)
             source_rows.append(row)
-        _checked(attempt.progress, index, len(sheet.rows))
+        _checked(attempt.progress, index, len(rows))
     labels = [_("row %(row)s") % {"row": row.number} for row in source_rows]
     for index, field_errors in flat_conflicts(records, labels=labels).items():
         errors += row_errors(
@@ -167,31 +216,19 @@ def flats_import(
             records=records, by=by, reason=_("import of %(file)s") % {"file": filename}
         )
 
-    return _finish(attempt, sheets, len(sheet.rows), errors, dry_run, write)
+    return _finish(attempt, [sheet], len(sheet.rows), errors, dry_run, write)
 
 
-@contextmanager
-def _opened(file):
-    workbook = open_workbook(file)
+def _read(file, layout_of, attempt: _Attempt) -> Layout:
+    book = open_workbook(file)
     try:
-        yield workbook
+        layout = layout_of(book)
     finally:
-        workbook.close()
-
-
-def _read_households(file, sheets: list[Sheet], progress: Progress) -> None:
-    with _opened(file) as workbook:
-        household_sheet, member_sheet = _household_sheets(workbook)
-        sheets.append(read_sheet(household_sheet, HOUSEHOLD_COLUMNS, progress=_reading(progress)))
-        if member_sheet is not None:
-            offset = len(sheets[0].rows)
-            sheets.append(
-                read_sheet(member_sheet, MEMBER_COLUMNS, progress=_reading(progress, offset))
-            )
-
-
-def _reading(progress: Progress, offset: int = 0):
-    return lambda rows: progress(ImportStage.READING, offset + rows, None)
+        book.close()
+    attempt.notes = layout.notes
+    read = sum(len(table.sheet.rows) for table in layout.tables())
+    attempt.progress(ImportStage.READING, read, None)
+    return layout
 
 
 def _checked(progress: Progress, done: int, total: int) -> None:
@@ -199,98 +236,109 @@ def _checked(progress: Progress, done: int, total: int) -> None:
         progress(ImportStage.CHECKING, done, total)
 
 
-def _household_sheets(workbook):
-    names = {name.strip(): name for name in workbook.sheetnames}
-    member_name = next((names[n] for n in MEMBER_SHEET_NAMES if n in names), None)
-    households = [ws for ws in workbook.worksheets if ws.title != member_name]
-    if not households:
-        raise WorkbookError([str(ERROR_NO_HOUSEHOLD_SHEET)])
-    return households[0], (workbook[member_name] if member_name else None)
-
-
-def _household_records(
-    project: Project, sheets: list[Sheet], progress: Progress
-) -> tuple[list[HouseholdData], list[CellError]]:
-    household_sheet = sheets[0]
-    villages = village_lookup(project)
-    errors: list[CellError] = []
+def _household_records(project, layout: Layout, villages, attempt: _Attempt):
+    """Records from a household sheet, with the members sheet's rows attached by agreement."""
+    table = layout.main
+    places = _Places(table.sheet, HOUSEHOLD_COLUMNS)
+    errors: list[CellError] = list(table.errors)
     records: list[HouseholdData] = []
-    source_rows = []
-    for index, row in enumerate(household_sheet.rows, start=1):
+    sources: list[_Source] = []
+    rows = table.records()
+    for index, row in enumerate(rows, start=1):
         record, field_errors = household_clean(row.values, project=project, villages=villages)
         if field_errors:
-            errors += row_errors(
-                field_errors, row=row, sheet=household_sheet, columns=HOUSEHOLD_COLUMNS
-            )
+            errors += places.errors(None, _Source(row), field_errors)
         else:
             records.append(record)
-            source_rows.append(row)
-        _checked(progress, index, len(household_sheet.rows))
-    member_rows: dict[int, list] = defaultdict(list)
-    if len(sheets) > 1:
-        records, member_rows, member_errors = _attach_members(sheets, records, source_rows)
-        errors += member_errors
-    labels = [
-        _("row %(row)s (agreement %(agreement)s)")
-        % {"row": row.number, "agreement": record.agreement_no}
-        for row, record in zip(source_rows, records, strict=True)
-    ]
-    for index, field_errors in household_conflicts(project, records, labels=labels).items():
-        for key, messages in field_errors.items():
-            if key.startswith("members."):
-                member_index = int(key.split(".")[1])
-                row = member_rows[index][member_index]
-                errors += row_errors(
-                    {"id_number": messages},
-                    row=row,
-                    sheet=sheets[1],
-                    columns=MEMBER_COLUMNS,
-                    secondary=True,
-                )
-            else:
-                errors += row_errors(
-                    {key: messages},
-                    row=source_rows[index],
-                    sheet=household_sheet,
-                    columns=HOUSEHOLD_COLUMNS,
-                )
-    return records, errors
+            sources.append(_Source(row))
+        _checked(attempt.progress, index, len(rows))
+    if layout.members is not None:
+        places.member_sheet = layout.members.sheet
+        errors += layout.members.errors
+        known = {_agreement(row) for row in table.sheet.rows} - {None}
+        errors += _attach_members(layout.members, records, sources, places, known)
+    return records, sources, places, errors, len(table.sheet.rows)
 
 
-def _attach_members(sheets, records, source_rows):
-    household_sheet, member_sheet = sheets[0], sheets[1]
-    index_by_agreement = {record.agreement_no: i for i, record in enumerate(records)}
-    all_agreements = {
-        str(row.values.get("agreement_no") or "").strip() for row in household_sheet.rows
-    }
+def _agreement(row: SheetRow) -> str | None:
+    try:
+        return agreement_key(normalize_agreement_no(row.values.get("agreement_no")))
+    except ValidationError:
+        return None
+
+
+def _attach_members(table, records, sources, places: _Places, known: set[str]) -> list:
+    index_by_key = {agreement_key(record.agreement_no): i for i, record in enumerate(records)}
     members: dict[int, list] = defaultdict(list)
-    member_rows: dict[int, list] = defaultdict(list)
     errors: list[CellError] = []
-    for row in member_sheet.rows:
+    for row in table.records():
         member, field_errors = member_clean(row.values)
-        agreement = str(row.values.get("agreement_no") or "").strip()
-        if agreement not in all_agreements:
-            message = ERROR_MEMBER_HOUSEHOLD_UNKNOWN % {"value": agreement}
+        key = _agreement(row)
+        if key not in known:
+            shown = str(row.values.get("agreement_no") or "").strip()
+            message = ERROR_MEMBER_HOUSEHOLD_UNKNOWN % {"value": shown}
             field_errors = {**field_errors, "agreement_no": [str(message)]}
         if field_errors:
             errors += row_errors(
-                field_errors, row=row, sheet=member_sheet, columns=MEMBER_COLUMNS, secondary=True
+                field_errors,
+                row=row,
+                sheet=table.sheet,
+                columns=MEMBER_COLUMNS,
+                secondary=True,
             )
-        elif agreement in index_by_agreement:
-            index = index_by_agreement[agreement]
+        elif key in index_by_key:
+            index = index_by_key[key]
             members[index].append(member)
-            member_rows[index].append(row)
-    updated = list(records)
+            sources[index].members.append(row)
     for index, household_members in members.items():
-        updated[index] = dataclasses.replace(records[index], members=tuple(household_members))
-        for key, messages in members_check(updated[index], household_members).items():
-            errors += row_errors(
-                {key: messages},
-                row=source_rows[index],
-                sheet=household_sheet,
-                columns=HOUSEHOLD_COLUMNS,
-            )
-    return updated, member_rows, errors
+        records[index] = dataclasses.replace(records[index], members=tuple(household_members))
+        field_errors = members_check(records[index], household_members)
+        errors += places.errors(index, sources[index], field_errors)
+    return errors
+
+
+def _family_records(project, layout: Layout, villages, attempt: _Attempt):
+    """Records from a one-sheet family register: each family's head row and member rows."""
+    table = layout.main
+    places = _Places(
+        table.sheet,
+        FAMILY_COLUMNS,
+        member_sheet=table.sheet,
+        member_columns=FAMILY_COLUMNS,
+        members_secondary=False,
+    )
+    found, refused = families.families(table.records())
+    errors: list[CellError] = list(table.errors)
+    for row, field_errors in refused:
+        errors += places.errors(None, _Source(row), field_errors)
+    records: list[HouseholdData] = []
+    sources: list[_Source] = []
+    for done, family in enumerate(found, start=1):
+        source = _Source(family.head, family.members)
+        members, member_errors = [], {}
+        for position, row in enumerate(family.members):
+            member, field_errors = member_clean(families.member_values(row))
+            members.append(member)
+            for name, messages in field_errors.items():
+                member_errors[f"members.{position}.{name}"] = messages
+        values = families.household_values(family)
+        if is_blank(values.get("recognised_persons")) and not member_errors:
+            values["recognised_persons"] = 1 + sum(1 for member in members if member.recognised)
+        record, field_errors = household_clean(values, project=project, villages=villages)
+        field_errors = {**field_errors, **member_errors}
+        if record is not None and not member_errors:
+            record = dataclasses.replace(record, members=tuple(members))
+            field_errors = members_check(record, members)
+        places.renamed.append(families.head_cells(family))
+        if field_errors:
+            errors += places.errors(len(places.renamed) - 1, source, field_errors)
+            places.renamed.pop()
+        else:
+            records.append(record)
+            sources.append(source)
+        _checked(attempt.progress, done, len(found))
+    households = len(found) + len({row.number for row, _errors in refused})
+    return records, sources, places, errors, households
 
 
 def _file_errors(error: WorkbookError) -> list[CellError]:
@@ -328,8 +376,9 @@ def _record(
     batch.row_count = batch.rows_done = batch.rows_total = rows
     batch.error_count = len(errors)
     batch.first_errors = [dataclasses.asdict(error) for error in errors[:ERRORS_KEPT]]
+    batch.notes = attempt.notes
     if errors and sheets:
         content = ContentFile(error_workbook(sheets, errors))
         batch.error_report.save("errors.xlsx", content, save=False)
     batch.save()
-    return ImportResult(batch=batch, errors=errors)
+    return ImportResult(batch=batch, errors=errors, notes=attempt.notes)

@@ -16,7 +16,8 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from resettlement.imports.errors import CellError
-from resettlement.imports.workbook import Column, Sheet
+from resettlement.imports.headers import Column
+from resettlement.imports.tables import Sheet
 from resettlement.spreadsheets import append_row, write_cell
 
 HEADER_FILL = PatternFill("solid", fgColor="DDEBF7")

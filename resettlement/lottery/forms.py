@@ -1,8 +1,9 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from resettlement.column_ranges import form_field
 from resettlement.forms import Form, ModelForm, Textarea
-from resettlement.lottery.models import Lottery
+from resettlement.lottery.models import Lottery, LotteryEntry
 
 FLAG_CHOICES = [("elderly", _("Elderly")), ("disabled", _("Disabled")), ("hardship", _("Hardship"))]
 
@@ -60,7 +61,7 @@ class NotaryResultForm(Form):
 
 
 class EntryForm(Form):
-    group = forms.IntegerField(label=_("Group"), min_value=1, required=False)
+    group = form_field(LotteryEntry, "group", label=_("Group"), min_value=1, required=False)
     pool = forms.CharField(label=_("Pool"), max_length=40, required=False)
 
 

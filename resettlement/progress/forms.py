@@ -3,8 +3,9 @@ from decimal import Decimal
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from resettlement.column_ranges import form_field
 from resettlement.forms import Form, ModelForm, NumberInput, Textarea
-from resettlement.progress.models import BuildingMilestone, MilestoneType, Phase
+from resettlement.progress.models import BuildingMilestone, MilestoneType, Phase, ProjectMilestone
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -82,11 +83,9 @@ class BulkMilestoneForm(Form):
 
 
 class TemplateNodeForm(Form):
-    position = forms.IntegerField(label=_("Position"), min_value=1)
+    position = form_field(ProjectMilestone, "sequence", label=_("Position"), min_value=1)
     milestone_type = forms.ModelChoiceField(label=_("Node"), queryset=MilestoneType.objects.all())
-    weight = forms.DecimalField(
-        label=_("Weight"), min_value=Decimal("0.01"), max_digits=5, decimal_places=2
-    )
+    weight = form_field(ProjectMilestone, "weight", label=_("Weight"), min_value=Decimal("0.01"))
 
 
 TemplateFormSet = forms.formset_factory(TemplateNodeForm, extra=2, can_delete=True)
@@ -101,7 +100,13 @@ class NewNodeForm(Form):
         ],
         required=False,
     )
-    weight = forms.DecimalField(
-        label=_("Weight"), min_value=Decimal("0.01"), max_digits=5, decimal_places=2, required=False
+    weight = form_field(
+        MilestoneType,
+        "default_weight",
+        label=_("Weight"),
+        min_value=Decimal("0.01"),
+        required=False,
     )
-    position = forms.IntegerField(label=_("Position"), min_value=1, required=False)
+    position = form_field(
+        ProjectMilestone, "sequence", label=_("Position"), min_value=1, required=False
+    )

@@ -1,13 +1,13 @@
 import re
-from decimal import Decimal
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from resettlement.column_ranges import form_field
 from resettlement.forms import Form, ModelForm, Textarea
 from resettlement.housing.models import Flat
 from resettlement.lottery.models import Lottery, LotteryMode, LotteryStatus
-from resettlement.selection.models import SelectionEvent
+from resettlement.selection.models import FloorAdjustment, PriceTier, SelectionEvent
 
 MAX_FLATS_PER_ACTION = 20
 ERROR_NOT_A_FLAT = _("“%(value)s” is not a flat of this list.")
@@ -60,20 +60,17 @@ class RulesForm(ModelForm):
 
 
 class TierForm(Form):
-    up_to_excess = forms.DecimalField(
-        label=_("up to m² over entitlement"), min_value=Decimal("0.01"), decimal_places=2
-    )
-    price_per_m2 = forms.DecimalField(
-        label=_("price per m² (yuan)"), min_value=Decimal(0), decimal_places=2
-    )
+    up_to_excess = form_field(PriceTier, "up_to_excess", label=_("up to m² over entitlement"))
+    price_per_m2 = form_field(PriceTier, "price_per_m2", label=_("price per m² (yuan)"))
 
 
 class FloorForm(Form):
-    floor_from = forms.IntegerField(label=_("From floor"), min_value=1)
-    floor_to = forms.IntegerField(label=_("To floor"), min_value=1)
-    per_m2 = forms.DecimalField(
+    floor_from = form_field(FloorAdjustment, "floor_from", label=_("From floor"))
+    floor_to = form_field(FloorAdjustment, "floor_to", label=_("To floor"))
+    per_m2 = form_field(
+        FloorAdjustment,
+        "per_m2",
         label=_("yuan per m²"),
-        decimal_places=2,
         help_text=_("Negative where low floors cost less."),
     )
 
@@ -141,8 +138,8 @@ class SwapForm(Form):
 class FlatFilterForm(Form):
     building = forms.ModelChoiceField(label=_("Building"), queryset=None, required=False)
     layout = forms.ChoiceField(label=_("Layout"), required=False)
-    floor_min = forms.IntegerField(label=_("From floor"), min_value=1, required=False)
-    floor_max = forms.IntegerField(label=_("To floor"), min_value=1, required=False)
+    floor_min = form_field(Flat, "floor", label=_("From floor"), required=False)
+    floor_max = form_field(Flat, "floor", label=_("To floor"), required=False)
 
     def __init__(self, *args, event, layouts, **kwargs):
         super().__init__(*args, **kwargs)

@@ -38,6 +38,8 @@ class RegisterImportCommand(BaseCommand):
             result = type(self).importer(
                 project=project, file=stream, filename=file.name, dry_run=dry_run, by=by
             )
+        for note in result.notes:
+            self.stdout.write(note)
         if result.errors:
             for error in result.errors:
                 self.stderr.write(str(error))
