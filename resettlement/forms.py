@@ -141,7 +141,16 @@ class Form(BrowserInputs, forms.Form):
     pass
 
 
-class ModelForm(BrowserInputs, forms.ModelForm):
-    class Meta:
-        # Numeric fields held to their column's range (inherited by every ModelForm of ours).
-        formfield_callback = ranged_formfield
+class _RangedModelFormMetaclass(forms.models.ModelFormMetaclass):
+    """Numeric fields held to their column's range on every ModelForm of ours, whatever its
+    `Meta` derives from (Django reads `formfield_callback` from the form's own `Meta` only)."""
+
+    def __new__(mcs, name, bases, attrs):
+        meta = attrs.get("Meta")
+        if meta is not None and getattr(meta, "formfield_callback", None) is None:
+            meta.formfield_callback = ranged_formfield
+        return super().__new__(mcs, name, bases, attrs)
+
+
+class ModelForm(BrowserInputs, forms.ModelForm, metaclass=_RangedModelFormMetaclass):
+    pass
