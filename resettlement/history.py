@@ -12,13 +12,16 @@ table expression and copied into the history table from there, as they were stor
 
 import functools
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connections, models, router
 from django.db.models.sql import InsertQuery
 from django.utils import timezone
 from simple_history.manager import HistoryDescriptor
 from simple_history.utils import bulk_create_with_history
+
+if TYPE_CHECKING:
+    from resettlement.accounts.models import User
 
 _manager_classes: dict[tuple[type, type], type] = {}
 
@@ -75,11 +78,13 @@ def tracked_columns(model: type[models.Model], alias: str) -> str:
     return ", ".join(quote(field.column) for field in tracked_fields(model))
 
 
-def history_params(kind: str, *, by, reason: str) -> tuple[Any, ...]:
+def history_params(kind: str, *, by: "User | None", reason: str) -> tuple[Any, ...]:
     return (timezone.now(), reason or None, kind, getattr(by, "pk", None))
 
 
-def created_with_history(objs: Sequence[models.Model], *, by=None, reason: str = "") -> None:
+def created_with_history(
+    objs: Sequence[models.Model], *, by: "User | None" = None, reason: str = ""
+) -> None:
     """Insert new objects of one model (no primary key yet) with a history row each; their
     primary keys are set. One statement on PostgreSQL; elsewhere simple-history's
     bulk_create_with_history (two)."""

@@ -15,7 +15,7 @@ one round trip on PostgreSQL (`claim`).
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import connections, models, transaction
@@ -23,6 +23,9 @@ from django.db.models.sql import UpdateQuery
 from django.utils.functional import Promise
 
 from resettlement.history import history_insert_sql, history_params, tracked_columns
+
+if TYPE_CHECKING:
+    from resettlement.accounts.models import User
 
 Message = str | Promise
 
@@ -103,7 +106,11 @@ class Lifecycle:
 
 
 def claim(
-    queryset: models.QuerySet, values: Mapping[str, Any], *, by=None, reason: str = ""
+    queryset: models.QuerySet,
+    values: Mapping[str, Any],
+    *,
+    by: "User | None" = None,
+    reason: str = "",
 ) -> int:
     """UPDATE the rows of `queryset` (which filters on the statuses a transition leaves from)
     with `values`, and write a history row for each row changed, as it is now stored; the
@@ -136,7 +143,7 @@ def claim(
         return cursor.rowcount
 
 
-def _claim_portable(queryset, values, *, by, reason: str) -> int:
+def _claim_portable(queryset, values, *, by: "User | None", reason: str) -> int:
     model = queryset.model
     with transaction.atomic(using=queryset.db):
         keys = list(queryset.values_list("pk", flat=True))

@@ -79,7 +79,7 @@ class ExpiringKeyAdmin(admin.ModelAdmin):
             messages.SUCCESS,
         )
 
-    def keys_revoke(self, queryset, *, by) -> int:
+    def keys_revoke(self, queryset, *, by: User | None) -> int:
         return keys_revoke(keys=queryset, by=by)
 
 

@@ -7,6 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
 
+from resettlement.accounts.models import User
 from resettlement.archive.models import REVISED_KINDS, StoredDocument
 
 
@@ -23,7 +24,7 @@ def documents_latest(subject: models.Model, kinds: Iterable[str]) -> dict[str, S
 
 
 def document_store(
-    *, subject: models.Model, kind: str, content: bytes, media_type: str, by=None
+    *, subject: models.Model, kind: str, content: bytes, media_type: str, by: User | None = None
 ) -> StoredDocument:
     """Keep `content` as the subject's document of this kind.
 
@@ -54,7 +55,12 @@ def document_store(
 
 
 def document_once(
-    *, subject: models.Model, kind: str, media_type: str, render: Callable[[], bytes], by=None
+    *,
+    subject: models.Model,
+    kind: str,
+    media_type: str,
+    render: Callable[[], bytes],
+    by: User | None = None,
 ) -> StoredDocument:
     """The subject's stored document of this kind, rendered and stored now if there is none."""
     existing = document_latest(subject, kind)

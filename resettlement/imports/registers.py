@@ -18,6 +18,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from resettlement.accounts.models import User
 from resettlement.households.services import households_create
 from resettlement.households.validation import (
     ERROR_MEMBER_HOUSEHOLD_UNKNOWN,
@@ -139,7 +140,7 @@ def households_import(
     file,
     filename: str,
     dry_run: bool = False,
-    by=None,
+    by: User | None = None,
     batch: ImportBatch | None = None,
     progress: Progress | None = None,
 ) -> ImportResult:
@@ -180,7 +181,7 @@ def flats_import(
     file,
     filename: str,
     dry_run: bool = False,
-    by=None,
+    by: User | None = None,
     batch: ImportBatch | None = None,
     progress: Progress | None = None,
 ) -> ImportResult:

@@ -21,6 +21,7 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django_tasks import task
 
+from resettlement.accounts.models import User
 from resettlement.imports.models import ImportBatch, ImportKind, ImportStage, ImportStatus
 from resettlement.imports.registers import flats_import, households_import
 from resettlement.projects.models import Project
@@ -30,7 +31,9 @@ logger = logging.getLogger(__name__)
 IMPORTERS = {ImportKind.HOUSEHOLDS: households_import, ImportKind.FLATS: flats_import}
 
 
-def import_queue(*, project: Project, kind: str, upload, dry_run: bool, by) -> ImportBatch:
+def import_queue(
+    *, project: Project, kind: str, upload, dry_run: bool, by: User | None
+) -> ImportBatch:
     """Store `upload`, record a queued ImportBatch and start its task once the batch is
     committed."""
     batch = ImportBatch(

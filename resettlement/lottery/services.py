@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from resettlement import lottery_verify as v1
+from resettlement.accounts.models import User
 from resettlement.database import planner_statistics_refresh
 from resettlement.households.models import CompensationMode, Household, HouseholdStatus
 from resettlement.housing.models import Flat, FlatStatus
@@ -64,7 +65,7 @@ def lottery_create(
     draw_method: str = DrawMethod.SYSTEM,
     scheduled_on=None,
     venue: str = "",
-    by=None,
+    by: User | None = None,
 ) -> Lottery:
     if errors := dates_out_of_range(scheduled_on=scheduled_on):
         raise ValidationError(errors)
@@ -129,7 +130,7 @@ def _group_for(lottery: Lottery, household: Household) -> int:
 
 
 def roster_build(
-    *, lottery: Lottery, households: QuerySet[Household] | None = None, by=None
+    *, lottery: Lottery, households: QuerySet[Household] | None = None, by: User | None = None
 ) -> RosterReport:
     """Add the eligible households (by default every household of the project) to a draft
     roster, each in its priority group; report the others with the reason."""
@@ -156,7 +157,11 @@ def roster_build(
 
 
 def entry_update(
-    *, entry: LotteryEntry, group: int | None = None, pool: str | None = None, by=None
+    *,
+    entry: LotteryEntry,
+    group: int | None = None,
+    pool: str | None = None,
+    by: User | None = None,
 ) -> LotteryEntry:
     if group is not None and (not isinstance(group, int) or group < 1):
         raise ValidationError(ERROR_GROUP)
@@ -175,7 +180,7 @@ def entry_update(
     return entry
 
 
-def groups_apply(*, lottery: Lottery, text: str, by=None) -> int:
+def groups_apply(*, lottery: Lottery, text: str, by: User | None = None) -> int:
     """Set groups (and pools) from an explicit list, one entry per line as staff paste it
     from a spreadsheet: agreement number, group, optional pool (tab, comma or spaces).
     Every line is checked first; any error means nothing changes."""
@@ -184,7 +189,7 @@ def groups_apply(*, lottery: Lottery, text: str, by=None) -> int:
         return _groups_apply(lottery, text, by)
 
 
-def _groups_apply(lottery: Lottery, text: str, by) -> int:
+def _groups_apply(lottery: Lottery, text: str, by: User | None) -> int:
     entries = {entry.agreement_no: entry for entry in lottery.entries.all()}
     errors, changes = [], {}
     for number, line in enumerate(text.splitlines(), start=1):
@@ -223,14 +228,16 @@ def _groups_apply(lottery: Lottery, text: str, by) -> int:
     return len(changed)
 
 
-def entry_remove(*, entry: LotteryEntry, by=None) -> None:
+def entry_remove(*, entry: LotteryEntry, by: User | None = None) -> None:
     with transaction.atomic():
         lottery_claim(entry.lottery, "edit_roster")
         entry._history_user = by
         entry.delete()
 
 
-def pool_flats_set(*, lottery: Lottery, pool: str, flats: Iterable[Flat], by=None) -> int:
+def pool_flats_set(
+    *, lottery: Lottery, pool: str, flats: Iterable[Flat], by: User | None = None
+) -> int:
     """The flats of one pool of a mode-assign lottery (replacing the pool's previous flats)."""
     flats = list(flats)
     for flat in flats:

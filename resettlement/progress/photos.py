@@ -13,6 +13,7 @@ from django.utils.crypto import get_random_string
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from resettlement.accounts.models import User
 from resettlement.progress.models import BuildingMilestone, MilestonePhoto
 
 MAX_UPLOAD_BYTES = 25 * 1024 * 1024
@@ -80,7 +81,7 @@ def milestone_photos_add(
     milestone: BuildingMilestone,
     photos: list[PreparedPhoto],
     caption: str = "",
-    by=None,
+    by: User | None = None,
 ) -> list[MilestonePhoto]:
     created = []
     with transaction.atomic():

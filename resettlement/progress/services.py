@@ -13,6 +13,7 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from resettlement.accounts.models import User
 from resettlement.housing.models import Building
 from resettlement.progress.models import (
     BuildingMilestone,
@@ -64,7 +65,7 @@ def milestone_template_apply_defaults(*, project: Project) -> list[ProjectMilest
 
 
 def building_milestones_create(
-    *, buildings: Iterable[Building], by=None
+    *, buildings: Iterable[Building], by: User | None = None
 ) -> list[BuildingMilestone]:
     """One node per template entry for each building that lacks it."""
     buildings = list(buildings)
@@ -146,7 +147,7 @@ def _progress(
 def building_milestones_record(
     *,
     changes: Sequence[tuple[BuildingMilestone, Mapping[str, object]]],
-    by=None,
+    by: User | None = None,
     reason: str = "",
 ) -> list[BuildingMilestone]:
     """Apply new values to many nodes at once: all pass the rules and are saved, or none.
@@ -240,7 +241,7 @@ def _sequence_errors(changed: list[BuildingMilestone]) -> list[str]:
 
 
 def milestone_exception_record(
-    *, milestone: BuildingMilestone, reason: str, by
+    *, milestone: BuildingMilestone, reason: str, by: User | None
 ) -> MilestoneException:
     """Allow a node to be completed before the nodes ahead of it (a supervisor's decision)."""
     reason = (reason or "").strip()
@@ -260,7 +261,7 @@ def milestone_bulk_set(
     milestone_type: MilestoneType,
     buildings: Iterable[Building],
     values: Mapping[str, object],
-    by=None,
+    by: User | None = None,
 ) -> list[BuildingMilestone]:
     """Set one node to the same values on many buildings, in one atomic step.
 
@@ -293,7 +294,9 @@ class TemplateNode:
     weight: Decimal
 
 
-def milestone_type_create(*, name: str, phase: str, weight: Decimal, by=None) -> MilestoneType:
+def milestone_type_create(
+    *, name: str, phase: str, weight: Decimal, by: User | None = None
+) -> MilestoneType:
     """A node a project needs beyond the default sequence (e.g. 人防专项验收)."""
     name = name.strip()
     if MilestoneType.objects.filter(name=name).exists():
@@ -315,7 +318,7 @@ def milestone_type_create(*, name: str, phase: str, weight: Decimal, by=None) ->
 
 
 def milestone_template_update(
-    *, project: Project, nodes: Sequence[TemplateNode], by=None
+    *, project: Project, nodes: Sequence[TemplateNode], by: User | None = None
 ) -> list[ProjectMilestone]:
     """Replace a project's ordered template. Buildings gain nodes that were added, lose nodes
     that were removed (refused while any building has progress on them), and every building's
@@ -383,7 +386,7 @@ def milestone_update(
     values: Mapping[str, object],
     uploads: Sequence = (),
     caption: str = "",
-    by=None,
+    by: User | None = None,
 ) -> BuildingMilestone:
     """One node's new values and evidence photos, from the phone page or the API: the photos
     are checked first, then values and photos are stored together or not at all."""

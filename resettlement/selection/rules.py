@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
 
+from resettlement.accounts.models import User
 from resettlement.selection.models import (
     EVENT_LIFECYCLE,
     FloorAdjustment,
@@ -47,7 +48,7 @@ def event_rules_set(
     values: dict,
     tiers: Sequence[tuple[Decimal, Decimal]],
     floors: Sequence[tuple[int, int, Decimal]],
-    by=None,
+    by: User | None = None,
 ) -> SelectionEvent:
     """Replace the event's rules; `tiers` are (up to m² over, yuan per m²), `floors` are
     (from floor, to floor, yuan per m²). Everything is checked before anything is written."""
@@ -104,7 +105,7 @@ def event_rules_set(
     return event
 
 
-def _rows_delete(stale, *, by) -> None:
+def _rows_delete(stale, *, by: User | None) -> None:
     for row in stale:
         row._history_user = by
         row.delete()
