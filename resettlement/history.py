@@ -78,6 +78,13 @@ def tracked_columns(model: type[models.Model], alias: str) -> str:
     return ", ".join(quote(field.column) for field in tracked_fields(model))
 
 
+def history_author_set(instance: models.Model, *, by: "User | None", reason: str = "") -> None:
+    """Who makes the instance's next save or delete, and why, for the history row that
+    simple-history writes then (it reads these two attributes of the instance)."""
+    instance._history_user = by  # type: ignore[attr-defined]  # simple-history's hook
+    instance._change_reason = reason or None  # type: ignore[attr-defined]  # simple-history's hook
+
+
 def history_params(kind: str, *, by: "User | None", reason: str) -> tuple[Any, ...]:
     return (timezone.now(), reason or None, kind, getattr(by, "pk", None))
 

@@ -8,6 +8,7 @@ from django.utils.translation import gettext
 from simple_history.utils import bulk_create_with_history
 
 from resettlement.accounts.models import User
+from resettlement.history import history_author_set
 from resettlement.households.lifecycle import (
     household_sign,
     households_initial,
@@ -85,7 +86,7 @@ def household_update(
             return household
         for name, value in fields.items():
             setattr(household, name, value)
-        household._history_user = by
+        history_author_set(household, by=by)
         household.save(update_fields=[*HOUSEHOLD_FIELDS, "updated_at"])
         if household.can_sign and data.signed_on:
             household_sign(household=household, by=by)

@@ -12,6 +12,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from resettlement.accounts.models import User
+from resettlement.history import history_author_set
 from resettlement.housing.codes import flat_code, normalize_building_code, room_number
 from resettlement.housing.models import Building, Flat
 from resettlement.housing.validation import FlatData, flat_conflicts
@@ -59,7 +60,7 @@ def building_create(
         footprint=footprint,
     )
     building.full_clean(validate_unique=False)
-    building._history_user = by
+    history_author_set(building, by=by)
     with transaction.atomic():
         building.save()
         building_milestones_create(buildings=[building], by=by)

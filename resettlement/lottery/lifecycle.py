@@ -26,6 +26,7 @@ from simple_history.utils import bulk_create_with_history
 from resettlement import lottery_verify as v1
 from resettlement.accounts.models import User
 from resettlement.database import planner_statistics_refresh, rows_insert
+from resettlement.history import history_author_set
 from resettlement.households.lifecycle import households_order_by_expression
 from resettlement.households.models import Household
 from resettlement.lottery import notice, tasks
@@ -78,8 +79,7 @@ def lottery_claim(lottery: Lottery, verb: str) -> Lottery:
 
 
 def _save(lottery: Lottery, by: User | None, fields: list[str], reason: str = "") -> None:
-    lottery._history_user = by
-    lottery._change_reason = reason or None
+    history_author_set(lottery, by=by, reason=reason)
     lottery.save(update_fields=fields)
 
 
@@ -341,7 +341,7 @@ def lottery_redraw(
             replace_approved_by=approved_by.strip(),
             created_by=by,
         )
-        successor._history_user = by
+        history_author_set(successor, by=by)
         successor.save()
         bulk_create_with_history(
             [

@@ -16,6 +16,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from resettlement import lottery_verify as v1
 from resettlement.accounts.models import User
 from resettlement.database import planner_statistics_refresh
+from resettlement.history import history_author_set
 from resettlement.households.models import CompensationMode, Household, HouseholdStatus
 from resettlement.housing.models import Flat, FlatStatus
 from resettlement.input_values import dates_out_of_range
@@ -81,7 +82,7 @@ def lottery_create(
         created_by=by,
     )
     lottery.full_clean()
-    lottery._history_user = by
+    history_author_set(lottery, by=by)
     lottery.save()
     return lottery
 
@@ -175,7 +176,7 @@ def entry_update(
         if changes:  # the same values again write nothing, not even an audit row
             for name, value in changes.items():
                 setattr(entry, name, value)
-            entry._history_user = by
+            history_author_set(entry, by=by)
             entry.save(update_fields=list(changes))
     return entry
 
@@ -223,7 +224,7 @@ def _groups_apply(lottery: Lottery, text: str, by: User | None) -> int:
     )
     if lottery.group_rule != GroupRule.EXPLICIT:
         lottery.group_rule = GroupRule.EXPLICIT
-        lottery._history_user = by
+        history_author_set(lottery, by=by)
         lottery.save(update_fields=["group_rule"])
     return len(changed)
 
@@ -231,7 +232,7 @@ def _groups_apply(lottery: Lottery, text: str, by: User | None) -> int:
 def entry_remove(*, entry: LotteryEntry, by: User | None = None) -> None:
     with transaction.atomic():
         lottery_claim(entry.lottery, "edit_roster")
-        entry._history_user = by
+        history_author_set(entry, by=by)
         entry.delete()
 
 
@@ -248,7 +249,7 @@ def pool_flats_set(
     with transaction.atomic():
         lottery_claim(lottery, "edit_roster")
         for stale in lottery.pool_flats.filter(pool=pool):
-            stale._history_user = by
+            history_author_set(stale, by=by)
             stale.delete()
         bulk_create_with_history(
             [LotteryPoolFlat(lottery=lottery, pool=pool, flat=flat) for flat in flats],

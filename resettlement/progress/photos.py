@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from resettlement.accounts.models import User
+from resettlement.history import history_author_set
 from resettlement.progress.models import BuildingMilestone, MilestonePhoto
 
 MAX_UPLOAD_BYTES = 25 * 1024 * 1024
@@ -97,7 +98,7 @@ def milestone_photos_add(
             )
             photo.image.save(f"{stem}.jpg", ContentFile(prepared.image), save=False)
             photo.thumbnail.save(f"{stem}.jpg", ContentFile(prepared.thumbnail), save=False)
-            photo._history_user = by
+            history_author_set(photo, by=by)
             photo.save()
             created.append(photo)
     return created

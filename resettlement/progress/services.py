@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from resettlement.accounts.models import User
+from resettlement.history import history_author_set
 from resettlement.housing.models import Building
 from resettlement.progress.models import (
     BuildingMilestone,
@@ -250,7 +251,7 @@ def milestone_exception_record(
     if milestone.percent == 100:
         raise ValidationError(ERROR_ALREADY_COMPLETE % {"node": milestone.milestone_type.name})
     exception = MilestoneException(milestone=milestone, reason=reason, approved_by=by)
-    exception._history_user = by
+    history_author_set(exception, by=by)
     exception.save()
     return exception
 
@@ -312,7 +313,7 @@ def milestone_type_create(
         default_sequence=(last.default_sequence + 1) if last else 1,
     )
     milestone_type.full_clean()
-    milestone_type._history_user = by
+    history_author_set(milestone_type, by=by)
     milestone_type.save()
     return milestone_type
 
@@ -356,7 +357,7 @@ def milestone_template_update(
     buildings = list(Building.objects.filter(project=project))
     with transaction.atomic():
         for stale in ProjectMilestone.objects.filter(project=project):
-            stale._history_user = by
+            history_author_set(stale, by=by)
             stale.delete()
         BuildingMilestone.objects.filter(
             building__project=project, milestone_type__in=removed_types

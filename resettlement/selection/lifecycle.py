@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
 
 from resettlement.accounts.models import User
+from resettlement.history import history_author_set
 from resettlement.households.models import CompensationMode, Household, HouseholdStatus
 from resettlement.housing.lifecycle import flats_move
 from resettlement.housing.models import Flat
@@ -104,7 +105,7 @@ def _event_step(event: SelectionEvent, verb: str, by: User | None) -> None:
     EVENT_LIFECYCLE.check(verb, event.status)
     event.status = EVENT_LIFECYCLE.target(verb)
     event.version += 1
-    event._history_user = by
+    history_author_set(event, by=by)
     event.save(update_fields=["status", "version"])
 
 

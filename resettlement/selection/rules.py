@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
 
 from resettlement.accounts.models import User
+from resettlement.history import history_author_set
 from resettlement.selection.models import (
     EVENT_LIFECYCLE,
     FloorAdjustment,
@@ -83,7 +84,7 @@ def event_rules_set(
     stored_floors = event.floor_adjustments.values_list("floor_from", "floor_to", "per_m2")
     with transaction.atomic():  # only what changed is written (and audited)
         if fields:
-            event._history_user = by
+            history_author_set(event, by=by)
             event.save(update_fields=fields)
         if sorted(stored_tiers) != sorted(tiers):
             _rows_delete(event.price_tiers.all(), by=by)
@@ -107,7 +108,7 @@ def event_rules_set(
 
 def _rows_delete(stale, *, by: User | None) -> None:
     for row in stale:
-        row._history_user = by
+        history_author_set(row, by=by)
         row.delete()
 
 

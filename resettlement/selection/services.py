@@ -26,6 +26,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
 
 from resettlement.accounts.models import User
+from resettlement.history import history_author_set
 from resettlement.households.models import Household
 from resettlement.housing.lifecycle import flats_move
 from resettlement.housing.models import Building, Flat
@@ -116,7 +117,7 @@ def event_create(
         created_by=by,
     )
     event.full_clean()
-    event._history_user = by
+    history_author_set(event, by=by)
     with transaction.atomic():
         event.save()
         event.buildings.set(buildings)
