@@ -50,7 +50,10 @@ def document_store(
             document.save()
     except IntegrityError:  # another writer stored this object's document first
         document.file.delete(save=False)
-        return document_latest(subject, kind)
+        stored = document_latest(subject, kind)
+        if stored is None:  # that writer's row is gone again: the conflict stands
+            raise
+        return stored
     return document
 
 

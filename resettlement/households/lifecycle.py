@@ -8,7 +8,8 @@ from collections.abc import Sequence
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Expression, QuerySet
+from django.db.models import QuerySet
+from django.db.models.expressions import BaseExpression
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
@@ -85,7 +86,11 @@ def household_transition(
 
 
 def households_order_by_expression(
-    households: QuerySet[Household], order: Expression, *, by: User | None = None, reason: str = ""
+    households: QuerySet[Household],
+    order: BaseExpression,
+    *,
+    by: User | None = None,
+    reason: str = "",
 ) -> int:
     """Give these households a selection order (an expression per row, e.g. a lottery's
     sequence) and the status "order assigned", those still waiting for it only: a household

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
@@ -102,6 +103,7 @@ def ineligibility(
     on_roster = set(lottery.entries.values_list("household_id", flat=True)) if lottery else set()
     reasons = {}
     for household in households:
+        reason: str | Promise
         if household.project_id != project.pk:
             reason = REASON_OTHER_PROJECT
         elif household.pk in on_roster:

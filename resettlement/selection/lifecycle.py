@@ -113,6 +113,7 @@ def _queue_households(event: SelectionEvent) -> list[tuple[int, Household]]:
     """(order number, household) for everyone this event calls, in order."""
     waiting = [HouseholdStatus.SIGNED, HouseholdStatus.ORDERED]
     if event.queue_source == QueueSource.LOTTERY:
+        assert event.lottery is not None, "an event queued by lottery names its lottery"
         results = event.lottery.results.select_related("entry__household").order_by("sequence")
         return [
             (result.sequence, result.entry.household)
@@ -292,10 +293,10 @@ def entry_holds_release(
 ) -> list[Flat]:
     """Give back the flats locked for this household (these of them, if given), expired
     locks included; the flats released."""
-    holds = FlatHold.objects.select_for_update().filter(queue_entry=entry).select_related("flat")
+    locked = FlatHold.objects.select_for_update().filter(queue_entry=entry).select_related("flat")
     if flats is not None:
-        holds = holds.filter(flat__in=flats)
-    holds = list(holds)
+        locked = locked.filter(flat__in=flats)
+    holds = list(locked)
     if not holds:
         return []
     released = [hold.flat for hold in holds]
