@@ -101,12 +101,19 @@ def files_store(lottery: Lottery, *, by: User | None = None) -> list[StoredDocum
     return [file_document(lottery, name, by=by) for name in published_file_names(lottery)]
 
 
+def _published_text(lottery: Lottery, name: str) -> str:
+    text = published_file(lottery, name)
+    if text is None:
+        raise ValueError(f"lottery {lottery.pk} does not publish {name} (yet)")
+    return text
+
+
 def file_document(lottery: Lottery, name: str, *, by: User | None = None) -> StoredDocument:
     return document_once(
         subject=lottery,
         kind=FILE_KINDS[name],
         media_type=CSV,
-        render=lambda: published_file(lottery, name).encode(),
+        render=lambda: _published_text(lottery, name).encode(),
         by=by,
     )
 

@@ -298,8 +298,11 @@ def selections_from_lottery(*, lottery: Lottery, by: User | None = None) -> list
     project's rules (the pools were made so that the flats fit)."""
     results = lottery.results.select_related("entry__household", "flat").order_by("sequence")
     selections = []
+    drawn: list[Flat] = []
     for result in results:
         household, flat = result.entry.household, result.flat
+        assert flat is not None, "every result of a mode-assign draw has its flat"
+        drawn.append(flat)
         try:
             settlement = project_settlement(lottery.project, household, [flat])
             selections.append(
@@ -321,7 +324,7 @@ def selections_from_lottery(*, lottery: Lottery, by: User | None = None) -> list
                 ERROR_ASSIGNED_FLAT
                 % {"code": flat.code, "agreement": household.agreement_no, "problem": message}
             ) from None
-    events_changed(flats=[result.flat for result in results])
+    events_changed(flats=drawn)
     return selections
 
 
