@@ -68,7 +68,7 @@ class ExpiringKeyAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("state"))
     def state_shown(self, key) -> str:
-        return TokenState(key.state).label
+        return str(TokenState(key.state).label)
 
     @admin.action(description=_("Revoke the selected keys"))
     def revoke(self, request, queryset):

@@ -5,6 +5,7 @@ conditional UPDATE on the statuses it leaves from and writes the history in the 
 trip (resettlement.lifecycle.claim); nothing else writes a household's status."""
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -32,7 +33,7 @@ def households_initial(households: Sequence[Household]) -> None:
 
 
 def _step(
-    household: Household, verb: str, *, by: User | None, reason: str = "", **values
+    household: Household, verb: str, *, by: User | None, reason: str = "", **values: Any
 ) -> Household:
     """Claim the household for `verb` (refused with the lifecycle's message if its stored
     status does not allow it); the instance takes the new status."""

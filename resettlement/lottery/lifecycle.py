@@ -12,7 +12,7 @@ file notaries run.
 
 import hashlib
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -230,8 +230,13 @@ def notary_import(
     return lottery
 
 
-def _check_permutation(rows, entries, flats, mode) -> None:
-    def refuse(problem) -> None:
+def _check_permutation(
+    rows: Sequence[Sequence[str]],
+    entries: Mapping[str, LotteryEntry],
+    flats: Mapping[str, tuple[str, int]],
+    mode: str,
+) -> None:
+    def refuse(problem: str) -> None:
         raise ValidationError(ERROR_NOT_PERMUTATION % {"problem": problem})
 
     names = [row[1] for row in rows]

@@ -9,6 +9,7 @@ desk waits on another), the others on the event's (SelectionEvent.version).
 """
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -48,13 +49,13 @@ ERROR_NOT_AT_DESK = _("Number %(order_no)s is not at this desk.")
 
 
 def log_action(
-    event,
-    action,
+    event: SelectionEvent,
+    action: str,
     *,
     by: User | None = None,
-    desk=None,
-    household=None,
-    flats: Iterable = (),
+    desk: Desk | None = None,
+    household: Household | None = None,
+    flats: Iterable[Flat] = (),
     detail: str = "",
 ) -> SelectionLog:
     return SelectionLog.objects.create(
@@ -177,7 +178,7 @@ def entry_at_desk(entry: QueueEntry, desk: Desk, verb: str) -> None:
 
 
 def _queue_step(
-    entry: QueueEntry, verb: str, *, by: User | None, reason: str = "", **values
+    entry: QueueEntry, verb: str, *, by: User | None, reason: str = "", **values: Any
 ) -> None:
     """Claim the entry for `verb` (refused if its stored status does not allow it); the
     instance takes the values written (expressions such as F() excepted)."""
@@ -288,7 +289,7 @@ def entry_holds_release(
     desk: Desk | None,
     *,
     by: User | None,
-    action,
+    action: str,
     flats: Sequence[Flat] | None = None,
 ) -> list[Flat]:
     """Give back the flats locked for this household (these of them, if given), expired
