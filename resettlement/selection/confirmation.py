@@ -96,7 +96,12 @@ def project_settlement(project, household: Household, flats: Sequence[Flat]) -> 
 
 
 def selection_confirm(
-    *, entry: QueueEntry, desk: Desk, flats: Sequence[Flat], idempotency_key, by: User | None = None
+    *,
+    entry: QueueEntry,
+    desk: Desk,
+    flats: Sequence[Flat],
+    idempotency_key: uuid.UUID,
+    by: User | None = None,
 ) -> Selection:
     """The household confirms the flats it holds at this desk: all of it happens, or nothing.
 
@@ -165,7 +170,7 @@ def selection_confirm(
         raise ValidationError(ERROR_FLAT_TAKEN % {"code": flats[0].code}) from None
 
 
-def selection_confirm_repeated(*, desk: Desk, idempotency_key) -> Selection | None:
+def selection_confirm_repeated(*, desk: Desk, idempotency_key: uuid.UUID) -> Selection | None:
     """The selection this desk already confirmed with this key, if any: a confirmation
     repeated once its household has left the desk (a double click) shows it again."""
     return (
@@ -219,7 +224,7 @@ def _store(
     flats,
     settlement: Settlement,
     desk,
-    idempotency_key,
+    idempotency_key: uuid.UUID,
     by: User | None,
     source=SelectionSource.DESK,
     lottery=None,
