@@ -52,6 +52,7 @@ lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DEBUG=true DOTENV_FILE= $(PY) manage.py makemigrations --check --dry-run
+	DEBUG=true DOTENV_FILE= $(VENV)/bin/mypy
 
 format: venv
 	$(VENV)/bin/ruff format .
@@ -65,4 +66,4 @@ bench: venv
 	$(PY) bench/run_all.py
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .mypy_cache

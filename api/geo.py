@@ -41,6 +41,7 @@ class GeoJSONView(APIView):
         return project_ids_where(self.request.user, self.read_capability)
 
     def respond(self, etag: str, build) -> HttpResponse:
+        response: HttpResponse
         if etag in self.request.headers.get("If-None-Match", ""):
             response = HttpResponseNotModified()
         else:

@@ -34,7 +34,8 @@ FORBIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufff
 def nesting_and_text(data) -> tuple[int, list[str]]:
     """How deep parsed JSON nests arrays and objects (an object alone is 1), and every key and
     string value in it; without recursion."""
-    depth, texts = 0, []
+    depth = 0
+    texts: list[str] = []
     pending = [(data, 1)]
     while pending:
         item, level = pending.pop()

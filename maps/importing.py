@@ -40,6 +40,7 @@ from maps import gdal_policy
 from maps.formats import too_large_message, upload_max_bytes
 from maps.geometry import within_china
 from maps.sources import GeometryImportError, Source, source_prepare
+from resettlement.accounts.models import User
 from resettlement.households.validation import village_lookup
 from resettlement.housing.codes import normalize_building_code
 from resettlement.housing.models import Building
@@ -166,7 +167,7 @@ def geometry_import(
     match_field: str | None = None,
     target: str | None = None,
     dry_run: bool = False,
-    by=None,
+    by: User | None = None,
 ) -> GeometryImportResult:
     result = GeometryImportResult()
     filename = filename or path.name
@@ -480,7 +481,7 @@ def _rounded(geometry) -> dict:
     return mapping(rounded if rounded.is_valid and not rounded.is_empty else geometry)
 
 
-def _write(target: str, updates, *, by, reason: str) -> None:
+def _write(target: str, updates, *, by: User | None, reason: str) -> None:
     now = timezone.now()
     with transaction.atomic():
         if target == "buildings":

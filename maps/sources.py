@@ -209,7 +209,7 @@ def _kml_check(path: Path, mismatch, unreadable) -> None:
         raise mismatch
     parser = xml.parsers.expat.ParserCreate(namespace_separator=" ")
     parser.SetParamEntityParsing(xml.parsers.expat.XML_PARAM_ENTITY_PARSING_NEVER)
-    elements = []
+    elements: list[str] = []
 
     def refuse(*args):
         raise _KmlRefused(ERROR_KML_DOCTYPE)
@@ -367,8 +367,8 @@ def _shapefiles_unpack(path: Path, folder: Path, mismatch, unreadable) -> dict[s
         if not layers:
             raise GeometryImportError(str(ERROR_ZIP_NO_SHAPEFILE))
         _extract(archive, wanted, unreadable)
-    for shp in layers.values():
-        if _head(shp, 4) != SHP_MAGIC:
+    for layer in layers.values():
+        if _head(layer, 4) != SHP_MAGIC:
             raise unreadable
     return layers
 

@@ -35,7 +35,7 @@ def harfbuzz_subset_available() -> bool:
 
 
 def check_pdf_fonts(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
-    problems = []
+    problems: list[checks.CheckMessage] = []
     if cjk_font_path() is None:
         problems.append(
             checks.Error(

@@ -12,13 +12,16 @@ table expression and copied into the history table from there, as they were stor
 
 import functools
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.db import connections, models, router
 from django.db.models.sql import InsertQuery
 from django.utils import timezone
 from simple_history.manager import HistoryDescriptor
 from simple_history.utils import bulk_create_with_history
+
+if TYPE_CHECKING:
+    from resettlement.accounts.models import User
 
 _manager_classes: dict[tuple[type, type], type] = {}
 
@@ -36,10 +39,26 @@ def reuse_history_manager_classes() -> None:
     HistoryDescriptor.__get__ = _history_manager
 
 
+def history_model(model: type[models.Model]) -> type[models.Model]:
+    """The model's historical model, which simple-history adds to it as `history`."""
+    return model.history.model  # type: ignore[attr-defined]  # added by HistoricalRecords
+
+
+def _recorded_fields(model: type[models.Model]) -> list[models.Field]:
+    """The fields of the historical model that copy the model's."""
+    return history_model(model).tracked_fields  # type: ignore[attr-defined]  # HistoricalRecords
+
+
+def concrete_field(model: type[models.Model], name: str) -> models.Field:
+    field = model._meta.get_field(name)
+    assert isinstance(field, models.Field), f"{model.__name__}.{name} is not a column"
+    return field
+
+
 @functools.cache
 def tracked_fields(model: type[models.Model]) -> list[models.Field]:
     """The model's fields its history records, as fields of the model itself."""
-    return [model._meta.get_field(field.name) for field in model.history.model.tracked_fields]
+    return [concrete_field(model, field.name) for field in _recorded_fields(model)]
 
 
 def history_insert_sql(model: type[models.Model], connection, source: str) -> str:
@@ -52,17 +71,15 @@ def history_insert_sql(model: type[models.Model], connection, source: str) -> st
 @functools.cache
 def _history_insert_sql(model: type[models.Model], alias: str, source: str) -> str:
     quote = connections[alias].ops.quote_name
-    history_model = model.history.model
-    tracked = history_model.tracked_fields
-    columns = ", ".join(quote(model._meta.get_field(field.name).column) for field in tracked)
-    recorded = ", ".join(
-        quote(history_model._meta.get_field(field.name).column) for field in tracked
-    )
+    history = history_model(model)
+    tracked = _recorded_fields(model)
+    columns = ", ".join(quote(concrete_field(model, field.name).column) for field in tracked)
+    recorded = ", ".join(quote(concrete_field(history, field.name).column) for field in tracked)
     meta = ", ".join(
         quote(name)
         for name in ("history_date", "history_change_reason", "history_type", "history_user_id")
     )
-    table = quote(history_model._meta.db_table)
+    table = quote(history._meta.db_table)
     return (
         f"INSERT INTO {table} ({recorded}, {meta}) SELECT {columns}, %s, %s, %s, %s FROM {source}"  # noqa: S608
     )
@@ -75,11 +92,20 @@ def tracked_columns(model: type[models.Model], alias: str) -> str:
     return ", ".join(quote(field.column) for field in tracked_fields(model))
 
 
-def history_params(kind: str, *, by, reason: str) -> tuple[Any, ...]:
+def history_author_set(instance: models.Model, *, by: "User | None", reason: str = "") -> None:
+    """Who makes the instance's next save or delete, and why, for the history row that
+    simple-history writes then (it reads these two attributes of the instance)."""
+    instance._history_user = by  # type: ignore[attr-defined]  # simple-history's hook
+    instance._change_reason = reason or None  # type: ignore[attr-defined]  # simple-history's hook
+
+
+def history_params(kind: str, *, by: "User | None", reason: str) -> tuple[Any, ...]:
     return (timezone.now(), reason or None, kind, getattr(by, "pk", None))
 
 
-def created_with_history(objs: Sequence[models.Model], *, by=None, reason: str = "") -> None:
+def created_with_history(
+    objs: Sequence[models.Model], *, by: "User | None" = None, reason: str = ""
+) -> None:
     """Insert new objects of one model (no primary key yet) with a history row each; their
     primary keys are set. One statement on PostgreSQL; elsewhere simple-history's
     bulk_create_with_history (two)."""
@@ -89,11 +115,13 @@ def created_with_history(objs: Sequence[models.Model], *, by=None, reason: str =
     if connection.vendor != "postgresql":
         bulk_create_with_history(objs, model, default_user=by, default_change_reason=reason or None)
         return
-    model._default_manager.using(db)._prepare_for_bulk_create(objs)
+    # Django's own step of bulk_create (pre_save values, primary keys to generate)
+    model._default_manager.using(db)._prepare_for_bulk_create(objs)  # type: ignore[attr-defined]
     opts = model._meta
     query = InsertQuery(model)
     query.insert_values(
-        [f for f in opts.concrete_fields if not f.generated and f is not opts.auto_field], objs
+        [f for f in opts.concrete_fields if not f.generated and f is not opts.auto_field],
+        list(objs),
     )
     compiler = query.get_compiler(using=db)
     compiler.returning_fields = tracked_fields(model)

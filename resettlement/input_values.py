@@ -11,6 +11,7 @@ import functools
 import math
 import re
 import unicodedata
+from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
@@ -212,12 +213,14 @@ def parse_int(
         if not re.fullmatch(r"[+-]?\d+", text):
             raise ValidationError(ERROR_NOT_AN_INTEGER, code="invalid")
         number = int(text)
+    low: int | Decimal | None = minimum
+    high: int | Decimal | None = maximum
     if bounds is not None:
-        minimum = bounds.minimum if minimum is None else max(minimum, bounds.minimum)
-        maximum = bounds.maximum if maximum is None else min(maximum, bounds.maximum)
-    if (minimum is not None and number < minimum) or (maximum is not None and number > maximum):
+        low = bounds.minimum if low is None else max(low, bounds.minimum)
+        high = bounds.maximum if high is None else min(high, bounds.maximum)
+    if (low is not None and number < low) or (high is not None and number > high):
         raise ValidationError(
-            ERROR_OUT_OF_RANGE, code="range", params={"minimum": minimum, "maximum": maximum}
+            ERROR_OUT_OF_RANGE, code="range", params={"minimum": low, "maximum": high}
         )
     return number
 
@@ -318,7 +321,7 @@ def parse_choice(
     choices: type[models.TextChoices],
     *,
     default: str | None = None,
-    aliases: dict[str, str] | None = None,
+    aliases: Mapping[str, str] | None = None,
 ) -> str:
     """A choice by its value or its label in either language; `aliases` adds other spellings."""
     if is_blank(value):

@@ -15,7 +15,7 @@ one round trip on PostgreSQL (`claim`).
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from django.core.exceptions import ValidationError
 from django.db import connections, models, transaction
@@ -23,6 +23,9 @@ from django.db.models.sql import UpdateQuery
 from django.utils.functional import Promise
 
 from resettlement.history import history_insert_sql, history_params, tracked_columns
+
+if TYPE_CHECKING:
+    from resettlement.accounts.models import User
 
 Message = str | Promise
 
@@ -103,7 +106,11 @@ class Lifecycle:
 
 
 def claim(
-    queryset: models.QuerySet, values: Mapping[str, Any], *, by=None, reason: str = ""
+    queryset: models.QuerySet[models.Model],
+    values: Mapping[str, Any],
+    *,
+    by: "User | None" = None,
+    reason: str = "",
 ) -> int:
     """UPDATE the rows of `queryset` (which filters on the statuses a transition leaves from)
     with `values`, and write a history row for each row changed, as it is now stored; the
@@ -119,9 +126,9 @@ def claim(
     assert not history.model._history_m2m_fields, "a row lock and save() keep m2m history"
     connection = connections[queryset.db]
     if connection.vendor != "postgresql":
-        return _claim_portable(queryset, values, by=by, reason=reason)
-    query = queryset.order_by().query.chain(UpdateQuery)
-    query.add_update_values(values)
+        return _claim_portable(queryset, values, history, by=by, reason=reason)
+    query = cast(UpdateQuery, queryset.order_by().query.chain(UpdateQuery))
+    query.add_update_values(dict(values))
     query.clear_select_clause()
     assert not query.related_updates, "a claim updates one table"
     update_sql, params = query.get_compiler(queryset.db).as_sql()
@@ -136,14 +143,21 @@ def claim(
         return cursor.rowcount
 
 
-def _claim_portable(queryset, values, *, by, reason: str) -> int:
+def _claim_portable(
+    queryset: models.QuerySet[models.Model],
+    values: Mapping[str, Any],
+    history: Any,
+    *,
+    by: "User | None",
+    reason: str,
+) -> int:
     model = queryset.model
     with transaction.atomic(using=queryset.db):
         keys = list(queryset.values_list("pk", flat=True))
         if not keys:
             return 0
         changed = queryset.filter(pk__in=keys).update(**values)
-        model.history.bulk_history_create(
+        history.bulk_history_create(
             list(model._default_manager.using(queryset.db).filter(pk__in=keys)),
             update=True,
             default_user=by,

@@ -21,7 +21,7 @@ import hmac
 import io
 import sys
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 ALGORITHM = "v1"
@@ -145,7 +145,7 @@ def draw(
     secret_hex: str,
     public_input: str,
     mode: str = "order",
-    pools: dict[str, Sequence[str]] | None = None,
+    pools: Mapping[str, Sequence[str]] | None = None,
     digest: str | None = None,
 ) -> Draw:
     """The v1 draw. In mode `assign`, `pools` maps each pool label to its flat codes.
@@ -165,12 +165,12 @@ def draw(
     if mode == "assign":
         flats = _assign(order, pools or {}, seed_bytes)
     text = result_text(order, flats)
-    keys = tuple(item[1] for item in keyed)
-    return Draw(digest, seed_bytes, order, flats, text, sha256_hex(text), keys)
+    ordered_keys = tuple(item[1] for item in keyed)
+    return Draw(digest, seed_bytes, order, flats, text, sha256_hex(text), ordered_keys)
 
 
 def _assign(
-    order: Sequence[Entry], pools: dict[str, Sequence[str]], seed_bytes: bytes
+    order: Sequence[Entry], pools: Mapping[str, Sequence[str]], seed_bytes: bytes
 ) -> tuple[str, ...]:
     wanted: dict[str, int] = {}
     for entry in order:
@@ -217,7 +217,7 @@ def roster_csv(entries: Iterable[Entry], mode: str = "order") -> str:
     return _csv(rows)
 
 
-def pools_csv(pools: dict[str, Sequence[str]]) -> str:
+def pools_csv(pools: Mapping[str, Sequence[str]]) -> str:
     rows = [["pool", "flat_code"]]
     rows += [[pool, code] for pool in sorted(pools) for code in sorted(pools[pool])]
     return _csv(rows)

@@ -132,7 +132,7 @@ TEMPLATES = [
 ]
 
 
-def _database(url: str) -> dict:
+def _database(url: str) -> dj_database_url.DBConfig:
     try:
         config = dj_database_url.parse(
             url, conn_max_age=env_int("CONN_MAX_AGE", 60, minimum=0), conn_health_checks=True

@@ -2,6 +2,7 @@
 
 import os
 import tempfile
+from pathlib import Path
 
 os.environ.setdefault("SECRET_KEY", "tests-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz")
 os.environ.setdefault("DATABASE_URL", "sqlite:///:memory:")
@@ -18,7 +19,7 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 _MEDIA = tempfile.mkdtemp(prefix="resettlement-test-media-")
-MEDIA_ROOT = _MEDIA
+MEDIA_ROOT = Path(_MEDIA)
 STORAGES = {
     **STORAGES,
     "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
@@ -27,4 +28,4 @@ STORAGES = {
 }
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
-STATIC_ROOT = tempfile.mkdtemp(prefix="resettlement-test-static-")
+STATIC_ROOT = Path(tempfile.mkdtemp(prefix="resettlement-test-static-"))

@@ -1,4 +1,5 @@
 import dataclasses
+from typing import Any, cast
 
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -7,16 +8,20 @@ from resettlement.column_ranges import serializer_field
 from resettlement.households.models import CompensationMode, Household, Member, Relation
 from resettlement.households.validation import (
     HOUSEHOLD_FIELDS,
+    MemberData,
     household_clean,
     member_clean,
     members_check,
     village_lookup,
 )
 from resettlement.masking import mask_id_number, mask_phone
+from resettlement.projects.models import Project, Village
 
 
 class _PersonalDataMixin:
     """Full ID and phone numbers only where the requester may see them (context `reveal`)."""
+
+    context: dict[str, Any]  # a serializer's
 
     def _reveal(self, project_id: int) -> bool:
         reveal = self.context["reveal_project_ids"]
@@ -35,8 +40,12 @@ class MemberSerializer(serializers.ModelSerializer):
 
 
 class HouseholdSerializer(_PersonalDataMixin, serializers.ModelSerializer):
-    project = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    village = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    project: "serializers.SlugRelatedField[Project]" = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    village: "serializers.SlugRelatedField[Village]" = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
     head_id_number = serializers.SerializerMethodField(
         help_text="Masked (610113********123X) unless the requester's role needs it in full."
     )
@@ -64,7 +73,8 @@ class HouseholdDetailSerializer(HouseholdSerializer):
     @extend_schema_field(MemberSerializer(many=True))
     def get_members(self, household) -> list:
         context = {"reveal": self._reveal(household.project_id)}
-        return MemberSerializer(household.members.all(), many=True, context=context).data
+        members = MemberSerializer(household.members.all(), many=True, context=context)
+        return members.data  # type: ignore[return-value]  # a ReturnList; the stubs say ReturnDict
 
 
 class MemberInputSerializer(serializers.Serializer):
@@ -114,7 +124,8 @@ class HouseholdInputSerializer(serializers.Serializer):
             _record, errors = household_clean(
                 raw, project=project, villages=village_lookup(project)
             )
-            detail = dict(error.detail)
+            # to_internal_value refuses with errors by field name
+            detail = dict(cast(dict[str, Any], error.detail))
             for name, messages in errors.items():
                 detail.setdefault(name, messages)
             raise serializers.ValidationError(detail) from None
@@ -122,12 +133,13 @@ class HouseholdInputSerializer(serializers.Serializer):
     def validate(self, attrs):
         project = self.context["project"]
         record, errors = household_clean(attrs, project=project, villages=village_lookup(project))
-        members = []
+        members: list[MemberData] = []
         for index, raw in enumerate(attrs.get("members") or []):
             member, member_errors = member_clean(raw)
             for name, messages in member_errors.items():
                 errors.setdefault(f"members.{index}.{name}", []).extend(messages)
-            members.append(member)
+            if member is not None:  # else its errors are there
+                members.append(member)
         if record is not None and not errors:
             record = dataclasses.replace(record, members=tuple(members))
             if members:

@@ -1,11 +1,20 @@
+from typing import TYPE_CHECKING
+
 from rest_framework import serializers
 
 from resettlement.housing.models import Building, Flat
 
+if TYPE_CHECKING:
+    from resettlement.projects.models import Project, Village
+
 
 class BuildingSerializer(serializers.ModelSerializer):
-    project = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    village = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    project: "serializers.SlugRelatedField[Project]" = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    village: "serializers.SlugRelatedField[Village]" = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
     stage = serializers.SerializerMethodField()
 
     class Meta:

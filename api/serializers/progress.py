@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING
+
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -8,11 +10,14 @@ from resettlement.housing.codes import normalize_building_code
 from resettlement.progress.models import BuildingMilestone, MilestoneException, MilestonePhoto
 from resettlement.progress.timeline import days_late, milestone_state
 
+if TYPE_CHECKING:
+    from resettlement.accounts.models import User
+
 
 class PhotoSerializer(serializers.ModelSerializer):
     url = serializers.SerializerMethodField()
     thumbnail_url = serializers.SerializerMethodField()
-    uploaded_by = serializers.StringRelatedField()
+    uploaded_by: "serializers.StringRelatedField[User]" = serializers.StringRelatedField()
 
     class Meta:
         model = MilestonePhoto
@@ -36,7 +41,7 @@ class PhotoSerializer(serializers.ModelSerializer):
 
 
 class ExceptionSerializer(serializers.ModelSerializer):
-    approved_by = serializers.StringRelatedField()
+    approved_by: "serializers.StringRelatedField[User]" = serializers.StringRelatedField()
 
     class Meta:
         model = MilestoneException
@@ -47,7 +52,7 @@ class MilestoneSerializer(serializers.ModelSerializer):
     building_code = serializers.CharField(source="building.code")
     node = serializers.CharField(source="milestone_type.code")
     node_name = serializers.CharField(source="milestone_type.name")
-    updated_by = serializers.StringRelatedField()
+    updated_by: "serializers.StringRelatedField[User]" = serializers.StringRelatedField()
     state = serializers.SerializerMethodField()
     days_late = serializers.SerializerMethodField()
     photos = PhotoSerializer(many=True, read_only=True)

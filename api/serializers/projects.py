@@ -12,7 +12,9 @@ class PriceTierSerializer(serializers.ModelSerializer):
 class ProjectSerializer(serializers.ModelSerializer):
     street_office = serializers.CharField(source="street_office.name")
     district = serializers.CharField(source="street_office.district.name")
-    villages = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    villages: "serializers.SlugRelatedField[Village]" = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True
+    )
     price_tiers = PriceTierSerializer(many=True, read_only=True)
 
     class Meta:

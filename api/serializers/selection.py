@@ -1,3 +1,5 @@
+from typing import TYPE_CHECKING
+
 from rest_framework import serializers
 
 from resettlement.lottery.models import Lottery, LotteryResult, Witness
@@ -8,6 +10,10 @@ from resettlement.selection.models import (
     Selection,
     SelectionEvent,
 )
+
+if TYPE_CHECKING:
+    from resettlement.housing.models import Building
+    from resettlement.projects.models import Project
 
 
 class WitnessSerializer(serializers.ModelSerializer):
@@ -20,7 +26,9 @@ class LotterySerializer(serializers.ModelSerializer):
     """A lottery with everything its notice states; the secret only once revealed; `actions`:
     the steps its lifecycle allows now (taken on the pages, which record who took them)."""
 
-    project = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    project: "serializers.SlugRelatedField[Project]" = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
     secret = serializers.SerializerMethodField()
     entries = serializers.IntegerField(source="entry_count", read_only=True)
     witnesses = WitnessSerializer(many=True, read_only=True)
@@ -88,8 +96,12 @@ class FloorAdjustmentSerializer(serializers.ModelSerializer):
 class SelectionEventSerializer(serializers.ModelSerializer):
     """`actions`: the steps the event's lifecycle allows now (edit_rules, open, serve, close)."""
 
-    project = serializers.SlugRelatedField(slug_field="code", read_only=True)
-    buildings = serializers.SlugRelatedField(slug_field="code", many=True, read_only=True)
+    project: "serializers.SlugRelatedField[Project]" = serializers.SlugRelatedField(
+        slug_field="code", read_only=True
+    )
+    buildings: "serializers.SlugRelatedField[Building]" = serializers.SlugRelatedField(
+        slug_field="code", many=True, read_only=True
+    )
     price_tiers = EventPriceTierSerializer(many=True, read_only=True)
     floor_adjustments = FloorAdjustmentSerializer(many=True, read_only=True)
     desks = serializers.IntegerField(source="desk_count", read_only=True)

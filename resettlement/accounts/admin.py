@@ -68,7 +68,7 @@ class ExpiringKeyAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("state"))
     def state_shown(self, key) -> str:
-        return TokenState(key.state).label
+        return str(TokenState(key.state).label)
 
     @admin.action(description=_("Revoke the selected keys"))
     def revoke(self, request, queryset):
@@ -79,7 +79,7 @@ class ExpiringKeyAdmin(admin.ModelAdmin):
             messages.SUCCESS,
         )
 
-    def keys_revoke(self, queryset, *, by) -> int:
+    def keys_revoke(self, queryset, *, by: User | None) -> int:
         return keys_revoke(keys=queryset, by=by)
 
 

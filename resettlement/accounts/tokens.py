@@ -16,7 +16,7 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from resettlement.accounts.models import ApiToken, ExpiringKey, TokenState
+from resettlement.accounts.models import ApiToken, ExpiringKey, TokenState, User
 
 KEY_BYTES = 32
 PREFIX_SHOWN = 6
@@ -39,7 +39,7 @@ def key_digest(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def api_token_create(*, user, name: str, by=None) -> tuple[ApiToken, str]:
+def api_token_create(*, user, name: str, by: User | None = None) -> tuple[ApiToken, str]:
     """A token for `user`, valid for API_TOKEN_DAYS; returns it with its key (shown once)."""
     key, digest = new_key()
     token = ApiToken.objects.create(
@@ -53,7 +53,7 @@ def api_token_create(*, user, name: str, by=None) -> tuple[ApiToken, str]:
     return token, key
 
 
-def keys_revoke(*, keys: QuerySet, by=None) -> int:
+def keys_revoke(*, keys: QuerySet, by: User | None = None) -> int:
     """Revoke these API tokens or board links (those not revoked already); how many."""
     return keys.filter(revoked_at=None).update(revoked_at=timezone.now(), revoked_by=by)
 

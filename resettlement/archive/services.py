@@ -7,6 +7,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.db import IntegrityError, models, transaction
 
+from resettlement.accounts.models import User
 from resettlement.archive.models import REVISED_KINDS, StoredDocument
 
 
@@ -23,7 +24,7 @@ def documents_latest(subject: models.Model, kinds: Iterable[str]) -> dict[str, S
 
 
 def document_store(
-    *, subject: models.Model, kind: str, content: bytes, media_type: str, by=None
+    *, subject: models.Model, kind: str, content: bytes, media_type: str, by: User | None = None
 ) -> StoredDocument:
     """Keep `content` as the subject's document of this kind.
 
@@ -49,12 +50,20 @@ def document_store(
             document.save()
     except IntegrityError:  # another writer stored this object's document first
         document.file.delete(save=False)
-        return document_latest(subject, kind)
+        stored = document_latest(subject, kind)
+        if stored is None:  # that writer's row is gone again: the conflict stands
+            raise
+        return stored
     return document
 
 
 def document_once(
-    *, subject: models.Model, kind: str, media_type: str, render: Callable[[], bytes], by=None
+    *,
+    subject: models.Model,
+    kind: str,
+    media_type: str,
+    render: Callable[[], bytes],
+    by: User | None = None,
 ) -> StoredDocument:
     """The subject's stored document of this kind, rendered and stored now if there is none."""
     existing = document_latest(subject, kind)

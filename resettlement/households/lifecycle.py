@@ -5,13 +5,16 @@ conditional UPDATE on the statuses it leaves from and writes the history in the 
 trip (resettlement.lifecycle.claim); nothing else writes a household's status."""
 
 from collections.abc import Sequence
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Expression, QuerySet
+from django.db.models import QuerySet
+from django.db.models.expressions import BaseExpression
 from django.utils import timezone
 from simple_history.utils import bulk_update_with_history
 
+from resettlement.accounts.models import User
 from resettlement.households.models import (
     ERROR_TRANSITION,
     HOUSEHOLD_LIFECYCLE,
@@ -29,7 +32,9 @@ def households_initial(households: Sequence[Household]) -> None:
         )
 
 
-def _step(household: Household, verb: str, *, by, reason: str = "", **values) -> Household:
+def _step(
+    household: Household, verb: str, *, by: User | None, reason: str = "", **values: Any
+) -> Household:
     """Claim the household for `verb` (refused with the lifecycle's message if its stored
     status does not allow it); the instance takes the new status."""
     target = HOUSEHOLD_LIFECYCLE.target(verb)
@@ -49,23 +54,25 @@ def _step(household: Household, verb: str, *, by, reason: str = "", **values) ->
     return household
 
 
-def household_sign(*, household: Household, by=None) -> Household:
+def household_sign(*, household: Household, by: User | None = None) -> Household:
     return _step(household, "sign", by=by)
 
 
-def household_allocate(*, household: Household, by=None) -> Household:
+def household_allocate(*, household: Household, by: User | None = None) -> Household:
     """Its flats are selected (at a desk, by a swap or by a lottery that assigns flats)."""
     return _step(household, "allocate", by=by)
 
 
-def household_release(*, household: Household, by=None, reason: str = "") -> Household:
+def household_release(
+    *, household: Household, by: User | None = None, reason: str = ""
+) -> Household:
     """Its selection was voided: back to its selection order (or to signed, without one)."""
     verb = "release_to_order" if household.selection_order else "release"
     return _step(household, verb, by=by, reason=reason)
 
 
 def household_transition(
-    *, household: Household, target: str, by=None, reason: str = ""
+    *, household: Household, target: str, by: User | None = None, reason: str = ""
 ) -> Household:
     """Move a household to `target` by whichever step of its lifecycle leads there from its
     current status (the handover and title steps, until they have pages of their own)."""
@@ -80,7 +87,11 @@ def household_transition(
 
 
 def households_order_by_expression(
-    households: QuerySet[Household], order: Expression, *, by=None, reason: str = ""
+    households: QuerySet[Household],
+    order: BaseExpression,
+    *,
+    by: User | None = None,
+    reason: str = "",
 ) -> int:
     """Give these households a selection order (an expression per row, e.g. a lottery's
     sequence) and the status "order assigned", those still waiting for it only: a household
@@ -95,7 +106,7 @@ def households_order_by_expression(
 
 
 def households_order_numbered(
-    households: QuerySet[Household], *, by=None, reason: str = ""
+    households: QuerySet[Household], *, by: User | None = None, reason: str = ""
 ) -> list[Household]:
     """Number these households 1..N in the queryset's order and give them the status "order
     assigned" (先签先选), the rows locked meanwhile so none changes status in between."""

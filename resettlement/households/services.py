@@ -7,6 +7,8 @@ from django.db import transaction
 from django.utils.translation import gettext
 from simple_history.utils import bulk_create_with_history
 
+from resettlement.accounts.models import User
+from resettlement.history import history_author_set
 from resettlement.households.lifecycle import (
     household_sign,
     households_initial,
@@ -27,7 +29,7 @@ from resettlement.projects.models import Project
 
 
 def households_create(
-    *, project: Project, records: Sequence[HouseholdData], by=None, reason: str = ""
+    *, project: Project, records: Sequence[HouseholdData], by: User | None = None, reason: str = ""
 ) -> list[Household]:
     """Store cleaned, conflict-free records with their members in one transaction."""
     households = [Household(project=project, **data.model_fields()) for data in records]
@@ -56,14 +58,16 @@ def households_create(
     return created
 
 
-def household_create(*, project: Project, data: HouseholdData, by=None) -> Household:
+def household_create(*, project: Project, data: HouseholdData, by: User | None = None) -> Household:
     conflicts = household_conflicts(project, [data])
     if conflicts:
         raise ValidationError(conflicts[0])
     return households_create(project=project, records=[data], by=by)[0]
 
 
-def household_update(*, household: Household, data: HouseholdData, by=None) -> Household:
+def household_update(
+    *, household: Household, data: HouseholdData, by: User | None = None
+) -> Household:
     """Change the agreement details of a household (its members are kept as they are). The
     same details again change nothing and write nothing (no audit row, no new updated_at)."""
     conflicts = household_conflicts(household.project, [data], exclude_pk=household.pk)
@@ -82,14 +86,14 @@ def household_update(*, household: Household, data: HouseholdData, by=None) -> H
             return household
         for name, value in fields.items():
             setattr(household, name, value)
-        household._history_user = by
+        history_author_set(household, by=by)
         household.save(update_fields=[*HOUSEHOLD_FIELDS, "updated_at"])
         if household.can_sign and data.signed_on:
             household_sign(household=household, by=by)
     return household
 
 
-def selection_order_from_signing(*, project: Project, by=None) -> list[Household]:
+def selection_order_from_signing(*, project: Project, by: User | None = None) -> list[Household]:
     """Order of choice by signing date (先签先选): signed households that will receive a flat
     get numbers 1..N by signing date, then agreement number, and move to "order assigned"."""
     households = (

@@ -229,6 +229,7 @@ def household_clean(
     entitled = _entitled_area(c, project, mode, stated_area, persons, original)
     if c.errors:
         return None, c.errors
+    assert entitled is not None, "without errors every value it needs was read"
     return (
         HouseholdData(
             agreement_no=agreement_no,

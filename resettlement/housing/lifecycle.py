@@ -9,11 +9,14 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from resettlement.accounts.models import User
 from resettlement.housing.models import ERROR_FLAT_TRANSITION, FLAT_LIFECYCLE, Building, Flat
 from resettlement.lifecycle import claim
 
 
-def flats_move(flats: Sequence[Flat], verb: str, *, by=None, reason: str = "") -> None:
+def flats_move(
+    flats: Sequence[Flat], verb: str, *, by: User | None = None, reason: str = ""
+) -> None:
     """Move every one of `flats` by `verb`, or none: refused, naming the first flat whose
     stored status does not allow it. Callers that checked the flats hold their rows locked;
     the others rely on this refusal. The instances take the new status."""
@@ -36,7 +39,7 @@ def flats_move(flats: Sequence[Flat], verb: str, *, by=None, reason: str = "") -
         flat.status, flat.status_changed_at = target, now
 
 
-def flat_transition(*, flat: Flat, target: str, by=None, reason: str = "") -> Flat:
+def flat_transition(*, flat: Flat, target: str, by: User | None = None, reason: str = "") -> Flat:
     """Move one flat to `target` by whichever step leads there from its stored status (the
     handover, until it has pages of its own)."""
     with transaction.atomic():

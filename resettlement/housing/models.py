@@ -4,6 +4,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
@@ -169,7 +170,7 @@ FLAT_LIFECYCLE = Lifecycle(
 )
 
 # One-character marks so a status reads without colour (销控表 cells, the live board).
-STATUS_MARKS = {
+STATUS_MARKS: dict[str, Promise] = {
     FlatStatus.AVAILABLE: pgettext_lazy("flat status mark", "A"),
     FlatStatus.RESERVED: pgettext_lazy("flat status mark", "R"),
     FlatStatus.SELECTED: pgettext_lazy("flat status mark", "S"),

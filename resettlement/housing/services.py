@@ -11,6 +11,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from resettlement.accounts.models import User
+from resettlement.history import history_author_set
 from resettlement.housing.codes import flat_code, normalize_building_code, room_number
 from resettlement.housing.models import Building, Flat
 from resettlement.housing.validation import FlatData, flat_conflicts
@@ -37,7 +39,7 @@ def building_create(
     longitude: Decimal | None = None,
     latitude: Decimal | None = None,
     footprint: dict | None = None,
-    by=None,
+    by: User | None = None,
 ) -> Building:
     """A building with one milestone node per entry of its project's template."""
     code = normalize_building_code(code)
@@ -58,7 +60,7 @@ def building_create(
         footprint=footprint,
     )
     building.full_clean(validate_unique=False)
-    building._history_user = by
+    history_author_set(building, by=by)
     with transaction.atomic():
         building.save()
         building_milestones_create(buildings=[building], by=by)
@@ -66,7 +68,9 @@ def building_create(
     return building
 
 
-def flats_create(*, records: Sequence[FlatData], by=None, reason: str = "") -> list[Flat]:
+def flats_create(
+    *, records: Sequence[FlatData], by: User | None = None, reason: str = ""
+) -> list[Flat]:
     """Store cleaned, conflict-free flat records in one transaction."""
     flats = [Flat(**record.model_fields()) for record in records]
     with transaction.atomic():
@@ -78,7 +82,7 @@ def flats_create(*, records: Sequence[FlatData], by=None, reason: str = "") -> l
 
 
 def flats_record_surveyed_areas(
-    *, areas: Mapping[Flat, Decimal], by=None, reason: str = ""
+    *, areas: Mapping[Flat, Decimal], by: User | None = None, reason: str = ""
 ) -> None:
     """Record surveyed areas (实测面积) for many flats at once."""
     for flat, area in areas.items():
@@ -111,7 +115,7 @@ def flats_generate(
     positions: Sequence[FlatPosition],
     first_floor: int = 1,
     last_floor: int | None = None,
-    by=None,
+    by: User | None = None,
 ) -> list[Flat]:
     """Every stairwell × floor × position of a building's spec, atomically, or nothing."""
     last_floor = building.floors if last_floor is None else last_floor

@@ -114,6 +114,7 @@ def flat_clean(
             room, position = parsed
     if errors:
         return None, errors
+    assert room is not None and position is not None, "a floor without errors reads its room"
     return (
         FlatData(
             building=building,

@@ -95,7 +95,8 @@ def _workbook_stream(data: bytes) -> bytes:
             fat += struct.unpack(f"<{sector_size // 4}I", sector(number))
 
     def chain(start: int, table: list[int], limit: int) -> list[int]:
-        numbers, current = [], start
+        numbers: list[int] = []
+        current = start
         while current not in (FREE, END_OF_CHAIN):
             if current >= len(table) or len(numbers) > limit:
                 raise ValueError("broken sector chain")

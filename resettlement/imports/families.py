@@ -42,6 +42,12 @@ class Family:
     head: SheetRow | None = None
 
     @property
+    def head_row(self) -> SheetRow:
+        """The head's row: every family that `families` returns as complete has one."""
+        assert self.head is not None, f"family {self.agreement} has no head"
+        return self.head
+
+    @property
     def members(self) -> list[SheetRow]:
         return [row for row in self.rows if row is not self.head]
 
@@ -85,10 +91,10 @@ def families(rows: list[SheetRow]) -> tuple[list[Family], list[tuple[SheetRow, E
 
 
 def household_values(family: Family) -> dict[str, object]:
-    values = {k: v for k, v in family.head.values.items() if k not in PERSON_KEYS}
+    values = {k: v for k, v in family.head_row.values.items() if k not in PERSON_KEYS}
     for key, person_key in HEAD_FROM_PERSON.items():
         if is_blank(values.get(key)):
-            values[key] = family.head.values.get(person_key)
+            values[key] = family.head_row.values.get(person_key)
     return values
 
 
@@ -97,7 +103,7 @@ def head_cells(family: Family) -> dict[str, str]:
     return {
         key: person_key
         for key, person_key in HEAD_FROM_PERSON.items()
-        if is_blank(family.head.values.get(key))
+        if is_blank(family.head_row.values.get(key))
     }
 
 

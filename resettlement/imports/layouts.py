@@ -26,7 +26,7 @@ from resettlement.imports.headers import (
     no_header_error,
     unknown_note,
 )
-from resettlement.imports.scans import HEADER_ROWS, WorkbookError
+from resettlement.imports.scans import HEADER_ROWS, SheetScan, WorkbookError
 from resettlement.imports.tables import Table, read_table
 from resettlement.imports.workbook import Book
 
@@ -81,7 +81,7 @@ class Layout:
         return [self.main, *([self.members] if self.members else [])]
 
 
-def _kind(book: Book, scan, *, flats: bool) -> tuple[str | None, Header | None]:
+def _kind(book: Book, scan: SheetScan, *, flats: bool) -> tuple[str | None, Header | None]:
     head = book.grid(scan, up_to=HEADER_ROWS + 1)
     if flats:
         header = best_header(head, FLAT_COLUMNS)
@@ -104,10 +104,13 @@ def _household_only(header: Header) -> int:
     return sum(1 for key in HOUSEHOLD_ONLY if key in header.positions)
 
 
-def _sheets(book: Book, *, flats: bool) -> tuple[dict[str, list], list[str]]:
+_Found = dict[str, list[tuple[SheetScan, Header]]]
+
+
+def _sheets(book: Book, *, flats: bool) -> tuple[_Found, list[str]]:
     """Each visible sheet by its kind; errors for hidden registers and unread member sheets;
     notes on the others."""
-    found: dict[str, list] = {}
+    found: _Found = {}
     notes: list[str] = []
     for scan in book.sheets:
         kind, header = _kind(book, scan, flats=flats)
@@ -119,7 +122,7 @@ def _sheets(book: Book, *, flats: bool) -> tuple[dict[str, list], list[str]]:
                 }
                 raise WorkbookError([str(message)])
             continue
-        if kind:
+        if kind and header is not None:
             found.setdefault(kind, []).append((scan, header))
         elif not flats and any(word in scan.title for word in MEMBER_SHEET_WORDS):
             columns = "、".join(c.header for c in MEMBER_COLUMNS if c.required)
@@ -134,7 +137,7 @@ def _sheets(book: Book, *, flats: bool) -> tuple[dict[str, list], list[str]]:
     return found, notes
 
 
-def _one(found: dict[str, list], *kinds: str):
+def _one(found: _Found, *kinds: str) -> tuple[SheetScan, Header] | None:
     sheets = [entry for kind in kinds for entry in found.get(kind, [])]
     if len(sheets) > 1:
         names = "、".join(f"“{scan.title}”" for scan, _header in sheets)
@@ -143,7 +146,14 @@ def _one(found: dict[str, list], *kinds: str):
     return sheets[0] if sheets else None
 
 
-def _table(book: Book, scan, header: Header, columns, *, secondary: bool = False) -> Table:
+def _table(
+    book: Book,
+    scan: SheetScan,
+    header: Header,
+    columns: tuple[Column, ...],
+    *,
+    secondary: bool = False,
+) -> Table:
     errors = header_errors(header, columns)
     if errors:
         raise WorkbookError(errors)

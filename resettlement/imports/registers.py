@@ -18,10 +18,12 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from resettlement.accounts.models import User
 from resettlement.households.services import households_create
 from resettlement.households.validation import (
     ERROR_MEMBER_HOUSEHOLD_UNKNOWN,
     HouseholdData,
+    MemberData,
     agreement_key,
     household_clean,
     household_conflicts,
@@ -73,7 +75,7 @@ class _Attempt:
     project: Project
     kind: str
     filename: str
-    by: object
+    by: User | None
     batch: ImportBatch | None
     progress: Progress
     notes: list[str] = field(default_factory=list)
@@ -115,6 +117,7 @@ class _Places:
         errors = []
         for key, messages in field_errors.items():
             if key.startswith("members."):
+                assert self.member_sheet is not None, "member errors come with their sheet"
                 position, _dot, name = key.removeprefix("members.").partition(".")
                 errors += row_errors(
                     {name or "id_number": messages},
@@ -139,7 +142,7 @@ def households_import(
     file,
     filename: str,
     dry_run: bool = False,
-    by=None,
+    by: User | None = None,
     batch: ImportBatch | None = None,
     progress: Progress | None = None,
 ) -> ImportResult:
@@ -180,7 +183,7 @@ def flats_import(
     file,
     filename: str,
     dry_run: bool = False,
-    by=None,
+    by: User | None = None,
     batch: ImportBatch | None = None,
     progress: Progress | None = None,
 ) -> ImportResult:
@@ -199,7 +202,7 @@ def flats_import(
     rows = table.records()
     for index, row in enumerate(rows, start=1):
         record, field_errors = flat_clean(row.values, buildings=buildings)
-        if field_errors:
+        if record is None:
             errors += row_errors(field_errors, row=row, sheet=sheet, columns=FLAT_COLUMNS)
         else:
             records.append(record)
@@ -246,7 +249,7 @@ def _household_records(project, layout: Layout, villages, attempt: _Attempt):
     rows = table.records()
     for index, row in enumerate(rows, start=1):
         record, field_errors = household_clean(row.values, project=project, villages=villages)
-        if field_errors:
+        if record is None:
             errors += places.errors(None, _Source(row), field_errors)
         else:
             records.append(record)
@@ -255,7 +258,7 @@ def _household_records(project, layout: Layout, villages, attempt: _Attempt):
     if layout.members is not None:
         places.member_sheet = layout.members.sheet
         errors += layout.members.errors
-        known = {_agreement(row) for row in table.sheet.rows} - {None}
+        known = {key for row in table.sheet.rows if (key := _agreement(row)) is not None}
         errors += _attach_members(layout.members, records, sources, places, known)
     return records, sources, places, errors, len(table.sheet.rows)
 
@@ -314,11 +317,13 @@ def _family_records(project, layout: Layout, villages, attempt: _Attempt):
     records: list[HouseholdData] = []
     sources: list[_Source] = []
     for done, family in enumerate(found, start=1):
-        source = _Source(family.head, family.members)
-        members, member_errors = [], {}
+        source = _Source(family.head_row, family.members)
+        members: list[MemberData] = []
+        member_errors = {}
         for position, row in enumerate(family.members):
             member, field_errors = member_clean(families.member_values(row))
-            members.append(member)
+            if member is not None:  # else its errors are there
+                members.append(member)
             for name, messages in field_errors.items():
                 member_errors[f"members.{position}.{name}"] = messages
         values = families.household_values(family)
@@ -330,7 +335,7 @@ def _family_records(project, layout: Layout, villages, attempt: _Attempt):
             record = dataclasses.replace(record, members=tuple(members))
             field_errors = members_check(record, members)
         places.renamed.append(families.head_cells(family))
-        if field_errors:
+        if field_errors or record is None:
             errors += places.errors(len(places.renamed) - 1, source, field_errors)
             places.renamed.pop()
         else:

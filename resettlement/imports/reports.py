@@ -14,6 +14,7 @@ from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.datavalidation import DataValidation
+from openpyxl.worksheet.worksheet import Worksheet
 
 from resettlement.imports.errors import CellError
 from resettlement.imports.headers import Column
@@ -45,7 +46,7 @@ def template_workbook(
     sheet explaining every column."""
     choices = choices or {}
     workbook = Workbook()
-    workbook.remove(workbook.active)
+    workbook.remove(_first_sheet(workbook))
     lists = _Choices()
     for sheet_title, columns in sheets:
         sheet = workbook.create_sheet(sheet_title)
@@ -130,11 +131,18 @@ def _instructions(workbook: Workbook, sheets) -> None:
         sheet.column_dimensions[letter].width = width
 
 
+def _first_sheet(workbook: Workbook) -> Worksheet:
+    """The sheet a new workbook comes with."""
+    sheet = workbook.active
+    assert isinstance(sheet, Worksheet)
+    return sheet
+
+
 def error_workbook(sheets: Sequence[Sheet], errors: Sequence[CellError]) -> bytes:
     """The uploaded rows with an error column beside them and each bad cell shaded, plus a
     summary sheet listing every error with its place."""
     workbook = Workbook()
-    summary = workbook.active
+    summary = _first_sheet(workbook)
     summary.title = _("Errors")[:31]
     summary.append([_("Sheet"), _("Row"), _("Column"), _("Error")])
     for cell in summary[1]:

@@ -382,7 +382,11 @@ class _OdsContent:
             self.row, self.row_repeat, self.column = 0, 1, 0
         elif local == "style":
             self.style = attributes.get("style:name")
-        elif local == "table-properties" and attributes.get("table:display") == "false":
+        elif (
+            local == "table-properties"
+            and attributes.get("table:display") == "false"
+            and self.style is not None  # a nameless style hides no table (not all unstyled ones)
+        ):
             self.hidden_styles.add(self.style)
 
     def end_cell(self) -> None:

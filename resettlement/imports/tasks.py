@@ -14,6 +14,7 @@ interrupted, and its upload deleted, by the next import and by its own page.
 
 import datetime
 import logging
+from collections.abc import Callable
 
 from django.conf import settings
 from django.db import transaction
@@ -21,16 +22,22 @@ from django.db.models import Q
 from django.utils import timezone, translation
 from django_tasks import task
 
+from resettlement.accounts.models import User
 from resettlement.imports.models import ImportBatch, ImportKind, ImportStage, ImportStatus
-from resettlement.imports.registers import flats_import, households_import
+from resettlement.imports.registers import ImportResult, flats_import, households_import
 from resettlement.projects.models import Project
 
 logger = logging.getLogger(__name__)
 
-IMPORTERS = {ImportKind.HOUSEHOLDS: households_import, ImportKind.FLATS: flats_import}
+IMPORTERS: dict[str, Callable[..., ImportResult]] = {
+    ImportKind.HOUSEHOLDS: households_import,
+    ImportKind.FLATS: flats_import,
+}
 
 
-def import_queue(*, project: Project, kind: str, upload, dry_run: bool, by) -> ImportBatch:
+def import_queue(
+    *, project: Project, kind: str, upload, dry_run: bool, by: User | None
+) -> ImportBatch:
     """Store `upload`, record a queued ImportBatch and start its task once the batch is
     committed."""
     batch = ImportBatch(

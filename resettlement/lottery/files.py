@@ -39,6 +39,10 @@ def published_file(lottery: Lottery, name: str) -> str | None:
     """One published file's text, or None when the lottery does not (yet) publish it."""
     if name not in published_file_names(lottery):
         return None
+    return _file_text(lottery, name)
+
+
+def _file_text(lottery: Lottery, name: str) -> str:
     if name == "roster.csv":
         return v1.roster_csv(roster_entries(lottery), lottery.mode)
     if name == "pools.csv":
@@ -55,4 +59,4 @@ def published_file(lottery: Lottery, name: str) -> str | None:
 
 def published_files(lottery: Lottery) -> dict[str, str]:
     """Every published file by name (for a download of the set, the demo and the benchmark)."""
-    return {name: published_file(lottery, name) for name in published_file_names(lottery)}
+    return {name: _file_text(lottery, name) for name in published_file_names(lottery)}

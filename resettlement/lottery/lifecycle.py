@@ -12,7 +12,7 @@ file notaries run.
 
 import hashlib
 import secrets
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
@@ -24,7 +24,9 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
 
 from resettlement import lottery_verify as v1
+from resettlement.accounts.models import User
 from resettlement.database import planner_statistics_refresh, rows_insert
+from resettlement.history import history_author_set
 from resettlement.households.lifecycle import households_order_by_expression
 from resettlement.households.models import Household
 from resettlement.lottery import notice, tasks
@@ -76,13 +78,12 @@ def lottery_claim(lottery: Lottery, verb: str) -> Lottery:
     return lottery
 
 
-def _save(lottery: Lottery, by, fields: list[str], reason: str = "") -> None:
-    lottery._history_user = by
-    lottery._change_reason = reason or None
+def _save(lottery: Lottery, by: User | None, fields: list[str], reason: str = "") -> None:
+    history_author_set(lottery, by=by, reason=reason)
     lottery.save(update_fields=fields)
 
 
-def lottery_freeze(*, lottery: Lottery, by=None) -> Lottery:
+def lottery_freeze(*, lottery: Lottery, by: User | None = None) -> Lottery:
     """Fix the roster: publish its digest and the commitment to a fresh secret."""
     with transaction.atomic():
         lottery_claim(lottery, "freeze")
@@ -119,7 +120,11 @@ def _check_pools(lottery: Lottery, entries: Sequence[v1.Entry]) -> None:
 
 
 def lottery_draw(
-    *, lottery: Lottery, public_input: str, witnesses: Sequence[tuple[str, str, str]], by=None
+    *,
+    lottery: Lottery,
+    public_input: str,
+    witnesses: Sequence[tuple[str, str, str]],
+    by: User | None = None,
 ) -> Lottery:
     """Draw with the witnesses' public input: the secret is revealed and every entry gets its
     sequence (and flat, in mode assign). `witnesses` are (name, role, organisation)."""
@@ -173,7 +178,9 @@ def lottery_draw(
     return lottery
 
 
-def notary_import(*, lottery: Lottery, content: bytes, filename: str, by=None) -> Lottery:
+def notary_import(
+    *, lottery: Lottery, content: bytes, filename: str, by: User | None = None
+) -> Lottery:
     """Take the result of a draw made on the notary's own software (result.csv as stamped):
     accepted only if it is a permutation of exactly the frozen roster."""
     with transaction.atomic():
@@ -223,8 +230,13 @@ def notary_import(*, lottery: Lottery, content: bytes, filename: str, by=None) -
     return lottery
 
 
-def _check_permutation(rows, entries, flats, mode) -> None:
-    def refuse(problem) -> None:
+def _check_permutation(
+    rows: Sequence[Sequence[str]],
+    entries: Mapping[str, LotteryEntry],
+    flats: Mapping[str, tuple[str, int]],
+    mode: str,
+) -> None:
+    def refuse(problem: str) -> None:
         raise ValidationError(ERROR_NOT_PERMUTATION % {"problem": problem})
 
     names = [row[1] for row in rows]
@@ -254,7 +266,7 @@ def _check_permutation(rows, entries, flats, mode) -> None:
                 )
 
 
-def lottery_publish(*, lottery: Lottery, by=None) -> Lottery:
+def lottery_publish(*, lottery: Lottery, by: User | None = None) -> Lottery:
     """Make the result official: in mode order, the households still waiting for their turn
     take their sequence as selection order (one that selected its flats meanwhile keeps them);
     in mode assign, each household's flat becomes its selection. The notice's result table is
@@ -276,7 +288,7 @@ def lottery_publish(*, lottery: Lottery, by=None) -> Lottery:
     return lottery
 
 
-def _apply_order(lottery: Lottery, by) -> int:
+def _apply_order(lottery: Lottery, by: User | None) -> int:
     """Every household of the roster still waiting takes its sequence as selection order: one
     UPDATE with its history rows (households.lifecycle)."""
     # One result per entry and one entry per household in a lottery: a plain lookup by the
@@ -292,7 +304,7 @@ def _apply_order(lottery: Lottery, by) -> int:
     )
 
 
-def lottery_cancel(*, lottery: Lottery, reason: str, by=None) -> Lottery:
+def lottery_cancel(*, lottery: Lottery, reason: str, by: User | None = None) -> Lottery:
     if not reason.strip():
         raise ValidationError(ERROR_REASON)
     with transaction.atomic():
@@ -302,7 +314,9 @@ def lottery_cancel(*, lottery: Lottery, reason: str, by=None) -> Lottery:
     return lottery
 
 
-def lottery_redraw(*, lottery: Lottery, reason: str, approved_by: str, by=None) -> Lottery:
+def lottery_redraw(
+    *, lottery: Lottery, reason: str, approved_by: str, by: User | None = None
+) -> Lottery:
     """A new draft lottery with the same roster that names the one it replaces and why; the
     replaced draw stays visible. It must be frozen (a new secret) and drawn again. A replaced
     published notice gets a new PDF that names the re-draw (the page shows it at once)."""
@@ -332,7 +346,7 @@ def lottery_redraw(*, lottery: Lottery, reason: str, approved_by: str, by=None) 
             replace_approved_by=approved_by.strip(),
             created_by=by,
         )
-        successor._history_user = by
+        history_author_set(successor, by=by)
         successor.save()
         bulk_create_with_history(
             [

@@ -13,6 +13,7 @@ from django.templatetags.static import static
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
+from resettlement.accounts.models import User
 from resettlement.archive.models import DocumentKind, StoredDocument
 from resettlement.archive.services import (
     document_bytes,
@@ -95,22 +96,29 @@ def notice_pdf(lottery: Lottery) -> bytes:
     return render_pdf("documents/lottery_notice.html", context)
 
 
-def files_store(lottery: Lottery, *, by=None) -> list[StoredDocument]:
+def files_store(lottery: Lottery, *, by: User | None = None) -> list[StoredDocument]:
     """Store whichever of the lottery's published files it publishes by now (each only once)."""
     return [file_document(lottery, name, by=by) for name in published_file_names(lottery)]
 
 
-def file_document(lottery: Lottery, name: str, *, by=None) -> StoredDocument:
+def _published_text(lottery: Lottery, name: str) -> str:
+    text = published_file(lottery, name)
+    if text is None:
+        raise ValueError(f"lottery {lottery.pk} does not publish {name} (yet)")
+    return text
+
+
+def file_document(lottery: Lottery, name: str, *, by: User | None = None) -> StoredDocument:
     return document_once(
         subject=lottery,
         kind=FILE_KINDS[name],
         media_type=CSV,
-        render=lambda: published_file(lottery, name).encode(),
+        render=lambda: _published_text(lottery, name).encode(),
         by=by,
     )
 
 
-def notice_rows_store(lottery: Lottery, *, by=None) -> StoredDocument:
+def notice_rows_store(lottery: Lottery, *, by: User | None = None) -> StoredDocument:
     return document_once(
         subject=lottery,
         kind=DocumentKind.LOTTERY_NOTICE_ROWS,
@@ -172,7 +180,7 @@ def notice_pdf_current(lottery: Lottery, document: StoredDocument | None) -> boo
     return replaced_by is None or document.created_at >= replaced_by.created_at
 
 
-def notice_pdf_store(lottery: Lottery, *, by=None) -> StoredDocument | None:
+def notice_pdf_store(lottery: Lottery, *, by: User | None = None) -> StoredDocument | None:
     """Render and store the notice PDF of a published lottery unless the stored one is current
     (so a task enqueued twice renders once). None if the lottery is not published.
 

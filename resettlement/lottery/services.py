@@ -10,11 +10,14 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from resettlement import lottery_verify as v1
+from resettlement.accounts.models import User
 from resettlement.database import planner_statistics_refresh
+from resettlement.history import history_author_set
 from resettlement.households.models import CompensationMode, Household, HouseholdStatus
 from resettlement.housing.models import Flat, FlatStatus
 from resettlement.input_values import dates_out_of_range
@@ -64,7 +67,7 @@ def lottery_create(
     draw_method: str = DrawMethod.SYSTEM,
     scheduled_on=None,
     venue: str = "",
-    by=None,
+    by: User | None = None,
 ) -> Lottery:
     if errors := dates_out_of_range(scheduled_on=scheduled_on):
         raise ValidationError(errors)
@@ -80,7 +83,7 @@ def lottery_create(
         created_by=by,
     )
     lottery.full_clean()
-    lottery._history_user = by
+    history_author_set(lottery, by=by)
     lottery.save()
     return lottery
 
@@ -100,6 +103,7 @@ def ineligibility(
     on_roster = set(lottery.entries.values_list("household_id", flat=True)) if lottery else set()
     reasons = {}
     for household in households:
+        reason: str | Promise
         if household.project_id != project.pk:
             reason = REASON_OTHER_PROJECT
         elif household.pk in on_roster:
@@ -129,7 +133,7 @@ def _group_for(lottery: Lottery, household: Household) -> int:
 
 
 def roster_build(
-    *, lottery: Lottery, households: QuerySet[Household] | None = None, by=None
+    *, lottery: Lottery, households: QuerySet[Household] | None = None, by: User | None = None
 ) -> RosterReport:
     """Add the eligible households (by default every household of the project) to a draft
     roster, each in its priority group; report the others with the reason."""
@@ -156,7 +160,11 @@ def roster_build(
 
 
 def entry_update(
-    *, entry: LotteryEntry, group: int | None = None, pool: str | None = None, by=None
+    *,
+    entry: LotteryEntry,
+    group: int | None = None,
+    pool: str | None = None,
+    by: User | None = None,
 ) -> LotteryEntry:
     if group is not None and (not isinstance(group, int) or group < 1):
         raise ValidationError(ERROR_GROUP)
@@ -170,12 +178,12 @@ def entry_update(
         if changes:  # the same values again write nothing, not even an audit row
             for name, value in changes.items():
                 setattr(entry, name, value)
-            entry._history_user = by
+            history_author_set(entry, by=by)
             entry.save(update_fields=list(changes))
     return entry
 
 
-def groups_apply(*, lottery: Lottery, text: str, by=None) -> int:
+def groups_apply(*, lottery: Lottery, text: str, by: User | None = None) -> int:
     """Set groups (and pools) from an explicit list, one entry per line as staff paste it
     from a spreadsheet: agreement number, group, optional pool (tab, comma or spaces).
     Every line is checked first; any error means nothing changes."""
@@ -184,7 +192,7 @@ def groups_apply(*, lottery: Lottery, text: str, by=None) -> int:
         return _groups_apply(lottery, text, by)
 
 
-def _groups_apply(lottery: Lottery, text: str, by) -> int:
+def _groups_apply(lottery: Lottery, text: str, by: User | None) -> int:
     entries = {entry.agreement_no: entry for entry in lottery.entries.all()}
     errors, changes = [], {}
     for number, line in enumerate(text.splitlines(), start=1):
@@ -218,19 +226,21 @@ def _groups_apply(lottery: Lottery, text: str, by) -> int:
     )
     if lottery.group_rule != GroupRule.EXPLICIT:
         lottery.group_rule = GroupRule.EXPLICIT
-        lottery._history_user = by
+        history_author_set(lottery, by=by)
         lottery.save(update_fields=["group_rule"])
     return len(changed)
 
 
-def entry_remove(*, entry: LotteryEntry, by=None) -> None:
+def entry_remove(*, entry: LotteryEntry, by: User | None = None) -> None:
     with transaction.atomic():
         lottery_claim(entry.lottery, "edit_roster")
-        entry._history_user = by
+        history_author_set(entry, by=by)
         entry.delete()
 
 
-def pool_flats_set(*, lottery: Lottery, pool: str, flats: Iterable[Flat], by=None) -> int:
+def pool_flats_set(
+    *, lottery: Lottery, pool: str, flats: Iterable[Flat], by: User | None = None
+) -> int:
     """The flats of one pool of a mode-assign lottery (replacing the pool's previous flats)."""
     flats = list(flats)
     for flat in flats:
@@ -241,7 +251,7 @@ def pool_flats_set(*, lottery: Lottery, pool: str, flats: Iterable[Flat], by=Non
     with transaction.atomic():
         lottery_claim(lottery, "edit_roster")
         for stale in lottery.pool_flats.filter(pool=pool):
-            stale._history_user = by
+            history_author_set(stale, by=by)
             stale.delete()
         bulk_create_with_history(
             [LotteryPoolFlat(lottery=lottery, pool=pool, flat=flat) for flat in flats],

@@ -1,4 +1,5 @@
 import hashlib
+import uuid
 from functools import cache
 from pathlib import Path
 
@@ -398,7 +399,7 @@ NOTICE_FIELDS = (
 )
 
 
-def _published(token, lotteries=None) -> Lottery:
+def _published(token: uuid.UUID, lotteries=None) -> Lottery:
     if lotteries is None:
         lotteries = Lottery.objects.only("status", "mode", "frozen_at")
     lottery = get_object_or_404(lotteries, public_token=token)
@@ -407,7 +408,7 @@ def _published(token, lotteries=None) -> Lottery:
     return lottery
 
 
-def notice(request, token):
+def notice(request, token: uuid.UUID):
     lotteries = Lottery.objects.select_related("project", "replaces", "replaced_by")
     lottery = _published(token, lotteries.only(*NOTICE_FIELDS))
     documents = notices.notice_documents(lottery)
@@ -429,7 +430,7 @@ def notice(request, token):
     return response
 
 
-def notice_pdf(request, token):
+def notice_pdf(request, token: uuid.UUID):
     lottery = _published(token)
     document = document_latest(lottery, DocumentKind.LOTTERY_NOTICE_PDF)
     if document is None:
@@ -442,7 +443,7 @@ def notice_pdf(request, token):
     )
 
 
-def notice_file(request, token, name: str):
+def notice_file(request, token: uuid.UUID, name: str):
     lottery = _published(token)
     if name not in published_file_names(lottery):
         raise Http404

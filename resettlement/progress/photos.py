@@ -13,6 +13,8 @@ from django.utils.crypto import get_random_string
 from django.utils.translation import gettext_lazy as _
 from PIL import Image, ImageOps, UnidentifiedImageError
 
+from resettlement.accounts.models import User
+from resettlement.history import history_author_set
 from resettlement.progress.models import BuildingMilestone, MilestonePhoto
 
 MAX_UPLOAD_BYTES = 25 * 1024 * 1024
@@ -80,7 +82,7 @@ def milestone_photos_add(
     milestone: BuildingMilestone,
     photos: list[PreparedPhoto],
     caption: str = "",
-    by=None,
+    by: User | None = None,
 ) -> list[MilestonePhoto]:
     created = []
     with transaction.atomic():
@@ -96,7 +98,7 @@ def milestone_photos_add(
             )
             photo.image.save(f"{stem}.jpg", ContentFile(prepared.image), save=False)
             photo.thumbnail.save(f"{stem}.jpg", ContentFile(prepared.thumbnail), save=False)
-            photo._history_user = by
+            history_author_set(photo, by=by)
             photo.save()
             created.append(photo)
     return created

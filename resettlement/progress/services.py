@@ -13,6 +13,8 @@ from django.utils.text import slugify
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from resettlement.accounts.models import User
+from resettlement.history import history_author_set
 from resettlement.housing.models import Building
 from resettlement.progress.models import (
     BuildingMilestone,
@@ -64,7 +66,7 @@ def milestone_template_apply_defaults(*, project: Project) -> list[ProjectMilest
 
 
 def building_milestones_create(
-    *, buildings: Iterable[Building], by=None
+    *, buildings: Iterable[Building], by: User | None = None
 ) -> list[BuildingMilestone]:
     """One node per template entry for each building that lacks it."""
     buildings = list(buildings)
@@ -146,7 +148,7 @@ def _progress(
 def building_milestones_record(
     *,
     changes: Sequence[tuple[BuildingMilestone, Mapping[str, object]]],
-    by=None,
+    by: User | None = None,
     reason: str = "",
 ) -> list[BuildingMilestone]:
     """Apply new values to many nodes at once: all pass the rules and are saved, or none.
@@ -240,7 +242,7 @@ def _sequence_errors(changed: list[BuildingMilestone]) -> list[str]:
 
 
 def milestone_exception_record(
-    *, milestone: BuildingMilestone, reason: str, by
+    *, milestone: BuildingMilestone, reason: str, by: User | None
 ) -> MilestoneException:
     """Allow a node to be completed before the nodes ahead of it (a supervisor's decision)."""
     reason = (reason or "").strip()
@@ -249,7 +251,7 @@ def milestone_exception_record(
     if milestone.percent == 100:
         raise ValidationError(ERROR_ALREADY_COMPLETE % {"node": milestone.milestone_type.name})
     exception = MilestoneException(milestone=milestone, reason=reason, approved_by=by)
-    exception._history_user = by
+    history_author_set(exception, by=by)
     exception.save()
     return exception
 
@@ -260,7 +262,7 @@ def milestone_bulk_set(
     milestone_type: MilestoneType,
     buildings: Iterable[Building],
     values: Mapping[str, object],
-    by=None,
+    by: User | None = None,
 ) -> list[BuildingMilestone]:
     """Set one node to the same values on many buildings, in one atomic step.
 
@@ -293,7 +295,9 @@ class TemplateNode:
     weight: Decimal
 
 
-def milestone_type_create(*, name: str, phase: str, weight: Decimal, by=None) -> MilestoneType:
+def milestone_type_create(
+    *, name: str, phase: str, weight: Decimal, by: User | None = None
+) -> MilestoneType:
     """A node a project needs beyond the default sequence (e.g. 人防专项验收)."""
     name = name.strip()
     if MilestoneType.objects.filter(name=name).exists():
@@ -309,13 +313,13 @@ def milestone_type_create(*, name: str, phase: str, weight: Decimal, by=None) ->
         default_sequence=(last.default_sequence + 1) if last else 1,
     )
     milestone_type.full_clean()
-    milestone_type._history_user = by
+    history_author_set(milestone_type, by=by)
     milestone_type.save()
     return milestone_type
 
 
 def milestone_template_update(
-    *, project: Project, nodes: Sequence[TemplateNode], by=None
+    *, project: Project, nodes: Sequence[TemplateNode], by: User | None = None
 ) -> list[ProjectMilestone]:
     """Replace a project's ordered template. Buildings gain nodes that were added, lose nodes
     that were removed (refused while any building has progress on them), and every building's
@@ -353,7 +357,7 @@ def milestone_template_update(
     buildings = list(Building.objects.filter(project=project))
     with transaction.atomic():
         for stale in ProjectMilestone.objects.filter(project=project):
-            stale._history_user = by
+            history_author_set(stale, by=by)
             stale.delete()
         BuildingMilestone.objects.filter(
             building__project=project, milestone_type__in=removed_types
@@ -383,7 +387,7 @@ def milestone_update(
     values: Mapping[str, object],
     uploads: Sequence = (),
     caption: str = "",
-    by=None,
+    by: User | None = None,
 ) -> BuildingMilestone:
     """One node's new values and evidence photos, from the phone page or the API: the photos
     are checked first, then values and photos are stored together or not at all."""

@@ -2,9 +2,11 @@
 
 import datetime
 from dataclasses import dataclass
+from typing import Any
 
 from django.utils.translation import gettext_lazy as _
 
+from resettlement.history import concrete_field
 from resettlement.housing.models import Building
 from resettlement.progress.models import BuildingMilestone, MilestoneType, ProjectMilestone
 
@@ -124,7 +126,7 @@ def building_timeline(building: Building, today: datetime.date) -> Timeline:
                 actual=bar(milestone.actual_start, actual_end),
             )
         )
-    today_left = round((today - start).days / span * 100, 2) if span else None
+    today_left = round((today - start).days / span * 100, 2) if span and start else None
     return Timeline(rows=rows, start=start, end=end, today_left=today_left)
 
 
@@ -165,7 +167,7 @@ def milestone_changes(building: Building, limit: int = 30) -> list[Change]:
     from resettlement.progress.services import MILESTONE_FIELDS
 
     labels = {
-        name: BuildingMilestone._meta.get_field(name).verbose_name for name in MILESTONE_FIELDS
+        name: concrete_field(BuildingMilestone, name).verbose_name for name in MILESTONE_FIELDS
     }
     records = (
         BuildingMilestone.history.filter(building_id=building.pk)
@@ -173,7 +175,7 @@ def milestone_changes(building: Building, limit: int = 30) -> list[Change]:
         .order_by("id", "history_id")
     )
     changes = []
-    previous = {}
+    previous: dict[int, Any] = {}
     for record in records:  # history ids grow with every change, whatever the clock says
         before = previous.get(record.id)
         fields = [

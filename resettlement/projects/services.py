@@ -5,6 +5,8 @@ from decimal import Decimal
 
 from django.db import transaction
 
+from resettlement.accounts.models import User
+from resettlement.history import history_author_set
 from resettlement.progress.services import milestone_template_apply_defaults
 from resettlement.projects.models import (
     EntitlementBasis,
@@ -27,7 +29,7 @@ def project_create(
     area_ratio: Decimal = Decimal("1.000"),
     shortfall_refund_price: Decimal | None = None,
     price_tiers: Sequence[tuple[Decimal, Decimal]] = (),
-    by=None,
+    by: User | None = None,
 ) -> Project:
     """A project with its rules, its villages and the default milestone template.
 
@@ -44,7 +46,7 @@ def project_create(
         shortfall_refund_price=shortfall_refund_price,
     )
     project.full_clean()
-    project._history_user = by
+    history_author_set(project, by=by)
     with transaction.atomic():
         project.save()
         project.villages.set(villages)

@@ -6,6 +6,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from resettlement.accounts.admin import ExpiringKeyAdmin, KeyStateFilter
+from resettlement.accounts.models import User
 from resettlement.lottery.admin import ReadOnlyMixin
 from resettlement.selection.board import board_links_revoke
 from resettlement.selection.models import (
@@ -123,7 +124,7 @@ class BoardLinkAdmin(ExpiringKeyAdmin):
     ]
     readonly_fields = fields
 
-    def keys_revoke(self, queryset, *, by) -> int:
+    def keys_revoke(self, queryset, *, by: User | None) -> int:
         """Through each link's event, so that its log records the revocation as the event page
         does."""
         events = SelectionEvent.objects.filter(board_links__in=queryset).distinct()

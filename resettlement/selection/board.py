@@ -11,7 +11,7 @@ from django.db.models import Count, OuterRef, Subquery, Sum
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from resettlement.accounts.models import TokenState
+from resettlement.accounts.models import TokenState, User
 from resettlement.accounts.tokens import key_digest, key_touch, keys_revoke, new_key
 from resettlement.housing.models import STATUS_MARKS, Flat, FlatStatus
 from resettlement.selection.lifecycle import log_action
@@ -39,7 +39,7 @@ STATUS_CODES = {
 }
 
 
-def board_link_create(*, event: SelectionEvent, by=None) -> tuple[BoardLink, str]:
+def board_link_create(*, event: SelectionEvent, by: User | None = None) -> tuple[BoardLink, str]:
     """A new link to the event's board, valid for BOARD_LINK_HOURS; returns it with its token
     (the last part of the board's address, kept only as a hash)."""
     token, digest = new_key()
@@ -72,7 +72,7 @@ def board_link_opened(*, link: BoardLink) -> None:
     key_touch(link, "last_opened_at")
 
 
-def board_links_revoke(*, event: SelectionEvent, links=None, by=None) -> int:
+def board_links_revoke(*, event: SelectionEvent, links=None, by: User | None = None) -> int:
     """Revoke these links of the event (default: all of them); the boards showing them stop."""
     chosen = event.board_links.all() if links is None else links.filter(event=event)
     count = keys_revoke(keys=chosen, by=by)

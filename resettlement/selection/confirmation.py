@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from resettlement.accounts.models import User
 from resettlement.archive.models import DocumentKind
 from resettlement.history import created_with_history
 from resettlement.households.lifecycle import household_allocate, household_release
@@ -95,7 +96,12 @@ def project_settlement(project, household: Household, flats: Sequence[Flat]) -> 
 
 
 def selection_confirm(
-    *, entry: QueueEntry, desk: Desk, flats: Sequence[Flat], idempotency_key, by=None
+    *,
+    entry: QueueEntry,
+    desk: Desk,
+    flats: Sequence[Flat],
+    idempotency_key: uuid.UUID,
+    by: User | None = None,
 ) -> Selection:
     """The household confirms the flats it holds at this desk: all of it happens, or nothing.
 
@@ -164,7 +170,7 @@ def selection_confirm(
         raise ValidationError(ERROR_FLAT_TAKEN % {"code": flats[0].code}) from None
 
 
-def selection_confirm_repeated(*, desk: Desk, idempotency_key) -> Selection | None:
+def selection_confirm_repeated(*, desk: Desk, idempotency_key: uuid.UUID) -> Selection | None:
     """The selection this desk already confirmed with this key, if any: a confirmation
     repeated once its household has left the desk (a double click) shows it again."""
     return (
@@ -218,8 +224,8 @@ def _store(
     flats,
     settlement: Settlement,
     desk,
-    idempotency_key,
-    by,
+    idempotency_key: uuid.UUID,
+    by: User | None,
     source=SelectionSource.DESK,
     lottery=None,
     replaces=None,
@@ -256,7 +262,9 @@ def _store(
     return selection
 
 
-def selection_void(*, selection: Selection, reason: str, by, requeue: bool = True) -> Selection:
+def selection_void(
+    *, selection: Selection, reason: str, by: User | None, requeue: bool = True
+) -> Selection:
     """Void a confirmed selection (a 选房主管 decision, with its reason): the flats return to the
     pool, the household returns to its order (and, at an open event, to the front of the queue
     to choose again), and both records stay, as do both documents (the confirmation and, once
@@ -266,7 +274,9 @@ def selection_void(*, selection: Selection, reason: str, by, requeue: bool = Tru
     return _void(selection, reason.strip(), by=by, verb="void", requeue=requeue)
 
 
-def _void(selection: Selection, reason: str, *, by, verb: str, requeue: bool) -> Selection:
+def _void(
+    selection: Selection, reason: str, *, by: User | None, verb: str, requeue: bool
+) -> Selection:
     with transaction.atomic():
         selection_claim_void(selection, verb=verb, reason=reason, by=by)
         flats = list(
@@ -288,13 +298,16 @@ def _void(selection: Selection, reason: str, *, by, verb: str, requeue: bool) ->
     return selection
 
 
-def selections_from_lottery(*, lottery: Lottery, by=None) -> list[Selection]:
+def selections_from_lottery(*, lottery: Lottery, by: User | None = None) -> list[Selection]:
     """Mode assign: each household's drawn flat becomes its selection, settled by the
     project's rules (the pools were made so that the flats fit)."""
     results = lottery.results.select_related("entry__household", "flat").order_by("sequence")
     selections = []
+    drawn: list[Flat] = []
     for result in results:
         household, flat = result.entry.household, result.flat
+        assert flat is not None, "every result of a mode-assign draw has its flat"
+        drawn.append(flat)
         try:
             settlement = project_settlement(lottery.project, household, [flat])
             selections.append(
@@ -316,11 +329,13 @@ def selections_from_lottery(*, lottery: Lottery, by=None) -> list[Selection]:
                 ERROR_ASSIGNED_FLAT
                 % {"code": flat.code, "agreement": household.agreement_no, "problem": message}
             ) from None
-    events_changed(flats=[result.flat for result in results])
+    events_changed(flats=drawn)
     return selections
 
 
-def selection_swap(*, selection: Selection, flats: Sequence[Flat], reason: str, by) -> Selection:
+def selection_swap(
+    *, selection: Selection, flats: Sequence[Flat], reason: str, by: User | None
+) -> Selection:
     """换房: a 选房主管 exchanges a confirmed selection's flats for others, with the reason.
     The old selection is voided (its flats back in the pool) and a new one naming it is settled
     by the same rules; all of it happens, or nothing. Both records stay."""

@@ -11,6 +11,7 @@
 from django.db.models import Count, Sum
 from django.utils import timezone
 
+from resettlement.accounts.models import User
 from resettlement.archive.models import DocumentKind, StoredDocument
 from resettlement.archive.services import document_once
 from resettlement.documents import PDF, render_pdf
@@ -47,7 +48,7 @@ def confirmation_kind(selection: Selection) -> str:
     return DocumentKind.SELECTION_CONFIRMATION
 
 
-def confirmation_document(selection: Selection, *, kind: str | None = None, by=None):
+def confirmation_document(selection: Selection, *, kind: str | None = None, by: User | None = None):
     """The stored 选房确认书 of this kind (by default: as the selection stands, voided or not),
     rendered and stored now if it is not yet (the task after the confirmation does it first).
     A confirmation printed before documents were stored keeps its bytes: it is adopted."""
@@ -115,7 +116,7 @@ def summary_pdf(event: SelectionEvent) -> bytes:
     return render_pdf("documents/selection_summary.html", summary_context(event))
 
 
-def summary_document(event: SelectionEvent, *, by=None) -> StoredDocument | None:
+def summary_document(event: SelectionEvent, *, by: User | None = None) -> StoredDocument | None:
     """The summary of a closed event as stored at closing (stored now if it is not yet);
     None while the event is not closed."""
     if event.status != EventStatus.CLOSED:

@@ -9,6 +9,7 @@ desk waits on another), the others on the event's (SelectionEvent.version).
 """
 
 from collections.abc import Iterable, Sequence
+from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -18,6 +19,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
 
+from resettlement.accounts.models import User
+from resettlement.history import history_author_set
 from resettlement.households.models import CompensationMode, Household, HouseholdStatus
 from resettlement.housing.lifecycle import flats_move
 from resettlement.housing.models import Flat
@@ -46,7 +49,14 @@ ERROR_NOT_AT_DESK = _("Number %(order_no)s is not at this desk.")
 
 
 def log_action(
-    event, action, *, by=None, desk=None, household=None, flats: Iterable = (), detail: str = ""
+    event: SelectionEvent,
+    action: str,
+    *,
+    by: User | None = None,
+    desk: Desk | None = None,
+    household: Household | None = None,
+    flats: Iterable[Flat] = (),
+    detail: str = "",
 ) -> SelectionLog:
     return SelectionLog.objects.create(
         event=event,
@@ -89,14 +99,14 @@ def event_serving(event: SelectionEvent) -> None:
     EVENT_LIFECYCLE.check("serve", event.status)
 
 
-def _event_step(event: SelectionEvent, verb: str, by) -> None:
+def _event_step(event: SelectionEvent, verb: str, by: User | None) -> None:
     """The event's row locked and reloaded into `event`, checked for `verb`, moved on, with its
     history (a save: the event's history keeps its buildings too)."""
     event.refresh_from_db(from_queryset=SelectionEvent.objects.select_for_update())
     EVENT_LIFECYCLE.check(verb, event.status)
     event.status = EVENT_LIFECYCLE.target(verb)
     event.version += 1
-    event._history_user = by
+    history_author_set(event, by=by)
     event.save(update_fields=["status", "version"])
 
 
@@ -104,6 +114,7 @@ def _queue_households(event: SelectionEvent) -> list[tuple[int, Household]]:
     """(order number, household) for everyone this event calls, in order."""
     waiting = [HouseholdStatus.SIGNED, HouseholdStatus.ORDERED]
     if event.queue_source == QueueSource.LOTTERY:
+        assert event.lottery is not None, "an event queued by lottery names its lottery"
         results = event.lottery.results.select_related("entry__household").order_by("sequence")
         return [
             (result.sequence, result.entry.household)
@@ -119,7 +130,7 @@ def _queue_households(event: SelectionEvent) -> list[tuple[int, Household]]:
     return list(enumerate(households, start=1))
 
 
-def event_open(*, event: SelectionEvent, by=None) -> SelectionEvent:
+def event_open(*, event: SelectionEvent, by: User | None = None) -> SelectionEvent:
     """Open the day, once: its queue is built then, from the lottery or the signing order."""
     with transaction.atomic():
         _event_step(event, "open", by)
@@ -137,7 +148,7 @@ def event_open(*, event: SelectionEvent, by=None) -> SelectionEvent:
     return event
 
 
-def event_close(*, event: SelectionEvent, by=None) -> SelectionEvent:
+def event_close(*, event: SelectionEvent, by: User | None = None) -> SelectionEvent:
     """Close the day for good: every lock still held is released."""
     with transaction.atomic():
         _event_step(event, "close", by)
@@ -166,7 +177,9 @@ def entry_at_desk(entry: QueueEntry, desk: Desk, verb: str) -> None:
     QUEUE_LIFECYCLE.check(verb, entry.status, order_no=entry.order_no)
 
 
-def _queue_step(entry: QueueEntry, verb: str, *, by, reason: str = "", **values) -> None:
+def _queue_step(
+    entry: QueueEntry, verb: str, *, by: User | None, reason: str = "", **values: Any
+) -> None:
     """Claim the entry for `verb` (refused if its stored status does not allow it); the
     instance takes the values written (expressions such as F() excepted)."""
     target = QUEUE_LIFECYCLE.target(verb)
@@ -186,7 +199,7 @@ def _queue_step(entry: QueueEntry, verb: str, *, by, reason: str = "", **values)
             setattr(entry, name, value)
 
 
-def desk_call_next(*, desk: Desk, by=None) -> QueueEntry:
+def desk_call_next(*, desk: Desk, by: User | None = None) -> QueueEntry:
     """叫号: the first household waiting comes to this desk (two desks calling at once each
     get a different one)."""
     event = desk.event
@@ -213,7 +226,7 @@ def desk_call_next(*, desk: Desk, by=None) -> QueueEntry:
     return entry
 
 
-def queue_present(*, entry: QueueEntry, desk: Desk, by=None) -> QueueEntry:
+def queue_present(*, entry: QueueEntry, desk: Desk, by: User | None = None) -> QueueEntry:
     event_serving(entry.event)
     entry_at_desk(entry, desk, "present")
     with transaction.atomic():
@@ -226,14 +239,14 @@ def queue_present(*, entry: QueueEntry, desk: Desk, by=None) -> QueueEntry:
     return entry
 
 
-def queue_present_on_first_lock(entry: QueueEntry, *, by) -> None:
+def queue_present_on_first_lock(entry: QueueEntry, *, by: User | None) -> None:
     """A household that locks flats is there: called becomes present (inside the lock's own
     transaction, which logs it)."""
     if entry.status == QueueStatus.CALLED:
         _queue_step(entry, "present", by=by)
 
 
-def queue_absent(*, entry: QueueEntry, desk: Desk, by=None) -> QueueEntry:
+def queue_absent(*, entry: QueueEntry, desk: Desk, by: User | None = None) -> QueueEntry:
     """过号: per the event's rule, to the end of the day's queue, or the turn is lost."""
     event = entry.event
     event_serving(event)
@@ -257,12 +270,12 @@ def queue_absent(*, entry: QueueEntry, desk: Desk, by=None) -> QueueEntry:
     return entry
 
 
-def queue_finish(entry: QueueEntry, *, by) -> None:
+def queue_finish(entry: QueueEntry, *, by: User | None) -> None:
     """Its flats are selected (inside the confirmation's transaction)."""
     _queue_step(entry, "finish", by=by)
 
 
-def queue_reopen(entry: QueueEntry, *, by, reason: str = "") -> None:
+def queue_reopen(entry: QueueEntry, *, by: User | None, reason: str = "") -> None:
     """Its selection was voided at an open event: back to the front of the queue."""
     first = QueueEntry.objects.filter(event=entry.event_id).aggregate(first=Min("position"))
     _queue_step(entry, "reopen", by=by, reason=reason, desk=None, position=first["first"] - 1)
@@ -272,14 +285,19 @@ def queue_reopen(entry: QueueEntry, *, by, reason: str = "") -> None:
 
 
 def entry_holds_release(
-    entry: QueueEntry, desk: Desk | None, *, by, action, flats: Sequence[Flat] | None = None
+    entry: QueueEntry,
+    desk: Desk | None,
+    *,
+    by: User | None,
+    action: str,
+    flats: Sequence[Flat] | None = None,
 ) -> list[Flat]:
     """Give back the flats locked for this household (these of them, if given), expired
     locks included; the flats released."""
-    holds = FlatHold.objects.select_for_update().filter(queue_entry=entry).select_related("flat")
+    locked = FlatHold.objects.select_for_update().filter(queue_entry=entry).select_related("flat")
     if flats is not None:
-        holds = holds.filter(flat__in=flats)
-    holds = list(holds)
+        locked = locked.filter(flat__in=flats)
+    holds = list(locked)
     if not holds:
         return []
     released = [hold.flat for hold in holds]
@@ -292,7 +310,9 @@ def entry_holds_release(
 # Selections
 
 
-def selection_claim_void(selection: Selection, *, verb: str = "void", reason: str, by) -> Selection:
+def selection_claim_void(
+    selection: Selection, *, verb: str = "void", reason: str, by: User | None
+) -> Selection:
     """The selection is voided (or swapped, which voids it): refused unless it is active, the
     row claimed so that two supervisors cannot both void it. Its flats' rows follow it."""
     now = timezone.now()

@@ -14,6 +14,8 @@ from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
 
+from resettlement.accounts.models import User
+from resettlement.history import history_author_set
 from resettlement.selection.models import (
     EVENT_LIFECYCLE,
     FloorAdjustment,
@@ -47,7 +49,7 @@ def event_rules_set(
     values: dict,
     tiers: Sequence[tuple[Decimal, Decimal]],
     floors: Sequence[tuple[int, int, Decimal]],
-    by=None,
+    by: User | None = None,
 ) -> SelectionEvent:
     """Replace the event's rules; `tiers` are (up to m² over, yuan per m²), `floors` are
     (from floor, to floor, yuan per m²). Everything is checked before anything is written."""
@@ -82,7 +84,7 @@ def event_rules_set(
     stored_floors = event.floor_adjustments.values_list("floor_from", "floor_to", "per_m2")
     with transaction.atomic():  # only what changed is written (and audited)
         if fields:
-            event._history_user = by
+            history_author_set(event, by=by)
             event.save(update_fields=fields)
         if sorted(stored_tiers) != sorted(tiers):
             _rows_delete(event.price_tiers.all(), by=by)
@@ -104,9 +106,9 @@ def event_rules_set(
     return event
 
 
-def _rows_delete(stale, *, by) -> None:
+def _rows_delete(stale, *, by: User | None) -> None:
     for row in stale:
-        row._history_user = by
+        history_author_set(row, by=by)
         row.delete()
 
 

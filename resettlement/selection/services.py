@@ -25,6 +25,8 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
 
+from resettlement.accounts.models import User
+from resettlement.history import history_author_set
 from resettlement.households.models import Household
 from resettlement.housing.lifecycle import flats_move
 from resettlement.housing.models import Building, Flat
@@ -77,7 +79,7 @@ def event_create(
     absent_rule: str = AbsentRule.MOVE_TO_END,
     countdown_seconds: int = 600,
     extension_seconds: int = 180,
-    by=None,
+    by: User | None = None,
 ) -> SelectionEvent:
     """An event with the project's price rules copied in (staff may then adjust them)."""
     if errors := dates_out_of_range(starts_on=starts_on, ends_on=ends_on):
@@ -115,7 +117,7 @@ def event_create(
         created_by=by,
     )
     event.full_clean()
-    event._history_user = by
+    history_author_set(event, by=by)
     with transaction.atomic():
         event.save()
         event.buildings.set(buildings)
@@ -193,7 +195,9 @@ def check_area(event: SelectionEvent, household: Household, flats: Sequence[Flat
         )
 
 
-def flats_hold(*, entry: QueueEntry, desk: Desk, flats: Sequence[Flat], by=None) -> list[FlatHold]:
+def flats_hold(
+    *, entry: QueueEntry, desk: Desk, flats: Sequence[Flat], by: User | None = None
+) -> list[FlatHold]:
     """Lock flats for the household at this desk while it decides (the countdown starts with
     its first lock; every flat it adds keeps the same deadline). Expired locks are swept
     first, so that their flats can be taken."""
@@ -243,7 +247,9 @@ def holds_live(entry: QueueEntry, desk: Desk):
     return FlatHold.objects.filter(queue_entry=entry, desk=desk, expires_at__gt=timezone.now())
 
 
-def holds_extend(*, entry: QueueEntry, desk: Desk, by=None) -> datetime.datetime | None:
+def holds_extend(
+    *, entry: QueueEntry, desk: Desk, by: User | None = None
+) -> datetime.datetime | None:
     """More time for the household: its live locks end `extension_seconds` later (an expired
     lock is not revived); the new deadline, or None if no lock is live."""
     event = entry.event
@@ -266,7 +272,7 @@ def holds_extend(*, entry: QueueEntry, desk: Desk, by=None) -> datetime.datetime
 
 
 def holds_release(
-    *, entry: QueueEntry, desk: Desk, flats: Sequence[Flat] | None = None, by=None
+    *, entry: QueueEntry, desk: Desk, flats: Sequence[Flat] | None = None, by: User | None = None
 ) -> None:
     event_serving(entry.event)
     entry_at_desk(entry, desk, "serve")

@@ -1,16 +1,18 @@
 """What `import_households` and `import_flats` share: arguments, output and exit status."""
 
+from collections.abc import Callable
 from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from django.utils.translation import gettext as _
 
+from resettlement.imports.registers import ImportResult
 from resettlement.projects.models import Project
 
 
 class RegisterImportCommand(BaseCommand):
-    importer = None  # households_import or flats_import
+    importer: Callable[..., ImportResult]  # households_import or flats_import
 
     def add_arguments(self, parser):
         parser.add_argument("project_code", help="code of the project the register belongs to")
