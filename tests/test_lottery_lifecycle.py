@@ -74,8 +74,8 @@ def test_a_replaced_draw_cannot_be_published_and_offers_no_step(drawn, login):
     client = login("supervisor")
     step(client, lottery, "redraw", {"reason": "见证人未到场", "approved_by": "王主任"})
     page = client.get(lottery.get_absolute_url()).content.decode()
-    assert reverse("lottery-publish", args=[lottery.pk]) not in page
-    assert reverse("lottery-redraw", args=[lottery.pk]) not in page
+    assert reverse("lottery:publish", args=[lottery.pk]) not in page
+    assert reverse("lottery:redraw", args=[lottery.pk]) not in page
     assert "本次摇号已被重新摇号取代，后续步骤在新摇号中进行。" in page
 
     response = step(client, lottery, "publish")
