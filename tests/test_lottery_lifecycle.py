@@ -119,7 +119,7 @@ def test_a_cancelled_lottery_cannot_be_frozen_or_re_drawn(world, login):
     step(client, lottery, "cancel", {"reason": "名单需重新核对"})
     page = client.get(lottery.get_absolute_url()).content.decode()
     for name in ("freeze", "cancel", "redraw", "roster-build"):
-        assert reverse(f"lottery-{name}", args=[lottery.pk]) not in page, name
+        assert reverse(f"lottery:{name}", args=[lottery.pk]) not in page, name
     response = step(client, lottery, "freeze")
     assert any("已取消" in message for message in messages_of(response))
     lottery.refresh_from_db()

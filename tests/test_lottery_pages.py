@@ -53,7 +53,7 @@ def create(client, project, **fields) -> Lottery:
 
 def step(client, lottery, name, data=None, **extra):
     return client.post(
-        reverse(f"lottery-{name}", args=[lottery.pk]), data or {}, follow=True, **extra
+        reverse(f"lottery:{name}", args=[lottery.pk]), data or {}, follow=True, **extra
     )
 
 
@@ -437,7 +437,7 @@ def test_clerks_and_leaders_see_lotteries_but_cannot_take_a_step(roster, login, 
     assert page.status_code == 200
     assert "摇号各步骤由选房主管操作" in page.content.decode()
     for name in ("roster-build", "freeze", "draw", "publish", "cancel", "redraw", "groups", "pool"):
-        assert client.post(reverse(f"lottery-{name}", args=[lottery.pk])).status_code == 403, name
+        assert client.post(reverse(f"lottery:{name}", args=[lottery.pk])).status_code == 403, name
     assert (
         client.post(reverse("lottery:list", args=[project.code]), {"name": "x"}).status_code == 403
     )
