@@ -128,7 +128,7 @@ def main(database_url: str) -> bool:
     gc.collect()
     gc.freeze()  # as resettlement/wsgi.py does once the application is loaded
     _link, token = board_link_create(event=event)
-    url = reverse("selection-board-data", args=[token])
+    url = reverse("selection:board-data", args=[token])
     client = Client()  # anonymous: the signed link is all a board screen has
     response = fetch(client, url, 200)  # warm up
     data = response.json()

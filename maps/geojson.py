@@ -70,7 +70,7 @@ def buildings_geojson(buildings: QuerySet[Building]) -> bytes:
     ids = buildings.order_by().values("pk")  # a subquery: no 2,000 parameters to bind
     counts = _flat_counts(ids)
     overdue = _overdue_since(ids, today)
-    url = reverse("building-detail", args=[_URL_PLACEHOLDER])
+    url = reverse("housing:building-detail", args=[_URL_PLACEHOLDER])
     features = ",".join(
         _building_feature(row, counts.get(row.pk, (0, 0, 0)), overdue.get(row.pk), url, today)
         for row in rows

@@ -116,10 +116,10 @@ def form_pages(form_site: FormSite) -> list[str]:
     """Every route of the site once, then each other state of a page with forms."""
     site = form_site.site
     extra = [
-        reverse("milestone-edit", args=[form_site.planned_node.pk]),
-        reverse("selection-rules", args=[form_site.planned_event.pk]),
-        reverse("selection-event", args=[form_site.planned_event.pk]),
-        *(reverse("lottery-detail", args=[lot.pk]) for lot in form_site.lotteries.values()),
-        reverse("household-edit", args=[site.household.pk]),
+        reverse("progress:milestone-edit", args=[form_site.planned_node.pk]),
+        reverse("selection:rules", args=[form_site.planned_event.pk]),
+        reverse("selection:event", args=[form_site.planned_event.pk]),
+        *(reverse("lottery:detail", args=[lot.pk]) for lot in form_site.lotteries.values()),
+        reverse("households:edit", args=[site.household.pk]),
     ]
     return [*page_urls(site).values(), *extra]

@@ -6,7 +6,7 @@ import datetime
 import uuid
 from dataclasses import dataclass
 
-from django.urls import URLPattern, reverse
+from django.urls import URLPattern, URLResolver, reverse
 from django.utils import timezone
 
 from resettlement import urls as root_urls
@@ -19,6 +19,9 @@ from resettlement.selection.models import Selection, SelectionEvent
 from resettlement.selection.services import flats_hold
 from tests import geodata
 from tests.selection_fixtures import planned_day
+
+# Included namespaces that are not the site's own pages (api_urls and admin_urls visit a few).
+NOT_PAGES = ("api", "admin")
 
 
 @dataclass
@@ -82,61 +85,61 @@ def page_urls(site: Site) -> dict[str, str]:
     token = lottery.public_token
     board_link, board = board_link_create(event=event)
     args = {
-        "home": [],
+        "projects:home": [],
         "login": [],
         "logout": [],
-        "project-dashboard": [code],
-        "imports": [code],
-        "import-template": [code, "flats"],
-        "import-error-report": [999_999],
-        "import-batch": [999_999],
-        "household-create": [code],
-        "building-detail": [site.building.pk],
-        "building-generate-flats": [site.building.pk],
-        "milestone-bulk": [code],
-        "milestone-template": [code],
-        "geometry": [code],
-        "geometry-download": [code, "geojson"],
-        "project-map-image": [code],
-        "map": [],
-        "milestone-edit": [site.milestone.pk],
-        "milestone-exception": [site.milestone.pk],
-        "milestone-photo": [999_999],
-        "milestone-photo-thumb": [999_999],
-        "lottery-list": [code],
-        "lottery-detail": [lottery.pk],
-        "lottery-roster-build": [lottery.pk],
-        "lottery-entry": [lottery.pk, lottery.entries.first().pk],
-        "lottery-pool": [lottery.pk],
-        "lottery-groups": [lottery.pk],
-        "lottery-freeze": [lottery.pk],
-        "lottery-draw": [lottery.pk],
-        "lottery-publish": [lottery.pk],
-        "lottery-cancel": [lottery.pk],
-        "lottery-redraw": [lottery.pk],
-        "lottery-notary-import": [lottery.pk],
-        "lottery-notice-preview": [lottery.pk],
-        "lottery-file": [lottery.pk, "result.csv"],
-        "lottery-verifier": [],
-        "lottery-notice": [token],
-        "lottery-notice-pdf": [token],
-        "lottery-notice-file": [token, "result.csv"],
-        "selection-events": [code],
-        "selection-event": [event.pk],
-        "selection-event-step": [event.pk, "close"],
-        "selection-summary": [event.pk],
-        "selection-rules": [event.pk],
-        "selection-board-open": [event.pk],
-        "selection-board-link-revoke": [event.pk, board_link.pk],
-        "desk-console": [event.pk, 1],
-        "desk-action": [event.pk, 1, "call"],
-        "selection-detail": [site.selection.pk],
-        "selection-confirmation": [site.selection.pk],
-        "selection-board": [board],
-        "selection-board-data": [board],
-        "household-search": [],
-        "household-detail": [site.household.pk],
-        "household-edit": [site.household.pk],
+        "projects:dashboard": [code],
+        "imports:page": [code],
+        "imports:template": [code, "flats"],
+        "imports:error-report": [999_999],
+        "imports:batch": [999_999],
+        "households:create": [code],
+        "housing:building-detail": [site.building.pk],
+        "housing:building-generate-flats": [site.building.pk],
+        "progress:milestone-bulk": [code],
+        "progress:milestone-template": [code],
+        "maps:geometry": [code],
+        "maps:geometry-download": [code, "geojson"],
+        "maps:project-image": [code],
+        "maps:page": [],
+        "progress:milestone-edit": [site.milestone.pk],
+        "progress:milestone-exception": [site.milestone.pk],
+        "progress:milestone-photo": [999_999],
+        "progress:milestone-photo-thumb": [999_999],
+        "lottery:list": [code],
+        "lottery:detail": [lottery.pk],
+        "lottery:roster-build": [lottery.pk],
+        "lottery:entry": [lottery.pk, lottery.entries.first().pk],
+        "lottery:pool": [lottery.pk],
+        "lottery:groups": [lottery.pk],
+        "lottery:freeze": [lottery.pk],
+        "lottery:draw": [lottery.pk],
+        "lottery:publish": [lottery.pk],
+        "lottery:cancel": [lottery.pk],
+        "lottery:redraw": [lottery.pk],
+        "lottery:notary-import": [lottery.pk],
+        "lottery:notice-preview": [lottery.pk],
+        "lottery:file": [lottery.pk, "result.csv"],
+        "lottery:verifier": [],
+        "lottery:notice": [token],
+        "lottery:notice-pdf": [token],
+        "lottery:notice-file": [token, "result.csv"],
+        "selection:events": [code],
+        "selection:event": [event.pk],
+        "selection:event-step": [event.pk, "close"],
+        "selection:summary": [event.pk],
+        "selection:rules": [event.pk],
+        "selection:board-open": [event.pk],
+        "selection:board-link-revoke": [event.pk, board_link.pk],
+        "selection:desk-console": [event.pk, 1],
+        "selection:desk-action": [event.pk, 1, "call"],
+        "selection:detail": [site.selection.pk],
+        "selection:confirmation": [site.selection.pk],
+        "selection:board": [board],
+        "selection:board-data": [board],
+        "households:search": [],
+        "households:detail": [site.household.pk],
+        "households:edit": [site.household.pk],
         "api-schema": [],
         "api-docs": [],
     }
@@ -144,12 +147,15 @@ def page_urls(site: Site) -> dict[str, str]:
 
 
 def route_names() -> set[str]:
-    """The names of the root URL configuration's own routes (not the included API and admin)."""
-    return {
-        pattern.name
-        for pattern in root_urls.urlpatterns
-        if isinstance(pattern, URLPattern) and pattern.name
-    }
+    """The names of the site's own routes: the root configuration's and those of each app it
+    includes under a namespace (not the API, the admin or Django's language switch)."""
+    names = set()
+    for pattern in root_urls.urlpatterns:
+        if isinstance(pattern, URLResolver) and pattern.namespace not in (None, *NOT_PAGES):
+            names |= {f"{pattern.namespace}:{route.name}" for route in pattern.url_patterns}
+        elif isinstance(pattern, URLPattern) and pattern.name:
+            names.add(pattern.name)
+    return names
 
 
 def api_urls(site: Site) -> list[str]:

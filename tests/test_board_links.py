@@ -28,11 +28,11 @@ def event(world, personas):
 
 
 def urls(token: str) -> tuple[str, str]:
-    return reverse("selection-board", args=[token]), reverse("selection-board-data", args=[token])
+    return reverse("selection:board", args=[token]), reverse("selection:board-data", args=[token])
 
 
 def open_board(client, event) -> str:
-    response = client.post(reverse("selection-board-open", args=[event.pk]))
+    response = client.post(reverse("selection:board-open", args=[event.pk]))
     assert response.status_code == 302
     return response["Location"].removeprefix("/board/").removesuffix("/")
 
@@ -81,7 +81,7 @@ def test_a_supervisor_lists_and_revokes_one_link_on_the_event_page(event, login,
     page = supervisor.get(event.get_absolute_url()).content.decode()
     assert 'id="board-links"' in page and page.count("data-link=") == 2
     link = BoardLink.objects.get(created_by=personas["supervisor"])
-    url = reverse("selection-board-link-revoke", args=[event.pk, link.pk])
+    url = reverse("selection:board-link-revoke", args=[event.pk, link.pk])
     response = supervisor.post(url)
     assert response.status_code == 302
     assert_gone(revoked, GONE_REVOKED)
@@ -96,7 +96,7 @@ def test_a_supervisor_lists_and_revokes_one_link_on_the_event_page(event, login,
 
 def test_a_supervisor_revokes_every_link_of_the_event(event, login):
     tokens = [open_board(login("clerk"), event) for _ in range(2)]
-    login("supervisor").post(reverse("selection-event-step", args=[event.pk, "board"]))
+    login("supervisor").post(reverse("selection:event-step", args=[event.pk, "board"]))
     for token in tokens:
         assert_gone(token, GONE_REVOKED)
     assert open_board(login("clerk"), event), "a new link works again"
@@ -104,7 +104,7 @@ def test_a_supervisor_revokes_every_link_of_the_event(event, login):
 
 @pytest.mark.parametrize("persona", ["leader", "team", "outsider"])
 def test_only_staff_who_run_the_day_may_make_a_board_link_and_only_by_a_form(event, login, persona):
-    opening = reverse("selection-board-open", args=[event.pk])
+    opening = reverse("selection:board-open", args=[event.pk])
     assert login("clerk").get(opening).status_code == 405, "never by following a link"
     assert login(persona).post(opening).status_code in (403, 404)
     assert not BoardLink.objects.exists()
@@ -116,7 +116,7 @@ def test_staff_who_open_or_watch_the_board_cannot_list_or_revoke_its_links(event
     client = login(persona)
     assert 'id="board-links"' not in client.get(event.get_absolute_url()).content.decode()
     link = BoardLink.objects.get()
-    url = reverse("selection-board-link-revoke", args=[event.pk, link.pk])
+    url = reverse("selection:board-link-revoke", args=[event.pk, link.pk])
     assert client.post(url).status_code == 403
     assert Client().get(urls(token)[1]).status_code == 200
 
@@ -139,7 +139,7 @@ def event_of_project_b(world):
 def test_another_projects_link_cannot_be_revoked_through_this_event(event, world, login):
     other_event = event_of_project_b(world)
     link, token = board_link_create(event=other_event)
-    url = reverse("selection-board-link-revoke", args=[event.pk, link.pk])
+    url = reverse("selection:board-link-revoke", args=[event.pk, link.pk])
     assert login("supervisor").post(url).status_code == 404
     assert Client().get(urls(token)[1]).status_code == 200
 

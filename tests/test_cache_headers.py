@@ -54,22 +54,22 @@ def personal_urls(day) -> dict[str, str]:
     event, household, selection = day["event"], day["household"], day["selection"]
     lottery = day["lottery"]
     return {
-        "household search": reverse("household-search") + "?id_digits=1234",
-        "household page": reverse("household-detail", args=[household.pk]),
-        "household edit": reverse("household-edit", args=[household.pk]),
+        "household search": reverse("households:search") + "?id_digits=1234",
+        "household page": reverse("households:detail", args=[household.pk]),
+        "household edit": reverse("households:edit", args=[household.pk]),
         "household API list": "/api/v1/households/",
         "household API record": f"/api/v1/households/{household.pk}/",
         "selection API": "/api/v1/selections/",
-        "import error workbook": reverse("import-error-report", args=[day["batch"].pk]),
+        "import error workbook": reverse("imports:error-report", args=[day["batch"].pk]),
         "selection event with its queue": event.get_absolute_url(),
-        "desk console": reverse("desk-console", args=[event.pk, 1]),
-        "day summary": reverse("selection-summary", args=[event.pk]),
-        "day summary PDF": reverse("selection-summary", args=[event.pk]) + "?format=pdf",
+        "desk console": reverse("selection:desk-console", args=[event.pk, 1]),
+        "day summary": reverse("selection:summary", args=[event.pk]),
+        "day summary PDF": reverse("selection:summary", args=[event.pk]) + "?format=pdf",
         "selection page": selection.get_absolute_url(),
-        "confirmation PDF": reverse("selection-confirmation", args=[selection.pk]),
-        "lottery page with its roster": reverse("lottery-detail", args=[lottery.pk]),
-        "roster download": reverse("lottery-file", args=[lottery.pk, "roster.csv"]),
-        "project dashboard": reverse("project-dashboard", args=[event.project.code]),
+        "confirmation PDF": reverse("selection:confirmation", args=[selection.pk]),
+        "lottery page with its roster": reverse("lottery:detail", args=[lottery.pk]),
+        "roster download": reverse("lottery:file", args=[lottery.pk, "roster.csv"]),
+        "project dashboard": reverse("projects:dashboard", args=[event.project.code]),
     }
 
 
@@ -125,7 +125,7 @@ def test_admin_household_pages_are_never_stored(day, login):
 
 def test_the_public_board_data_is_revalidated_not_forbidden_from_caching(day, personas):
     _link, token = board_link_create(event=day["event"], by=personas["clerk"])
-    response = Client().get(reverse("selection-board-data", args=[token]))
+    response = Client().get(reverse("selection:board-data", args=[token]))
     assert response.status_code == 200
     assert response["Cache-Control"] == "no-cache" and response.has_header("ETag")
 

@@ -213,7 +213,9 @@ def test_pages_hold_no_inline_script_or_style(site, login, persona):
 
 def test_desk_panel_swapped_by_htmx_holds_no_inline_code(site, login):
     """The panel htmx swaps in after a call: the household, the lock and the offer."""
-    response = login("clerk").post(page_urls(site)["desk-action"], headers={"HX-Request": "true"})
+    response = login("clerk").post(
+        page_urls(site)["selection:desk-action"], headers={"HX-Request": "true"}
+    )
     assert response.status_code == 200
     assert 'id="household-card"' in response.content.decode()
     parser = InlineCode()

@@ -130,10 +130,10 @@ def test_the_demo_notice_is_stored_and_served_to_the_public_without_rendering(
     lottery = Lottery.objects.get(project__code="QLS")
     document = StoredDocument.objects.of(lottery).get(kind=DocumentKind.LOTTERY_NOTICE_PDF)
     forbid_weasyprint(monkeypatch)
-    response = client.get(reverse("lottery-notice-pdf", args=[lottery.public_token]))
+    response = client.get(reverse("lottery:notice-pdf", args=[lottery.public_token]))
     assert response.status_code == 200 and response["ETag"] == document.etag
     assert lottery.result_digest in pdf_text(response.content)
-    page = client.get(reverse("lottery-notice", args=[lottery.public_token])).content.decode()
+    page = client.get(reverse("lottery:notice", args=[lottery.public_token])).content.decode()
     assert page.count('<td class="num">') == lottery.entries.count()
 
 

@@ -114,7 +114,9 @@ def test_generation_page_creates_flats_for_a_project_team(building, login, perso
         "positions-1-layout": "",
         "positions-1-gross_area": "",
     }
-    response = login("team").post(reverse("building-generate-flats", args=[building.pk]), data)
+    response = login("team").post(
+        reverse("housing:building-generate-flats", args=[building.pk]), data
+    )
     assert response.status_code == 302
     assert Flat.objects.filter(building=building).count() == 2 * 3
 

@@ -145,7 +145,7 @@ def test_a_note_typed_on_a_node_not_started_keeps_its_planned_dates(world, login
     building_milestones_record(changes=[(node, PLANNED)])
     client = login("team")
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    url = reverse("milestone-edit", args=[node.pk])
+    url = reverse("progress:milestone-edit", args=[node.pk])
     form, shown = _edit_page(client, url)
     assert {name: shown[name] for name in PLANNED} == {
         "planned_start": "2027-10-19",
@@ -170,7 +170,7 @@ def test_a_node_under_way_saves_as_shown(world, login, language):
     building_milestones_record(changes=[(node, {"percent": 40, "actual_start": started})])
     client = login("team")
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    form, shown = _edit_page(client, reverse("milestone-edit", args=[node.pk]))
+    form, shown = _edit_page(client, reverse("progress:milestone-edit", args=[node.pk]))
     assert shown["actual_start"] == "2025-03-03"
     for control in form.controls:
         if control.name == "percent":
@@ -186,7 +186,7 @@ def test_a_household_note_change_keeps_its_signing_date(world, login, language):
     household = world.household_a
     client = login("admin")
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
-    form, shown = _edit_page(client, reverse("household-edit", args=[household.pk]))
+    form, shown = _edit_page(client, reverse("households:edit", args=[household.pk]))
     assert shown["signed_on"] == household.signed_on.isoformat()
     for control in form.controls:
         if control.name == "note":

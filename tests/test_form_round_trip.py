@@ -29,50 +29,50 @@ pytestmark = pytest.mark.django_db
 # Forms whose button is the action itself: posting them is meant to change something.
 ACTIONS = {
     "logout": "signs the user out",
-    "lottery-roster-build": "adds the eligible households to the roster",
-    "lottery-freeze": "freezes the roster",
-    "lottery-publish": "publishes the result",
-    "selection-event-step": "opens or closes the event, or revokes every board link",
-    "selection-board-open": "creates a board link and opens the board",
-    "selection-board-link-revoke": "revokes the board link",
-    "desk-action": "calls the next household to the desk",
+    "lottery:roster-build": "adds the eligible households to the roster",
+    "lottery:freeze": "freezes the roster",
+    "lottery:publish": "publishes the result",
+    "selection:event-step": "opens or closes the event, or revokes every board link",
+    "selection:board-open": "creates a board link and opens the board",
+    "selection:board-link-revoke": "revokes the board link",
+    "selection:desk-action": "calls the next household to the desk",
 }
 # Forms that show stored values: sent back unchanged, they save (and write nothing).
 MUST_SAVE = {
-    "milestone-edit",
-    "milestone-template",
-    "household-edit",
-    "selection-rules",
-    "lottery-entry",
+    "progress:milestone-edit",
+    "progress:milestone-template",
+    "households:edit",
+    "selection:rules",
+    "lottery:entry",
     "set_language",
 }
 # Routes that are pages, files or feeds: no form of the site posts to them.
 NOT_FORM_TARGETS = {
-    "home",
-    "project-dashboard",
-    "import-template",
-    "import-batch",
-    "import-error-report",
-    "building-detail",
-    "geometry-download",
-    "project-map-image",
-    "map",
-    "milestone-photo",
-    "milestone-photo-thumb",
-    "lottery-detail",
-    "lottery-notice-preview",
-    "lottery-file",
-    "lottery-verifier",
-    "lottery-notice",
-    "lottery-notice-pdf",
-    "lottery-notice-file",
-    "selection-event",
-    "selection-summary",
-    "desk-console",
-    "selection-confirmation",
-    "selection-board",
-    "selection-board-data",
-    "household-detail",
+    "projects:home",
+    "projects:dashboard",
+    "imports:template",
+    "imports:batch",
+    "imports:error-report",
+    "housing:building-detail",
+    "maps:geometry-download",
+    "maps:project-image",
+    "maps:page",
+    "progress:milestone-photo",
+    "progress:milestone-photo-thumb",
+    "lottery:detail",
+    "lottery:notice-preview",
+    "lottery:file",
+    "lottery:verifier",
+    "lottery:notice",
+    "lottery:notice-pdf",
+    "lottery:notice-file",
+    "selection:event",
+    "selection:summary",
+    "selection:desk-console",
+    "selection:confirmation",
+    "selection:board",
+    "selection:board-data",
+    "households:detail",
     "api-schema",
     "api-docs",
 }
@@ -109,7 +109,7 @@ def test_every_form_posted_back_unchanged_changes_nothing(form_site, personas, l
             continue
         for form in page_forms(response.content.decode(), f"http://testserver{url}"):
             path = urlsplit(form.action).path
-            route = resolve(path).url_name
+            route = resolve(path).view_name
             # The same form twice (the layout's language switcher on every page) is sent once.
             key = (path, tuple(sorted(p for p in form.entries() if p[0] not in _PER_PAGE)))
             if form.method != "post" or not form.submittable() or route in ACTIONS or key in seen:

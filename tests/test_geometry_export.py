@@ -109,6 +109,6 @@ def test_static_map_is_a_png_with_chinese_labels_and_no_missing_glyphs(project):
 def test_map_image_and_exports_are_served_to_project_staff_only(project, login, personas):
     personas["leader"]  # global role
     leader = login("leader")
-    assert leader.get(reverse("project-map-image", args=["QLS"]))["Content-Type"] == "image/png"
-    assert leader.get(reverse("geometry-download", args=["QLS", "gpkg"])).status_code == 200
-    assert login("team").get(reverse("project-map-image", args=["QLS"])).status_code == 404
+    assert leader.get(reverse("maps:project-image", args=["QLS"]))["Content-Type"] == "image/png"
+    assert leader.get(reverse("maps:geometry-download", args=["QLS", "gpkg"])).status_code == 200
+    assert login("team").get(reverse("maps:project-image", args=["QLS"])).status_code == 404

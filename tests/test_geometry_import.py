@@ -171,7 +171,7 @@ def test_upload_page_imports_for_a_project_team(project, login, personas, tmp_pa
     personas["team"].projects.add(project)
     content = geodata.geopackage(tmp_path / "b.gpkg", CODES).read_bytes()
     response = login("team").post(
-        reverse("geometry", args=["QLS"]), {"file": SimpleUploadedFile("b.gpkg", content)}
+        reverse("maps:geometry", args=["QLS"]), {"file": SimpleUploadedFile("b.gpkg", content)}
     )
     page = response.content.decode()
     assert 'data-outcome="imported"' in page
@@ -182,14 +182,14 @@ def test_upload_page_lists_errors(project, login, personas, tmp_path):
     personas["team"].projects.add(project)
     content = geodata.geopackage(tmp_path / "b.gpkg", ["1#", "9#"]).read_bytes()
     response = login("team").post(
-        reverse("geometry", args=["QLS"]), {"file": SimpleUploadedFile("b.gpkg", content)}
+        reverse("maps:geometry", args=["QLS"]), {"file": SimpleUploadedFile("b.gpkg", content)}
     )
     assert "第2个要素（9#）" in response.content.decode()
 
 
 def test_clerks_cannot_import_geometry(project, login, personas):
     personas["clerk"].projects.add(project)
-    assert login("clerk").get(reverse("geometry", args=["QLS"])).status_code == 403
+    assert login("clerk").get(reverse("maps:geometry", args=["QLS"])).status_code == 403
 
 
 def test_not_a_gis_file_is_refused(project, tmp_path):

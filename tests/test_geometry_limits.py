@@ -32,7 +32,7 @@ def project(personas):
 
 def upload(login, name: str, content: bytes):
     return login("team").post(
-        reverse("geometry", args=["QLS"]), {"file": SimpleUploadedFile(name, content)}
+        reverse("maps:geometry", args=["QLS"]), {"file": SimpleUploadedFile(name, content)}
     )
 
 

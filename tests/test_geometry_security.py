@@ -63,7 +63,8 @@ def server():
 
 def upload(login, name: str, content: bytes, **fields):
     return login("team").post(
-        reverse("geometry", args=["QLS"]), {"file": SimpleUploadedFile(name, content), **fields}
+        reverse("maps:geometry", args=["QLS"]),
+        {"file": SimpleUploadedFile(name, content), **fields},
     )
 
 
@@ -230,7 +231,7 @@ def test_the_upload_page_still_checks_the_csrf_token(project, personas, tmp_path
     CSRF check from the middleware: a post without the token is still refused."""
     client = Client(enforce_csrf_checks=True)
     client.force_login(personas["team"])
-    url = reverse("geometry", args=["QLS"])
+    url = reverse("maps:geometry", args=["QLS"])
     content = geodata.geojson(tmp_path / "b.geojson", CODES).read_bytes()
     assert client.post(url, {"file": SimpleUploadedFile("b.geojson", content)}).status_code == 403
     assert not ImportBatch.objects.exists()

@@ -383,7 +383,7 @@ class TestUploadPage:
         assert "1 处错误，未导入任何数据" in page
         assert "第2行，G列（被征收面积）" in page
         batch = ImportBatch.objects.get()
-        report = client.get(reverse("import-error-report", args=[batch.pk]))
+        report = client.get(reverse("imports:error-report", args=[batch.pk]))
         assert report.status_code == 200
         assert load_workbook(io.BytesIO(report.content))["错误"]["D2"].value == "面积须为正数。"
 
@@ -397,14 +397,14 @@ class TestUploadPage:
         batch = ImportBatch.objects.get()
         personas["supervisor"].projects.remove(project)
         assert (
-            login("supervisor").get(reverse("import-error-report", args=[batch.pk])).status_code
+            login("supervisor").get(reverse("imports:error-report", args=[batch.pk])).status_code
             == 404
         )
 
     def test_template_has_chinese_headers_and_village_choices(self, project, login, personas):
         personas["supervisor"].projects.add(project)
         response = login("supervisor").get(
-            reverse("import-template", args=[project.code, "households"])
+            reverse("imports:template", args=[project.code, "households"])
         )
         workbook = load_workbook(io.BytesIO(response.content))
         headers = [cell.value for cell in workbook["住户"][2]]
@@ -424,7 +424,7 @@ class TestUploadPage:
     def test_the_template_itself_imports_once_filled_in(self, project, login, personas):
         personas["supervisor"].projects.add(project)
         client = login("supervisor")
-        response = client.get(reverse("import-template", args=[project.code, "households"]))
+        response = client.get(reverse("imports:template", args=[project.code, "households"]))
         workbook = load_workbook(io.BytesIO(response.content))
         workbook["住户"].append(household_row(project, 7))
         buffer = io.BytesIO()

@@ -115,7 +115,7 @@ def test_only_administrators_open_households_in_the_admin(world, login, persona)
     assert_no_full_id(response["Location"], world.household_a.head_id_number)
 
 
-STAFF_SEARCH = reverse("household-search")
+STAFF_SEARCH = reverse("households:search")
 
 
 def test_the_staff_search_form_posts(world, login):

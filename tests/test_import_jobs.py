@@ -49,7 +49,7 @@ def post(client, project, content: bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     data = {"kind": "households", "households-file": SimpleUploadedFile("花名册.xlsx", content)}
-    return client.post(reverse("imports", args=[project.code]), data)
+    return client.post(reverse("imports:page", args=[project.code]), data)
 
 
 class TestProgressPage:
@@ -61,7 +61,7 @@ class TestProgressPage:
             response = post(staff, project, content)
         batch = ImportBatch.objects.get()
         assert response.status_code == 302
-        assert response["Location"] == reverse("import-batch", args=[batch.pk])
+        assert response["Location"] == reverse("imports:batch", args=[batch.pk])
         assert batch.status == ImportStatus.QUEUED and batch.upload
 
         waiting = staff.get(response["Location"]).content.decode()
@@ -186,7 +186,7 @@ class TestProgressPage:
         batch = ImportBatch.objects.get()
         outsider = login("team")  # a project team member of project A only
         assert outsider.get(batch.get_absolute_url()).status_code == 404
-        assert outsider.get(reverse("import-error-report", args=[batch.pk])).status_code == 404
+        assert outsider.get(reverse("imports:error-report", args=[batch.pk])).status_code == 404
 
 
 class TestPrivateFileNames:
@@ -228,10 +228,10 @@ class TestPrivateFileNames:
         ).batch
         assert batch.outcome == ImportOutcome.REJECTED and batch.error_report
         client = login("supervisor")  # selection supervisor of project A
-        assert client.get(reverse("import-error-report", args=[batch.pk])).status_code == 404
-        assert client.get(reverse("import-batch", args=[batch.pk])).status_code == 404
+        assert client.get(reverse("imports:error-report", args=[batch.pk])).status_code == 404
+        assert client.get(reverse("imports:batch", args=[batch.pk])).status_code == 404
         assert (
-            login("admin").get(reverse("import-error-report", args=[batch.pk])).status_code == 200
+            login("admin").get(reverse("imports:error-report", args=[batch.pk])).status_code == 200
         )
 
 

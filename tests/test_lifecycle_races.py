@@ -70,7 +70,7 @@ def test_a_roster_edit_racing_the_freeze_never_leaves_a_digest_that_does_not_mat
 def test_a_double_submitted_draw_draws_once(draft, personas):
     lottery_freeze(lottery=draft)
     clients = supervisors(personas, 4)
-    url = reverse("lottery-draw", args=[draft.pk])
+    url = reverse("lottery:draw", args=[draft.pk])
     outcomes = race(4, lambda index: clients[index].post(url, draw_data()))
     assert all(getattr(o, "status_code", None) == 302 for o in outcomes), outcomes
     draft.refresh_from_db()
@@ -83,7 +83,7 @@ def test_a_double_submitted_publication_orders_each_household_once(draft, person
     lottery_freeze(lottery=draft)
     lottery_draw(lottery=draft, public_input="07 21 33", witnesses=WITNESSES)
     clients = supervisors(personas, 4)
-    url = reverse("lottery-publish", args=[draft.pk])
+    url = reverse("lottery:publish", args=[draft.pk])
     outcomes = race(4, lambda index: clients[index].post(url))
     assert all(getattr(o, "status_code", None) == 302 for o in outcomes), outcomes
     draft.refresh_from_db()
@@ -96,7 +96,7 @@ def test_a_double_submitted_publication_orders_each_household_once(draft, person
 def test_concurrent_re_draws_make_one_successor(draft, personas):
     lottery_freeze(lottery=draft)
     clients = supervisors(personas, 4)
-    url = reverse("lottery-redraw", args=[draft.pk])
+    url = reverse("lottery:redraw", args=[draft.pk])
     data = {"reason": "见证人未到场", "approved_by": "王主任"}
     outcomes = race(4, lambda index: clients[index].post(url, data))
     assert all(getattr(o, "status_code", None) == 302 for o in outcomes), outcomes

@@ -74,8 +74,8 @@ def test_a_replaced_draw_cannot_be_published_and_offers_no_step(drawn, login):
     client = login("supervisor")
     step(client, lottery, "redraw", {"reason": "见证人未到场", "approved_by": "王主任"})
     page = client.get(lottery.get_absolute_url()).content.decode()
-    assert reverse("lottery-publish", args=[lottery.pk]) not in page
-    assert reverse("lottery-redraw", args=[lottery.pk]) not in page
+    assert reverse("lottery:publish", args=[lottery.pk]) not in page
+    assert reverse("lottery:redraw", args=[lottery.pk]) not in page
     assert "本次摇号已被重新摇号取代，后续步骤在新摇号中进行。" in page
 
     response = step(client, lottery, "publish")
@@ -119,7 +119,7 @@ def test_a_cancelled_lottery_cannot_be_frozen_or_re_drawn(world, login):
     step(client, lottery, "cancel", {"reason": "名单需重新核对"})
     page = client.get(lottery.get_absolute_url()).content.decode()
     for name in ("freeze", "cancel", "redraw", "roster-build"):
-        assert reverse(f"lottery-{name}", args=[lottery.pk]) not in page, name
+        assert reverse(f"lottery:{name}", args=[lottery.pk]) not in page, name
     response = step(client, lottery, "freeze")
     assert any("已取消" in message for message in messages_of(response))
     lottery.refresh_from_db()

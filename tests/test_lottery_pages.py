@@ -46,14 +46,14 @@ def create(client, project, **fields) -> Lottery:
         "venue": "街道办三楼会议室",
         **fields,
     }
-    response = client.post(reverse("lottery-list", args=[project.code]), data)
+    response = client.post(reverse("lottery:list", args=[project.code]), data)
     assert response.status_code == 302, response.content.decode()[:2000]
     return Lottery.objects.latest("pk")
 
 
 def step(client, lottery, name, data=None, **extra):
     return client.post(
-        reverse(f"lottery-{name}", args=[lottery.pk]), data or {}, follow=True, **extra
+        reverse(f"lottery:{name}", args=[lottery.pk]), data or {}, follow=True, **extra
     )
 
 
@@ -160,13 +160,13 @@ def test_freezing_publishes_digest_and_commitment_keeps_the_secret_and_locks_the
     assert lottery.roster_digest in html and lottery.commitment in html
     assert lottery.secret not in html, "the secret stays hidden until the draw"
     entries = lottery_verify.read_roster(
-        client.get(reverse("lottery-file", args=[lottery.pk, "roster.csv"])).content.decode()
+        client.get(reverse("lottery:file", args=[lottery.pk, "roster.csv"])).content.decode()
     )[0]
     assert lottery_verify.roster_digest(entries) == lottery.roster_digest
 
     entry = lottery.entries.first()
     page = client.post(
-        reverse("lottery-entry", args=[lottery.pk, entry.pk]), {"group": 5}, follow=True
+        reverse("lottery:entry", args=[lottery.pk, entry.pk]), {"group": 5}, follow=True
     )
     assert "摇号当前为“名单已冻结”，只有草稿阶段可以修改名单。" in messages_of(page)
     entry.refresh_from_db()
@@ -203,7 +203,7 @@ def test_a_published_draw_orders_the_households_and_its_files_verify(
     seed = lottery_verify.seed(lottery.secret, lottery.public_input, lottery.roster_digest)
     for result in lottery.results.select_related("entry"):
         assert result.draw_key == lottery_verify.draw_key(seed, result.entry.agreement_no)
-    notice_url = reverse("lottery-notice", args=[lottery.public_token])
+    notice_url = reverse("lottery:notice", args=[lottery.public_token])
     assert client.get(notice_url).status_code == 404, "not public before publication"
 
     step(staff, lottery, "publish")
@@ -220,12 +220,12 @@ def test_a_published_draw_orders_the_households_and_its_files_verify(
 
     # the public, with no login, downloads the files and the verifier, and runs it anywhere
     for name in ("roster.csv", "result.csv"):
-        response = client.get(reverse("lottery-notice-file", args=[lottery.public_token, name]))
+        response = client.get(reverse("lottery:notice-file", args=[lottery.public_token, name]))
         assert response.status_code == 200
         (tmp_path / name).write_bytes(response.content)
-    notice = client.get(reverse("lottery-notice", args=[lottery.public_token])).content.decode()
-    assert reverse("lottery-verifier") in notice and lottery.secret in notice
-    verifier = client.get(reverse("lottery-verifier"))
+    notice = client.get(reverse("lottery:notice", args=[lottery.public_token])).content.decode()
+    assert reverse("lottery:verifier") in notice and lottery.secret in notice
+    verifier = client.get(reverse("lottery:verifier"))
     (tmp_path / "lottery_verify.py").write_bytes(verifier.content)
     run = subprocess.run(
         [
@@ -266,8 +266,8 @@ def test_the_public_notice_shows_masked_names_and_no_personal_numbers(
         step(staff, lottery, "publish")
     lottery.refresh_from_db()
 
-    html = client.get(reverse("lottery-notice", args=[lottery.public_token])).content.decode()
-    pdf = client.get(reverse("lottery-notice-pdf", args=[lottery.public_token]))
+    html = client.get(reverse("lottery:notice", args=[lottery.public_token])).content.decode()
+    pdf = client.get(reverse("lottery:notice-pdf", args=[lottery.public_token]))
     assert pdf["Content-Type"] == "application/pdf"
     text = pdf_text(pdf.content)
     for document in (html, text):
@@ -306,7 +306,7 @@ def test_a_re_draw_names_the_one_it_replaces_which_stays_visible(roster, login):
     assert "已被重新摇号" in old and "见证人未到场" in old and "街道办王主任" in old
     lottery.refresh_from_db()
     assert lottery.result_digest in old, "the replaced draw keeps its result"
-    listing = client.get(reverse("lottery-list", args=[project.code])).content.decode()
+    listing = client.get(reverse("lottery:list", args=[project.code])).content.decode()
     assert lottery.name in listing and successor.name in listing
 
     # the re-draw gets its own secret and draws again
@@ -332,7 +332,7 @@ def stamped(rows) -> bytes:
 
 def import_result(client, lottery, content: bytes):
     return client.post(
-        reverse("lottery-notary-import", args=[lottery.pk]),
+        reverse("lottery:notary-import", args=[lottery.pk]),
         {"file": SimpleUploadedFile("公证结果.csv", content, content_type="text/csv")},
         follow=True,
     )
@@ -342,7 +342,7 @@ def test_a_notary_result_is_accepted_only_as_a_permutation_of_the_frozen_roster(
     project, _eligible, _refused = roster
     client = login("supervisor")
     lottery = notary_lottery(client, project)
-    exported = client.get(reverse("lottery-file", args=[lottery.pk, "roster.csv"]))
+    exported = client.get(reverse("lottery:file", args=[lottery.pk, "roster.csv"]))
     agreements = [
         entry.agreement_no for entry in lottery_verify.read_roster(exported.content.decode())[0]
     ]
@@ -369,7 +369,7 @@ def test_a_notary_result_is_accepted_only_as_a_permutation_of_the_frozen_roster(
         == shuffled
     )
     assert lottery.notary_file_digest and lottery.result_digest
-    result = client.get(reverse("lottery-file", args=[lottery.pk, "result.csv"])).content.decode()
+    result = client.get(reverse("lottery:file", args=[lottery.pk, "result.csv"])).content.decode()
     assert [row[1] for row in lottery_verify.read_result(result, "order")] == shuffled
     expected = lottery_verify.result_text([lottery_verify.Entry(1, a) for a in shuffled])
     assert lottery.result_digest == lottery_verify.sha256_hex(expected)
@@ -394,7 +394,7 @@ def test_mode_assign_pools_hand_out_flats_and_publication_makes_them_selections(
     lottery.refresh_from_db()
     assert lottery.status == LotteryStatus.DRAWN
     files = {
-        name: client.get(reverse("lottery-file", args=[lottery.pk, name])).content.decode()
+        name: client.get(reverse("lottery:file", args=[lottery.pk, name])).content.decode()
         for name in ("roster.csv", "pools.csv", "result.csv")
     }
     lottery_verify.verify(
@@ -437,9 +437,9 @@ def test_clerks_and_leaders_see_lotteries_but_cannot_take_a_step(roster, login, 
     assert page.status_code == 200
     assert "摇号各步骤由选房主管操作" in page.content.decode()
     for name in ("roster-build", "freeze", "draw", "publish", "cancel", "redraw", "groups", "pool"):
-        assert client.post(reverse(f"lottery-{name}", args=[lottery.pk])).status_code == 403, name
+        assert client.post(reverse(f"lottery:{name}", args=[lottery.pk])).status_code == 403, name
     assert (
-        client.post(reverse("lottery-list", args=[project.code]), {"name": "x"}).status_code == 403
+        client.post(reverse("lottery:list", args=[project.code]), {"name": "x"}).status_code == 403
     )
     assert lottery.entries.count() == 0
 
@@ -449,11 +449,11 @@ def test_project_teams_see_no_lottery_and_other_projects_lotteries_are_not_found
     other = lottery_create(project=world.project_b, name="乙")
     team = login("team")
     assert team.get(own.get_absolute_url()).status_code == 403
-    assert team.get(reverse("lottery-list", args=[world.project_a.code])).status_code in (403, 404)
+    assert team.get(reverse("lottery:list", args=[world.project_a.code])).status_code in (403, 404)
     supervisor = login("supervisor")
     assert supervisor.get(other.get_absolute_url()).status_code == 404
-    assert supervisor.post(reverse("lottery-freeze", args=[other.pk])).status_code == 404
-    assert supervisor.get(reverse("lottery-list", args=[world.project_b.code])).status_code == 404
+    assert supervisor.post(reverse("lottery:freeze", args=[other.pk])).status_code == 404
+    assert supervisor.get(reverse("lottery:list", args=[world.project_b.code])).status_code == 404
     assert login("admin").get(other.get_absolute_url()).status_code == 200
 
 

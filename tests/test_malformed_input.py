@@ -159,7 +159,7 @@ def test_a_body_larger_than_any_upload_is_refused_before_it_is_read(world, login
     request any of them makes, the body is refused unread, pages and API alike."""
     big = SimpleUploadedFile("花名册.xlsx", b"x" * (1024 * 1024 + 1))
     page = login("supervisor").post(
-        reverse("imports", args=["PA"]), {"kind": "households", "households-file": big}
+        reverse("imports:page", args=["PA"]), {"kind": "households", "households-file": big}
     )
     assert page.status_code == 413 and "请求内容超过 1 MB" in page.content.decode()
     milestone = world.building_a.milestones.first()
@@ -174,7 +174,7 @@ def test_a_body_larger_than_any_upload_is_refused_before_it_is_read(world, login
 def test_a_nul_in_a_form_is_refused_and_line_breaks_are_not(world, login, personas):
     lottery = lottery_create(project=world.project_a, name="第一批摇号")
     client = login("supervisor")
-    url = reverse("lottery-cancel", args=[lottery.pk])
+    url = reverse("lottery:cancel", args=[lottery.pk])
 
     def post_form(reason: str):  # as a browser posts a form without enctype
         return client.post(
@@ -250,7 +250,7 @@ def desk_with_household(world, personas):
 )
 def test_the_desk_refuses_flats_that_are_not_flat_numbers(desk_with_household, login, flats):
     event, desk = desk_with_household
-    url = reverse("desk-action", args=[event.pk, desk.number, "hold"])
+    url = reverse("selection:desk-action", args=[event.pk, desk.number, "hold"])
     response = login("clerk").post(url, {"flats": flats}, **HTMX)
     assert response.status_code == 400
     html = response.content.decode()
@@ -263,7 +263,7 @@ def test_the_desk_refuses_flats_that_are_not_flat_numbers(desk_with_household, l
 def test_the_desk_still_holds_a_real_flat(desk_with_household, login):
     event, desk = desk_with_household
     flat = Flat.objects.get(code="5-1-101")
-    url = reverse("desk-action", args=[event.pk, desk.number, "hold"])
+    url = reverse("selection:desk-action", args=[event.pk, desk.number, "hold"])
     response = login("clerk").post(url, {"flats": [str(flat.pk)]}, **HTMX)
     assert response.status_code == 200
     flat.refresh_from_db()
@@ -330,7 +330,7 @@ def test_implausible_dates_are_refused_by_the_bulk_api_and_the_pages(world, api,
     assert_client_error(response, 400, str(DATE_RANGE))
     milestone = start_node(world)
     page = login("team").post(
-        reverse("milestone-edit", args=[milestone.pk]),
+        reverse("progress:milestone-edit", args=[milestone.pk]),
         {"percent": 10, "actual_start": "0001-01-01"},
     )
     assert page.status_code == 200 and str(DATE_RANGE) in page.content.decode()
@@ -365,7 +365,7 @@ def test_a_lottery_or_selection_day_in_year_one_is_refused_by_the_pages(world, l
         "draw_method": "system",
         "scheduled_on": "0001-01-01",
     }
-    page = client.post(reverse("lottery-list", args=["PA"]), lottery)
+    page = client.post(reverse("lottery:list", args=["PA"]), lottery)
     assert page.status_code == 200 and str(DATE_RANGE) in page.content.decode()
     assert not world.project_a.lotteries.exists()
     event = {
@@ -380,7 +380,7 @@ def test_a_lottery_or_selection_day_in_year_one_is_refused_by_the_pages(world, l
         "countdown_seconds": 600,
         "extension_seconds": 180,
     }
-    page = client.post(reverse("selection-events", args=["PA"]), event)
+    page = client.post(reverse("selection:events", args=["PA"]), event)
     assert page.status_code == 200 and str(DATE_RANGE) in page.content.decode()
     assert not world.project_a.selection_events.exists()
 

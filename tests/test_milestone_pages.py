@@ -60,7 +60,7 @@ def test_team_updates_a_node_with_photos_from_the_phone_page(world, login, perso
     milestone = node(world.building_a, "start")
     client = login("team")
     response = client.post(
-        reverse("milestone-edit", args=[milestone.pk]),
+        reverse("progress:milestone-edit", args=[milestone.pk]),
         {
             "percent": 100,
             "actual_start": "2025-06-01",
@@ -86,10 +86,10 @@ def test_team_updates_a_node_with_photos_from_the_phone_page(world, login, perso
         assert not Image.open(stored).getexif(), "metadata stripped"
     thumb = Image.open(first.thumbnail.open())
     assert max(thumb.size) <= 400
-    served = client.get(reverse("milestone-photo", args=[first.pk]))
+    served = client.get(reverse("progress:milestone-photo", args=[first.pk]))
     assert served.status_code == 200 and served["Content-Type"] == "image/jpeg"
     page = client.get(world.building_a.get_absolute_url()).content.decode()
-    assert reverse("milestone-photo-thumb", args=[first.pk]) in page
+    assert reverse("progress:milestone-photo-thumb", args=[first.pk]) in page
 
 
 def test_photos_of_another_project_are_not_served(world, personas):
@@ -101,7 +101,7 @@ def test_photos_of_another_project_are_not_served(world, personas):
     )[0]
     client = __import__("django.test").test.Client()
     client.force_login(personas["team"])
-    assert client.get(reverse("milestone-photo", args=[photo.pk])).status_code == 404
+    assert client.get(reverse("progress:milestone-photo", args=[photo.pk])).status_code == 404
 
 
 @time_machine.travel(TODAY)
@@ -109,7 +109,7 @@ def test_a_file_that_is_not_a_photo_changes_nothing(world, login):
     milestone = node(world.building_a, "start")
     bad = SimpleUploadedFile("notes.jpg", b"not an image", content_type="image/jpeg")
     response = login("team").post(
-        reverse("milestone-edit", args=[milestone.pk]),
+        reverse("progress:milestone-edit", args=[milestone.pk]),
         {"percent": 40, "actual_start": "2025-06-01", "photos": [bad]},
     )
     assert "notes.jpg 不是系统能读取的照片" in response.content.decode()
@@ -121,7 +121,7 @@ def test_a_file_that_is_not_a_photo_changes_nothing(world, login):
 def test_the_page_explains_an_out_of_order_completion(world, login):
     milestone = node(world.building_a, "foundation")
     response = login("team").post(
-        reverse("milestone-edit", args=[milestone.pk]),
+        reverse("progress:milestone-edit", args=[milestone.pk]),
         {"percent": 100, "actual_start": "2025-06-01", "actual_finish": "2025-06-20"},
     )
     assert "请按顺序完成节点，或请项目主管记录例外" in response.content.decode()
@@ -129,22 +129,28 @@ def test_the_page_explains_an_out_of_order_completion(world, login):
 
 def test_only_project_supervisors_record_exceptions(world, login, personas):
     milestone = node(world.building_a, "foundation")
-    url = reverse("milestone-exception", args=[milestone.pk])
+    url = reverse("progress:milestone-exception", args=[milestone.pk])
     assert login("team").get(url).status_code == 403
     response = login("lead").post(url, {"reason": "桩基先行验收"})
     assert response.status_code == 302
     exception = milestone.exceptions.get()
     assert (exception.approved_by, exception.reason) == (personas["lead"], "桩基先行验收")
     other = node(world.building_b, "foundation")
-    assert login("lead").get(reverse("milestone-exception", args=[other.pk])).status_code == 404
+    assert (
+        login("lead").get(reverse("progress:milestone-exception", args=[other.pk])).status_code
+        == 404
+    )
 
 
 def test_team_of_another_project_cannot_update_a_node(world, login):
     milestone = node(world.building_b, "start")
-    assert login("team").get(reverse("milestone-edit", args=[milestone.pk])).status_code == 404
+    assert (
+        login("team").get(reverse("progress:milestone-edit", args=[milestone.pk])).status_code
+        == 404
+    )
     assert (
         login("clerk")
-        .get(reverse("milestone-edit", args=[node(world.building_a, "start").pk]))
+        .get(reverse("progress:milestone-edit", args=[node(world.building_a, "start").pk]))
         .status_code
         == 403
     )
@@ -169,7 +175,7 @@ def test_bulk_page_tops_out_the_chosen_buildings(world, login):
         )
     topping_out = node(second, "topping_out").milestone_type
     response = login("team").post(
-        reverse("milestone-bulk", args=["PA"]),
+        reverse("progress:milestone-bulk", args=["PA"]),
         {
             "milestone_type": topping_out.pk,
             "buildings": [world.building_a.pk, second.pk],
@@ -201,16 +207,16 @@ def test_dashboard_lists_delayed_buildings_first_with_days_late(world, login):
     building_milestones_record(
         changes=[(node(late, "start"), {"planned_finish": datetime.date(2025, 6, 10)})]
     )
-    page = login("leader").get(reverse("project-dashboard", args=["PA"])).content.decode()
+    page = login("leader").get(reverse("projects:dashboard", args=["PA"])).content.decode()
     delayed = page[
         page.index('id="delayed"') : page.index("</section>", page.index('id="delayed"'))
     ]
     assert 'data-building="9#"' in delayed and "开工（20）" in delayed
-    assert "1 栋楼进度延误" in login("leader").get(reverse("home")).content.decode()
+    assert "1 栋楼进度延误" in login("leader").get(reverse("projects:home")).content.decode()
 
 
 def test_template_page_is_for_supervisors_and_reweights_progress(world, login):
-    url = reverse("milestone-template", args=["PA"])
+    url = reverse("progress:milestone-template", args=["PA"])
     assert login("team").get(url).status_code == 403
     data = template_form(world.project_a, weights={"start": "10"}, remove={"landscaping_roads"})
     data.update(
@@ -240,7 +246,7 @@ def test_a_node_with_progress_cannot_leave_the_template(world, login):
         changes=[(node(world.building_a, "start"), {"percent": 10, "actual_start": TODAY})]
     )
     data = template_form(world.project_a, remove={"start"})
-    response = login("lead").post(reverse("milestone-template", args=["PA"]), data)
+    response = login("lead").post(reverse("progress:milestone-template", args=["PA"]), data)
     assert "开工 不能从模板中删除" in response.content.decode()
     assert ProjectMilestone.objects.filter(project=world.project_a).count() == 19
 
@@ -251,4 +257,4 @@ def test_project_supervisor_persona_is_scoped(world, personas):
 
     client = Client()
     client.force_login(outsider_lead)
-    assert client.get(reverse("milestone-template", args=["PA"])).status_code == 404
+    assert client.get(reverse("progress:milestone-template", args=["PA"])).status_code == 404

@@ -36,10 +36,10 @@ def stored(lottery, kind) -> StoredDocument:
 
 def notice_url(lottery, name=None) -> str:
     if name is None:
-        return reverse("lottery-notice", args=[lottery.public_token])
+        return reverse("lottery:notice", args=[lottery.public_token])
     if name == "notice.pdf":
-        return reverse("lottery-notice-pdf", args=[lottery.public_token])
-    return reverse("lottery-notice-file", args=[lottery.public_token, name])
+        return reverse("lottery:notice-pdf", args=[lottery.public_token])
+    return reverse("lottery:notice-file", args=[lottery.public_token, name])
 
 
 def test_the_notice_pdf_served_to_anyone_is_the_one_stored_at_publication(
@@ -85,10 +85,10 @@ def test_a_reader_holding_the_current_copy_gets_304_without_the_body(
 
 
 def test_the_verifier_download_has_an_etag_and_answers_304(client):
-    first = client.get(reverse("lottery-verifier"))
+    first = client.get(reverse("lottery:verifier"))
     assert first.status_code == 200
     assert first["ETag"] == f'"{hashlib.sha256(first.content).hexdigest()}"'
-    again = client.get(reverse("lottery-verifier"), headers={"if-none-match": first["ETag"]})
+    again = client.get(reverse("lottery:verifier"), headers={"if-none-match": first["ETag"]})
     assert again.status_code == 304 and again.content == b""
 
 
@@ -135,7 +135,7 @@ def test_staff_pages_link_the_stored_notice_pdf(world, login, django_capture_on_
     document = stored(lottery, DocumentKind.LOTTERY_NOTICE_PDF)
     staff = login("supervisor")
     pdf_link = f'href="{notice_url(lottery, "notice.pdf")}"'
-    for url in (lottery.get_absolute_url(), reverse("lottery-notice-preview", args=[lottery.pk])):
+    for url in (lottery.get_absolute_url(), reverse("lottery:notice-preview", args=[lottery.pk])):
         page = staff.get(url).content.decode()
         assert pdf_link in page and document.sha256[:16] in page
 
@@ -154,7 +154,7 @@ def test_before_its_pdf_is_rendered_the_notice_says_so_and_nothing_is_rendered(
     page = client.get(notice_url(lottery))
     assert page.status_code == 200
     assert 'id="notice-pdf-pending"' in page.content.decode()
-    assert reverse("lottery-notice-pdf", args=[lottery.public_token]) not in page.content.decode()
+    assert reverse("lottery:notice-pdf", args=[lottery.public_token]) not in page.content.decode()
     detail = login("supervisor").get(lottery.get_absolute_url()).content.decode()
     assert 'id="notice-pdf-pending"' in detail
 

@@ -83,7 +83,7 @@ class TestForms:
 
         before = stored()
         response = login("supervisor").post(
-            reverse("selection-rules", args=[event.pk]), rules(**{field: value})
+            reverse("selection:rules", args=[event.pk]), rules(**{field: value})
         )
         assert response.status_code == 200, "the form again, with the error"
         assert message in response.content.decode()
@@ -96,7 +96,7 @@ class TestForms:
         entry = lottery.entries.get()
         group = entry.group
         response = login("supervisor").post(
-            reverse("lottery-entry", args=[lottery.pk, entry.pk]),
+            reverse("lottery:entry", args=[lottery.pk, entry.pk]),
             {"group": "3000000000"},
             follow=True,
         )
@@ -108,7 +108,7 @@ class TestForms:
         household = world.household_a
         client = login("team")
         response = client.post(
-            reverse("household-edit", args=[household.pk]),
+            reverse("households:edit", args=[household.pk]),
             {
                 "agreement_no": household.agreement_no,
                 "village": household.village_id,

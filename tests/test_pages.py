@@ -22,7 +22,7 @@ def text(response) -> str:
 
 def test_interface_is_chinese_by_default_whatever_the_browser_says(world, login):
     client = login("leader")
-    page = text(client.get(reverse("home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9"))
+    page = text(client.get(reverse("projects:home"), HTTP_ACCEPT_LANGUAGE="en-US,en;q=0.9"))
     assert "回迁安置管理系统" in page
     assert '<html lang="zh-hans">' in page
 
@@ -31,14 +31,14 @@ def test_english_is_available_through_the_language_switcher(world, login):
     client = login("leader")
     response = client.post(reverse("set_language"), {"language": "en", "next": "/"})
     assert response.status_code == 302
-    page = text(client.get(reverse("home")))
+    page = text(client.get(reverse("projects:home")))
     assert "Resettlement tracking" in page
     assert "回迁安置管理系统" not in page
 
 
 def test_dashboard_counts_households_by_status_and_buildings_by_stage(world, login):
     HouseholdFactory(project=world.project_a, status="registered", signed_on=None)
-    page = text(login("leader").get(reverse("project-dashboard", args=["PA"])))
+    page = text(login("leader").get(reverse("projects:dashboard", args=["PA"])))
     assert "已签约" in page and "已登记未签约" in page
     assert "开工" in page  # every new building's current stage is the first node
     assert world.building_a.code in page
@@ -98,7 +98,7 @@ def test_household_search_by_agreement_name_and_last_id_digits(world, login):
         {"q": "欧阳"},
         {"id_digits": target.head_id_number[-4:].lower()},
     ):
-        page = text(client.get(reverse("household-search"), query))
+        page = text(client.get(reverse("households:search"), query))
         assert "QLS-7777" in page, query
 
 
@@ -106,15 +106,15 @@ def test_household_search_finds_by_member_name(world, login):
     world.household_a.members.create(
         name="司马小雨", relation="child", id_number=synthetic_id_number()
     )
-    page = text(login("clerk").get(reverse("household-search"), {"q": "司马"}))
+    page = text(login("clerk").get(reverse("households:search"), {"q": "司马"}))
     assert world.household_a.agreement_no in page
 
 
 def test_search_goes_by_at_most_six_id_characters(world, login):
     full = world.household_a.head_id_number
-    response = login("supervisor").get(reverse("household-search"), {"id_digits": full})
+    response = login("supervisor").get(reverse("households:search"), {"id_digits": full})
     assert response.status_code == 302
-    assert response["Location"] == f"{reverse('household-search')}?id_digits={full[-6:]}"
+    assert response["Location"] == f"{reverse('households:search')}?id_digits={full[-6:]}"
 
 
 def test_household_list_page_query_count_does_not_grow_with_rows(
@@ -123,20 +123,20 @@ def test_household_list_page_query_count_does_not_grow_with_rows(
     for _ in range(60):
         HouseholdFactory(project=world.project_a)
     client = login("clerk")
-    client.get(reverse("household-search"))  # warm the session
+    client.get(reverse("households:search"))  # warm the session
     with django_assert_num_queries(8):
-        text(client.get(reverse("household-search")))
+        text(client.get(reverse("households:search")))
     with django_assert_num_queries(8):
-        text(client.get(reverse("household-search"), {"page": 2}))
+        text(client.get(reverse("households:search"), {"page": 2}))
 
 
 def test_supervisor_edits_a_household_and_the_change_is_kept(world, login, personas):
     household = world.household_a
     client = login("supervisor")
-    form = client.get(reverse("household-edit", args=[household.pk])).context["form"]
+    form = client.get(reverse("households:edit", args=[household.pk])).context["form"]
     data = {name: value for name, value in form.initial.items() if value is not None}
     data.update(village=household.village.pk, phone="029-88881234", entitled_area="", note="改电话")
-    response = client.post(reverse("household-edit", args=[household.pk]), data)
+    response = client.post(reverse("households:edit", args=[household.pk]), data)
     assert response.status_code == 302, response.context["form"].errors
     household.refresh_from_db()
     assert household.phone == "029-88881234"
@@ -148,7 +148,7 @@ def test_supervisor_edits_a_household_and_the_change_is_kept(world, login, perso
 def test_edit_form_gives_the_same_message_as_the_import(world, login):
     household = world.household_a
     client = login("supervisor")
-    form = client.get(reverse("household-edit", args=[household.pk])).context["form"]
+    form = client.get(reverse("households:edit", args=[household.pk])).context["form"]
     data = {name: value for name, value in form.initial.items() if value is not None}
     data.update(
         village=household.village.pk,
@@ -156,7 +156,7 @@ def test_edit_form_gives_the_same_message_as_the_import(world, login):
         if household.head_id_number[17] != "0"
         else household.head_id_number[:17] + "1",
     )
-    page = text(client.post(reverse("household-edit", args=[household.pk]), data))
+    page = text(client.post(reverse("households:edit", args=[household.pk]), data))
     assert "身份证号校验位错误" in page
     household.refresh_from_db()
     assert Household.objects.get(pk=household.pk).head_id_number == world.household_a.head_id_number
@@ -174,7 +174,7 @@ def test_supervisor_registers_a_single_household(world, login):
         "compensation_mode": "property_swap",
         "signed_on": "2021-03-04",
     }
-    response = client.post(reverse("household-create", args=["PA"]), data)
+    response = client.post(reverse("households:create", args=["PA"]), data)
     assert response.status_code == 302
     household = Household.objects.get(agreement_no="PA-0100")
     assert household.entitled_area == Decimal("120.00")

@@ -109,7 +109,7 @@ class TestUploads:
     ):
         personas["supervisor"].projects.add(project)
         client = login("supervisor")
-        page = client.get(reverse("imports", args=[project.code])).content.decode()
+        page = client.get(reverse("imports:page", args=[project.code])).content.decode()
         assert ".xls," in page and ".ods" in page
         sheets = [Sheet("住户", [HOUSEHOLD_HEADER, household_row(project, 1)])]
         data = {"kind": "households"}
@@ -117,7 +117,7 @@ class TestUploads:
 
         data["households-file"] = SimpleUploadedFile(f"花名册.{kind}", FORMATS[kind](*sheets))
         with django_capture_on_commit_callbacks(execute=True):
-            response = client.post(reverse("imports", args=[project.code]), data)
+            response = client.post(reverse("imports:page", args=[project.code]), data)
         assert response.status_code == 302
         assert "已导入 1 条记录" in client.get(response["Location"]).content.decode()
 

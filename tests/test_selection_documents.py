@@ -64,7 +64,7 @@ def test_the_confirmation_is_stored_when_confirmed_and_every_print_is_that_copy(
     chosen.layout = "改后户型"
     chosen.save()
 
-    url = reverse("selection-confirmation", args=[selection.pk])
+    url = reverse("selection:confirmation", args=[selection.pk])
     first = clerk.get(url)
     text = pdf_text(first.content)
     assert signed_name in text and "改名后户主" not in text and "改后户型" not in text
@@ -82,7 +82,7 @@ def test_a_void_adds_a_voided_copy_and_the_signed_confirmation_stays(
     confirmed, login, django_capture_on_commit_callbacks, monkeypatch
 ):
     _event, _people, selection, clerk = confirmed
-    signed = clerk.get(reverse("selection-confirmation", args=[selection.pk])).content
+    signed = clerk.get(reverse("selection:confirmation", args=[selection.pk])).content
     supervisor = login("supervisor")
     with django_capture_on_commit_callbacks(execute=True):
         supervisor.post(selection.get_absolute_url(), {"void": "1", "reason": "户主申请重新选房"})
@@ -90,7 +90,7 @@ def test_a_void_adds_a_voided_copy_and_the_signed_confirmation_stays(
     assert selection.status == SelectionStatus.VOIDED
 
     forbid_weasyprint(monkeypatch)
-    response = supervisor.get(reverse("selection-confirmation", args=[selection.pk]))
+    response = supervisor.get(reverse("selection:confirmation", args=[selection.pk]))
     text = pdf_text(response.content)
     assert "已作废" in text and "户主申请重新选房" in text
     stored = kinds(selection)
@@ -101,7 +101,7 @@ def test_a_void_adds_a_voided_copy_and_the_signed_confirmation_stays(
     page = supervisor.get(selection.get_absolute_url()).content.decode()
     link = f"?document={DocumentKind.SELECTION_CONFIRMATION}"
     assert 'id="stored-documents"' in page and link in page
-    original = supervisor.get(reverse("selection-confirmation", args=[selection.pk]) + link)
+    original = supervisor.get(reverse("selection:confirmation", args=[selection.pk]) + link)
     assert original.content == signed
 
 
@@ -120,7 +120,7 @@ def test_a_swap_gives_the_new_selection_its_own_confirmation_and_voids_the_old_o
     assert set(kinds(new)) == {DocumentKind.SELECTION_CONFIRMATION}
 
     forbid_weasyprint(monkeypatch)
-    text = pdf_text(supervisor.get(reverse("selection-confirmation", args=[new.pk])).content)
+    text = pdf_text(supervisor.get(reverse("selection:confirmation", args=[new.pk])).content)
     assert "6-1-101" in text and "已作废" not in text
 
 
@@ -128,13 +128,13 @@ def test_the_summary_is_live_while_the_day_is_open_and_stored_when_it_closes(
     confirmed, login, django_capture_on_commit_callbacks, monkeypatch
 ):
     event, _people, _selection, clerk = confirmed
-    url = reverse("selection-summary", args=[event.pk])
+    url = reverse("selection:summary", args=[event.pk])
     live = clerk.get(url, {"format": "pdf"})
     assert "已选房户数1" in pdf_text(live.content) and "ETag" not in live
 
     supervisor = login("supervisor")
     with django_capture_on_commit_callbacks(execute=True):
-        supervisor.post(reverse("selection-event-step", args=[event.pk, "close"]))
+        supervisor.post(reverse("selection:event-step", args=[event.pk, "close"]))
     event.refresh_from_db()
     assert event.status == "closed"
 
@@ -155,5 +155,5 @@ def test_a_confirmation_printed_before_documents_were_stored_keeps_its_bytes(pla
     assert kinds(selection) == {
         DocumentKind.SELECTION_CONFIRMATION: hashlib.sha256(printed).hexdigest()
     }
-    response = clerk.get(reverse("selection-confirmation", args=[selection.pk]))
+    response = clerk.get(reverse("selection:confirmation", args=[selection.pk]))
     assert response.content == printed

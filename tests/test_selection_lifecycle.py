@@ -54,7 +54,7 @@ def planned(world, personas):
 def test_a_closed_event_cannot_be_reopened_and_offers_no_open_button(planned, login):
     event, _people = planned
     supervisor = login("supervisor")
-    step = "selection-event-step"
+    step = "selection:event-step"
     open_url = reverse(step, args=[event.pk, "open"])
     assert open_url in supervisor.get(event.get_absolute_url()).content.decode()
     supervisor.post(open_url)
@@ -75,7 +75,7 @@ def test_a_closed_event_cannot_be_reopened_and_offers_no_open_button(planned, lo
 def test_an_open_event_cannot_be_opened_again(planned, login):
     event, _people = planned
     supervisor = login("supervisor")
-    open_url = reverse("selection-event-step", args=[event.pk, "open"])
+    open_url = reverse("selection:event-step", args=[event.pk, "open"])
     supervisor.post(open_url)
     response = supervisor.post(open_url, follow=True)
     assert "选房活动已在进行中。" in response.content.decode()
@@ -90,7 +90,7 @@ def test_the_desk_offers_only_flats_its_lock_accepts(world, login):
     households(project, 2, entitled_area=D("60.00"))  # 60 + 30 ≥ 80.50 (A) but < 96.35 (B)
     supervisor = login("supervisor")
     response = supervisor.post(
-        reverse("selection-events", args=[project.code]),
+        reverse("selection:events", args=[project.code]),
         {
             "name": "先签先选",
             "starts_on": "2025-06-01",
@@ -107,7 +107,7 @@ def test_the_desk_offers_only_flats_its_lock_accepts(world, login):
     )
     assert response.status_code == 302, response.content.decode()[:2000]
     event = project.selection_events.get()
-    supervisor.post(reverse("selection-event-step", args=[event.pk, "open"]))
+    supervisor.post(reverse("selection:event-step", args=[event.pk, "open"]))
     clerk = login("clerk")
     html = act(clerk, event, 1, "call")
     offered = re.findall(r'data-code="([^"]+)"', html)
@@ -133,21 +133,25 @@ def serving(planned, login):
 def test_a_double_click_on_confirm_shows_the_selection_it_made(serving):
     event, people, clerk = serving
     with time_machine.travel(START + datetime.timedelta(minutes=1), tick=False):
-        html = clerk.get(reverse("desk-console", args=[event.pk, 1]), **HTMX).content.decode()
+        html = clerk.get(
+            reverse("selection:desk-console", args=[event.pk, 1]), **HTMX
+        ).content.decode()
         key = re.search(r'name="idempotency_key" value="([^"]+)"', html).group(1)
         first = act(clerk, event, 1, "confirm", idempotency_key=key)
         again = act(clerk, event, 1, "confirm", idempotency_key=key)
     selection = Selection.objects.get(household=people[0])
     for html in (first, again):
         assert 'id="confirmed"' in html and 'id="desk-error"' not in html
-        assert reverse("selection-confirmation", args=[selection.pk]) in html
+        assert reverse("selection:confirmation", args=[selection.pk]) in html
     assert Selection.objects.count() == 1
 
 
 def test_a_confirmation_key_from_another_desk_is_refused(serving, login):
     event, _people, clerk = serving
     with time_machine.travel(START + datetime.timedelta(minutes=1), tick=False):
-        html = clerk.get(reverse("desk-console", args=[event.pk, 1]), **HTMX).content.decode()
+        html = clerk.get(
+            reverse("selection:desk-console", args=[event.pk, 1]), **HTMX
+        ).content.decode()
         key = re.search(r'name="idempotency_key" value="([^"]+)"', html).group(1)
         act(clerk, event, 1, "confirm", idempotency_key=key)
         other = act(clerk, event, 2, "confirm", idempotency_key=key)
@@ -158,15 +162,15 @@ def test_pages_and_board_polls_never_write_and_read_an_expired_lock_as_expired(s
     event, _people, clerk = serving
     _link, token = board_link_create(event=event)
     board = Client()
-    board.get(reverse("selection-board", args=[token]))  # its first opening is recorded
+    board.get(reverse("selection:board", args=[token]))  # its first opening is recorded
     supervisor = login("supervisor")
     pages = [
-        (board, reverse("selection-board", args=[token]), {}),
-        (board, reverse("selection-board-data", args=[token]), {}),
-        (clerk, reverse("desk-console", args=[event.pk, 1]), {}),
-        (clerk, reverse("desk-console", args=[event.pk, 1]), HTMX),
+        (board, reverse("selection:board", args=[token]), {}),
+        (board, reverse("selection:board-data", args=[token]), {}),
+        (clerk, reverse("selection:desk-console", args=[event.pk, 1]), {}),
+        (clerk, reverse("selection:desk-console", args=[event.pk, 1]), HTMX),
         (supervisor, event.get_absolute_url(), {}),
-        (supervisor, reverse("selection-summary", args=[event.pk]), {}),
+        (supervisor, reverse("selection:summary", args=[event.pk]), {}),
     ]
     with time_machine.travel(START + datetime.timedelta(minutes=11), tick=False):
         for client, url, headers in pages:
@@ -174,9 +178,11 @@ def test_pages_and_board_polls_never_write_and_read_an_expired_lock_as_expired(s
                 response = client.get(url, **headers)
             assert response.status_code == 200, url
             assert writes(queries) == [], url
-        data = board.get(reverse("selection-board-data", args=[token])).json()
+        data = board.get(reverse("selection:board-data", args=[token])).json()
         assert data["counts"]["r"] == 0 and data["counts"]["a"] == 48
-        desk = clerk.get(reverse("desk-console", args=[event.pk, 1]), **HTMX).content.decode()
+        desk = clerk.get(
+            reverse("selection:desk-console", args=[event.pk, 1]), **HTMX
+        ).content.decode()
         assert 'data-held="5-1-101"' not in desk and 'data-code="5-1-101"' in desk
         # the lock is still stored until the sweep; any desk may take the flat meanwhile
         assert FlatHold.objects.filter(flat=flat("5-1-101")).exists()
@@ -202,7 +208,7 @@ def test_the_sweep_gives_back_expired_locks_with_history_and_log(serving):
 def test_the_board_etag_changes_when_a_lock_expires(serving, login):
     event, _people, _clerk = serving
     _link, token = board_link_create(event=event)
-    url = reverse("selection-board-data", args=[token])
+    url = reverse("selection:board-data", args=[token])
     board = Client()
     with time_machine.travel(START + datetime.timedelta(minutes=5), tick=False):
         etag = board.get(url)["ETag"]

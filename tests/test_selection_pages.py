@@ -67,15 +67,15 @@ def open_with_rules(client, event):
         "floors-0-floor_to": "6",
         "floors-0-per_m2": "100",
     }
-    response = client.post(reverse("selection-rules", args=[event.pk]), data)
+    response = client.post(reverse("selection:rules", args=[event.pk]), data)
     assert response.status_code == 302, response.content.decode()[:3000]
-    client.post(reverse("selection-event-step", args=[event.pk, "open"]))
+    client.post(reverse("selection:event-step", args=[event.pk, "open"]))
     event.refresh_from_db()
     assert event.status == "open"
 
 
 def act(client, event, desk, action, **data):
-    url = reverse("desk-action", args=[event.pk, desk, action])
+    url = reverse("selection:desk-action", args=[event.pk, desk, action])
     response = client.post(url, data, **HTMX)
     assert response.status_code == 200
     html = response.content.decode()
@@ -105,7 +105,7 @@ def test_rules_are_checked_before_the_day_and_fixed_once_it_opens(planned, login
         "floors-1-floor_to": "6",
         "floors-1-per_m2": "80",
     }
-    page = client.post(reverse("selection-rules", args=[event.pk]), bad).content.decode()
+    page = client.post(reverse("selection:rules", args=[event.pk]), bad).content.decode()
     assert "楼层 1–3 与 3–6 重叠。" in page
     assert "允许超出应安置面积 40 ㎡，但价格档最高只到 30 ㎡" in page
     event.refresh_from_db()
@@ -117,7 +117,7 @@ def test_rules_are_checked_before_the_day_and_fixed_once_it_opens(planned, login
     ]
     detail = client.get(event.get_absolute_url()).content.decode()
     assert "5–6: 100.00 元/㎡" in detail
-    page = client.post(reverse("selection-rules", args=[event.pk]), bad).content.decode()
+    page = client.post(reverse("selection:rules", args=[event.pk]), bad).content.decode()
     assert "选房活动已开始，规则不可再改。" in page
 
 
@@ -125,7 +125,7 @@ def test_a_desk_serves_a_household_without_reloading_and_prints_its_confirmation
     event, people = planned
     open_with_rules(login("supervisor"), event)
     clerk = login("clerk")
-    console = clerk.get(reverse("desk-console", args=[event.pk, 1])).content.decode()
+    console = clerk.get(reverse("selection:desk-console", args=[event.pk, 1])).content.decode()
     assert "<html" in console and 'id="call-next"' in console
 
     html = act(clerk, event, 1, "call")
@@ -157,7 +157,7 @@ def test_a_desk_serves_a_household_without_reloading_and_prints_its_confirmation
     people[0].refresh_from_db()
     assert people[0].status == HouseholdStatus.ALLOCATED
 
-    pdf = clerk.get(reverse("selection-confirmation", args=[selection.pk]))
+    pdf = clerk.get(reverse("selection:confirmation", args=[selection.pk]))
     assert pdf["Content-Type"] == "application/pdf"
     text = pdf_text(pdf.content)
     for expected in (
@@ -180,7 +180,7 @@ def test_a_desk_serves_a_household_without_reloading_and_prints_its_confirmation
     fonts = pdf_fonts(pdf.content)
     assert any(font.endswith("Noto-Sans-CJK-SC") for font in fonts), fonts
     assert not any("JP" in font or "Serif" in font for font in fonts), "Chinese glyphs only"
-    reprint = clerk.get(reverse("selection-confirmation", args=[selection.pk]))
+    reprint = clerk.get(reverse("selection:confirmation", args=[selection.pk]))
     assert reprint.content == pdf.content, "a reprint is the same document"
 
 
@@ -201,11 +201,11 @@ def test_an_absent_household_goes_to_the_end_and_the_summary_counts_the_day(plan
     key = re.search(r'name="idempotency_key" value="([^"]+)"', html).group(1)
     act(clerk, event, 1, "confirm", idempotency_key=key)
 
-    summary = clerk.get(reverse("selection-summary", args=[event.pk])).content.decode()
+    summary = clerk.get(reverse("selection:summary", args=[event.pk])).content.decode()
     assert re.search(r'id="served"[^>]*>\s*1\b', summary)
     assert re.search(r'id="absent"[^>]*>\s*1\b', summary)
     assert re.search(r'id="left"[^>]*>\s*47\b', summary)
-    pdf = clerk.get(reverse("selection-summary", args=[event.pk]), {"format": "pdf"})
+    pdf = clerk.get(reverse("selection:summary", args=[event.pk]), {"format": "pdf"})
     text = pdf_text(pdf.content)
     assert event.name in text and "已选房户数1" in text and "过号次数1" in text
     log = list(SelectionLog.objects.filter(event=event).values_list("action", "desk__number"))
@@ -262,7 +262,7 @@ def test_only_a_supervisor_voids_with_a_reason_and_both_records_stay(confirmed, 
         event=event, action=LogAction.VOID, user__username="supervisor"
     ).exists()
     voided_pdf = pdf_text(
-        supervisor.get(reverse("selection-confirmation", args=[selection.pk])).content
+        supervisor.get(reverse("selection:confirmation", args=[selection.pk])).content
     )
     assert "已作废" in voided_pdf and "户主申请重新选房" in voided_pdf
 
@@ -319,8 +319,8 @@ def test_the_board_opens_from_a_signed_link_shows_no_personal_data_and_can_be_re
     confirmed, login, client
 ):
     event, people, _selection = confirmed
-    assert client.post(reverse("selection-board-open", args=[event.pk])).status_code == 302
-    opened = login("clerk").post(reverse("selection-board-open", args=[event.pk]))
+    assert client.post(reverse("selection:board-open", args=[event.pk])).status_code == 302
+    opened = login("clerk").post(reverse("selection:board-open", args=[event.pk]))
     board_url = opened["Location"]
     assert board_url.startswith("/board/")
     page = client.get(board_url)  # no login
@@ -349,7 +349,7 @@ def test_the_board_opens_from_a_signed_link_shows_no_personal_data_and_can_be_re
     locked = client.get(data_url, HTTP_IF_NONE_MATCH=etag)
     assert locked.status_code == 200 and json.loads(locked.content)["counts"]["r"] == 1
 
-    login("supervisor").post(reverse("selection-event-step", args=[event.pk, "board"]))
+    login("supervisor").post(reverse("selection:event-step", args=[event.pk, "board"]))
     assert client.get(board_url).status_code == 410
     assert client.get(data_url).status_code == 410
     assert client.get("/board/forged-token/data/").status_code == 404
@@ -370,12 +370,12 @@ def test_who_may_run_a_desk_see_an_event_and_manage_it(
 ):
     event, _people = planned
     client = login(persona)
-    assert client.get(reverse("desk-console", args=[event.pk, 1])).status_code == desk
-    assert client.post(reverse("desk-action", args=[event.pk, 1, "call"])).status_code in (
-        {desk, 302} if desk == 200 else {desk}
-    )
+    assert client.get(reverse("selection:desk-console", args=[event.pk, 1])).status_code == desk
+    assert client.post(
+        reverse("selection:desk-action", args=[event.pk, 1, "call"])
+    ).status_code in ({desk, 302} if desk == 200 else {desk})
     assert client.get(event.get_absolute_url()).status_code == event_page
-    assert client.get(reverse("selection-rules", args=[event.pk])).status_code == manage
+    assert client.get(reverse("selection:rules", args=[event.pk])).status_code == manage
 
 
 def test_another_projects_event_is_not_found(world, login):
@@ -394,19 +394,22 @@ def test_another_projects_event_is_not_found(world, login):
     for persona in ("clerk", "supervisor"):
         client = login(persona)
         assert client.get(event.get_absolute_url()).status_code == 404
-        assert client.get(reverse("desk-console", args=[event.pk, 1])).status_code == 404
-        assert client.post(reverse("desk-action", args=[event.pk, 1, "call"])).status_code == 404
-        assert client.get(reverse("selection-events", args=[project.code])).status_code == 404
+        assert client.get(reverse("selection:desk-console", args=[event.pk, 1])).status_code == 404
+        assert (
+            client.post(reverse("selection:desk-action", args=[event.pk, 1, "call"])).status_code
+            == 404
+        )
+        assert client.get(reverse("selection:events", args=[project.code])).status_code == 404
     assert login("admin").get(event.get_absolute_url()).status_code == 200
 
 
 def test_the_board_and_the_desk_panel_take_a_fixed_number_of_queries(confirmed, login, client):
     event, _people, _selection = confirmed
     _link, token = board_link_create(event=event)
-    data_url = reverse("selection-board-data", args=[token])
+    data_url = reverse("selection:board-data", args=[token])
     clerk = login("clerk")
     act(clerk, event, 2, "call")
-    panel_url = reverse("desk-console", args=[event.pk, 2])
+    panel_url = reverse("selection:desk-console", args=[event.pk, 2])
 
     def counts() -> tuple[int, int]:
         with CaptureQueriesContext(connection) as board:

@@ -65,7 +65,7 @@ def test_changing_one_rule_keeps_the_price_tiers_rows(world, login, personas):
     tiers = list(event.price_tiers.values_list("pk", flat=True))
     history = event.history.count()
     client = login("supervisor")
-    url = reverse("selection-rules", args=[event.pk])
+    url = reverse("selection:rules", args=[event.pk])
     form = _form(client, url, "rules-form")
     _set(form, "max_flats", "2")
     assert submit(client, form).status_code == 302

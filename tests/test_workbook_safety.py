@@ -87,7 +87,7 @@ class TestWrittenWorkbooks:
         content = raw_register(sheet_xml(inline_row(1, HOUSEHOLD_HEADER) + rows))
         upload_register(staff, project, content, capture=django_capture_on_commit_callbacks)
         batch = ImportBatch.objects.get()
-        report = staff.get(reverse("import-error-report", args=[batch.pk]))
+        report = staff.get(reverse("imports:error-report", args=[batch.pk]))
         assert report.status_code == 200
         assert formulas_in(report.content) == []
         annotated = load_workbook(io.BytesIO(report.content))["住户"]
@@ -102,7 +102,7 @@ class TestWrittenWorkbooks:
         village = project.villages.order_by("code").first()
         village.name = '=1+1,"村'
         village.save()
-        response = staff.get(reverse("import-template", args=[project.code, "households"]))
+        response = staff.get(reverse("imports:template", args=[project.code, "households"]))
         assert formulas_in(response.content) == []
         workbook = load_workbook(io.BytesIO(response.content))
         title = workbook["住户"]["A1"]

@@ -132,7 +132,7 @@ def upload_register(client, project, content: bytes, *, capture, kind: str = "ho
     follow the redirect to the import's page."""
     data = {"kind": kind, f"{kind}-file": SimpleUploadedFile("花名册.xlsx", content), **extra}
     with capture(execute=True):
-        response = client.post(reverse("imports", args=[project.code]), data)
+        response = client.post(reverse("imports:page", args=[project.code]), data)
     if response.status_code == 302:
         response = client.get(response["Location"])
     return response

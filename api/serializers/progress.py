@@ -34,10 +34,10 @@ class PhotoSerializer(serializers.ModelSerializer):
         ]
 
     def get_url(self, photo) -> str:
-        return reverse("milestone-photo", args=[photo.pk])
+        return reverse("progress:milestone-photo", args=[photo.pk])
 
     def get_thumbnail_url(self, photo) -> str:
-        return reverse("milestone-photo-thumb", args=[photo.pk])
+        return reverse("progress:milestone-photo-thumb", args=[photo.pk])
 
 
 class ExceptionSerializer(serializers.ModelSerializer):

@@ -170,7 +170,7 @@ class Household(models.Model):
         return f"{self.agreement_no} {self.head_name}"
 
     def get_absolute_url(self) -> str:
-        return reverse("household-detail", kwargs={"pk": self.pk})
+        return reverse("households:detail", kwargs={"pk": self.pk})
 
     @property
     def can_sign(self) -> bool:

@@ -31,7 +31,7 @@ def household_search(request):
     require(request.user, Capability.VIEW_HOUSEHOLDS)
     if request.method == "POST" or holds_id_number(request.GET):
         source = request.POST if request.method == "POST" else request.GET
-        return search_redirect(request, reverse("household-search"), source)
+        return search_redirect(request, reverse("households:search"), source)
     projects = projects_where(request.user, Capability.VIEW_HOUSEHOLDS)
     form = HouseholdSearchForm(
         request.GET or None,

@@ -143,7 +143,7 @@ class Building(models.Model):
         super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
-        return reverse("building-detail", kwargs={"pk": self.pk})
+        return reverse("housing:building-detail", kwargs={"pk": self.pk})
 
 
 class FlatStatus(models.TextChoices):

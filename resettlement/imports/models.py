@@ -109,7 +109,7 @@ class ImportBatch(models.Model):
         return f"{self.get_kind_display()} {self.filename}"
 
     def get_absolute_url(self) -> str:
-        return reverse("import-batch", args=[self.pk])
+        return reverse("imports:batch", args=[self.pk])
 
     @property
     def in_progress(self) -> bool:

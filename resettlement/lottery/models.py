@@ -152,7 +152,7 @@ class Lottery(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("lottery-detail", args=[self.pk])
+        return reverse("lottery:detail", args=[self.pk])
 
     @property
     def secret_revealed(self) -> bool:

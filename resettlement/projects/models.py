@@ -194,7 +194,7 @@ class Project(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("project-dashboard", kwargs={"code": self.code})
+        return reverse("projects:dashboard", kwargs={"code": self.code})
 
     def clean(self) -> None:
         if self.entitlement_basis != EntitlementBasis.AREA and not self.per_capita_area:

@@ -148,7 +148,7 @@ class SelectionEvent(models.Model):
         return self.name
 
     def get_absolute_url(self) -> str:
-        return reverse("selection-event", args=[self.pk])
+        return reverse("selection:event", args=[self.pk])
 
     @property
     def actions(self) -> list[str]:
@@ -470,7 +470,7 @@ class Selection(models.Model):
         return f"{self.household.agreement_no}: {self.total_area} m²"
 
     def get_absolute_url(self) -> str:
-        return reverse("selection-detail", args=[self.pk])
+        return reverse("selection:detail", args=[self.pk])
 
     @property
     def actions(self) -> list[str]:

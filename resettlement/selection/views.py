@@ -371,7 +371,7 @@ def desk_action(request, pk: int, number: int, action: str):
     except ValidationError as error:
         return _panel(request, desk, error=" ".join(error.messages))
     if not request.htmx:
-        return redirect("desk-console", pk=pk, number=number)
+        return redirect("selection:desk-console", pk=pk, number=number)
     return _panel(request, desk, confirmed=confirmed)
 
 
@@ -519,7 +519,7 @@ def board_open(request, pk: int):
     the day, and only by a form, never by following a link."""
     event = _event(request, pk, Capability.RUN_DESK)
     _link, token = board_link_create(event=event, by=request.user)
-    return redirect(reverse("selection-board", args=[token]))
+    return redirect(reverse("selection:board", args=[token]))
 
 
 @login_required
@@ -561,7 +561,7 @@ def board(request, token: str):
         "selection/board.html",
         {
             "event": event,
-            "data_url": reverse("selection-board-data", args=[token]),
+            "data_url": reverse("selection:board-data", args=[token]),
             "labels": labels,
         },
     )

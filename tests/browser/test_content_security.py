@@ -68,13 +68,13 @@ def site(world, personas):
 
 
 def check_milestone_edit(watched, urls):
-    page = watched.visit(urls["milestone-edit"])
+    page = watched.visit(urls["progress:milestone-edit"])
     page.click("button[data-value='80']")
     expect(page.locator("#id_percent")).to_have_value("80")
 
 
 def check_bulk(watched, urls):
-    page = watched.visit(urls["milestone-bulk"])
+    page = watched.visit(urls["progress:milestone-bulk"])
     boxes = page.locator(".building-checks input[type=checkbox]")
     assert boxes.count() >= 2
     page.click("button[data-select-all]")
@@ -83,7 +83,7 @@ def check_bulk(watched, urls):
 
 
 def check_map(watched, urls, project_code):
-    page = watched.visit(f"{urls['map']}?project={project_code}")
+    page = watched.visit(f"{urls['maps:page']}?project={project_code}")
     page.wait_for_function("() => document.body.dataset.mapReady === 'true'")
     assert page.evaluate("document.body.dataset.buildingsShown") == "1"
     swatch = page.locator(".map-legend .swatch.phase-not_started")
@@ -101,11 +101,11 @@ def check_map(watched, urls, project_code):
 
 
 def check_dashboard_and_building(watched, urls):
-    page = watched.visit(urls["project-dashboard"])
+    page = watched.visit(urls["projects:dashboard"])
     expect(page.locator("#flats-by-status meter.bar").first).to_be_visible()
     expect(page.locator("#buildings progress.bar").first).to_be_visible()
     expect(page.locator("#delayed.card.alert")).to_contain_text("5#")
-    page = watched.visit(urls["building-detail"])
+    page = watched.visit(urls["housing:building-detail"])
     expect(page.locator(".badge.phase")).to_have_css(
         "background-color", phase_colour(Phase.FOUNDATION)
     )
@@ -127,7 +127,7 @@ def check_api_docs(watched):
 
 
 def check_language_switcher(watched, urls):
-    page = watched.visit(urls["home"])
+    page = watched.visit(urls["projects:home"])
     expect(page.locator("html")).to_have_attribute("lang", "zh-hans")
     with page.expect_navigation():
         page.select_option("#language", "en")
@@ -137,16 +137,18 @@ def check_language_switcher(watched, urls):
 def test_main_pages_as_an_administrator_raise_no_violation(site, personas, browser, live_server):
     urls = page_urls(site)
     watched = Watched(browser, live_server, "admin")
-    for name in ("home", "household-search", "lottery-detail", "selection-event"):
+    for name in ("projects:home", "households:search", "lottery:detail", "selection:event"):
         watched.visit(urls[name])
     check_dashboard_and_building(watched, urls)
     check_milestone_edit(watched, urls)
     check_bulk(watched, urls)
     check_map(watched, urls, site.project.code)
 
-    page = watched.visit(urls["selection-board"])
+    page = watched.visit(urls["selection:board"])
     expect(page.locator('.building[data-building="5#"] td[data-room="1-101"]')).to_be_visible()
-    page = watched.visit(page_urls(site)["desk-console"].replace("/desks/1/", "/desks/2/"))
+    page = watched.visit(
+        page_urls(site)["selection:desk-console"].replace("/desks/1/", "/desks/2/")
+    )
     page.click("#call-next")
     expect(page.locator("#household-card .call-number")).to_have_text("2")
     page.check("#offer .offer-flat input >> nth=0")
@@ -166,7 +168,7 @@ def test_main_pages_as_an_administrator_raise_no_violation(site, personas, brows
 def test_main_pages_as_a_project_team_raise_no_violation(site, personas, browser, live_server):
     urls = page_urls(site)
     watched = Watched(browser, live_server, "team")
-    for name in ("home", "geometry", "imports"):
+    for name in ("projects:home", "maps:geometry", "imports:page"):
         watched.visit(urls[name])
     check_dashboard_and_building(watched, urls)
     check_milestone_edit(watched, urls)
