@@ -1,16 +1,12 @@
 import secrets
 
 from django.conf import settings
-from django.core.files.storage import storages
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-
-def private_storage():
-    """Error workbooks repeat the uploaded rows, personal data included: kept out of MEDIA."""
-    return storages["private"]
+from resettlement.storage import private_storage  # migrations name it by this path
 
 
 def _unguessable(folder: str) -> str:

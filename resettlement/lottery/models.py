@@ -6,8 +6,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from resettlement.imports.models import private_storage
 from resettlement.lifecycle import Lifecycle, transition
+from resettlement.storage import private_storage
 
 
 class LotteryMode(models.TextChoices):

@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from resettlement.accounts.models import ExpiringKey
-from resettlement.imports.models import private_storage
 from resettlement.lifecycle import Lifecycle, transition
+from resettlement.storage import private_storage
 
 
 class QueueSource(models.TextChoices):
