@@ -96,6 +96,10 @@ class ImportBatch(models.Model):
     # The errors may quote ID numbers; the error workbook keeps them, the history need not.
     history = HistoricalRecords(excluded_fields=["first_errors"])
 
+    # The choices, for templates: {% if batch.status == batch.Status.QUEUED %}.
+    Status = ImportStatus
+    Outcome = ImportOutcome
+
     class Meta:
         verbose_name = _("import")
         verbose_name_plural = _("imports")

@@ -138,6 +138,12 @@ class Lottery(models.Model):
     objects = LotteryQuerySet.as_manager()
     history = HistoricalRecords()
 
+    # The choices, for templates: {% if lottery.mode == lottery.Mode.ASSIGN %}.
+    Mode = LotteryMode
+    Status = LotteryStatus
+    GroupRule = GroupRule
+    DrawMethod = DrawMethod
+
     class Meta:
         verbose_name = _("lottery")
         verbose_name_plural = _("lotteries")

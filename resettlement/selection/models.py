@@ -450,6 +450,10 @@ class Selection(models.Model):
 
     history = HistoricalRecords()
 
+    # The choices, for templates: {% if selection.status == selection.Status.VOIDED %}.
+    Status = SelectionStatus
+    Source = SelectionSource
+
     class Meta:
         verbose_name = _("selection")
         verbose_name_plural = _("selections")
