@@ -270,13 +270,5 @@ class Flat(models.Model):
         return str(STATUS_MARKS[self.status])
 
     @property
-    def can_reserve(self) -> bool:
-        return FLAT_LIFECYCLE.allows("reserve", self.status)
-
-    @property
     def can_select(self) -> bool:
         return FLAT_LIFECYCLE.allows("select", self.status)
-
-    @property
-    def can_hand_over(self) -> bool:
-        return FLAT_LIFECYCLE.allows("hand_over", self.status)

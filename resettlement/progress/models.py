@@ -146,10 +146,6 @@ class BuildingMilestone(models.Model):
     def __str__(self) -> str:
         return f"{self.building} {self.milestone_type}"
 
-    @property
-    def is_complete(self) -> bool:
-        return self.percent == 100
-
 
 class MilestoneException(models.Model):
     """A supervisor's permission to complete a node before the nodes ahead of it."""

@@ -346,18 +346,6 @@ class QueueEntry(models.Model):
     def can_present(self) -> bool:
         return QUEUE_LIFECYCLE.allows("present", self.status)
 
-    @property
-    def can_mark_absent(self) -> bool:
-        return QUEUE_LIFECYCLE.allows("requeue", self.status)
-
-    @property
-    def can_finish(self) -> bool:
-        return QUEUE_LIFECYCLE.allows("finish", self.status)
-
-    @property
-    def can_reopen(self) -> bool:
-        return QUEUE_LIFECYCLE.allows("reopen", self.status)
-
 
 class FlatHold(models.Model):
     """A flat locked for a household at a desk while it decides; one hold per flat (the database
@@ -484,10 +472,6 @@ class Selection(models.Model):
     @property
     def can_void(self) -> bool:
         return SELECTION_LIFECYCLE.allows("void", self.status)
-
-    @property
-    def can_swap(self) -> bool:
-        return SELECTION_LIFECYCLE.allows("swap", self.status)
 
 
 class SelectedFlat(models.Model):
