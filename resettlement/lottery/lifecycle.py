@@ -8,7 +8,8 @@ state that step left. A roster edit racing the freeze therefore lands before the
 taken or is refused; a double-submitted draw draws once; a lottery replaced by a re-draw takes
 no step at all. The draw itself is algorithm v1 in resettlement/lottery_verify.py, the same
 file notaries run. Publishing and the re-draw reach into selections, which depend on
-lotteries: they live on that side, in resettlement/selection/lotteries.py.
+lotteries: they are composed on that side (resettlement/selection/lotteries.py), publishing
+from lottery_claim and lottery_publication_record here.
 """
 
 import hashlib
@@ -23,7 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from resettlement import lottery_verify as v1
 from resettlement.database import planner_statistics_refresh, rows_insert
-from resettlement.lottery import notice
+from resettlement.lottery import notice, tasks
 from resettlement.lottery.files import pools_of, roster_entries
 from resettlement.lottery.models import (
     DRAWN_BY,
@@ -243,6 +244,18 @@ def _check_permutation(rows, entries, flats, mode) -> None:
                     ERROR_FLAT_POOL
                     % {"code": code, "pool": entries[agreement].pool, "agreement": agreement}
                 )
+
+
+def lottery_publication_record(lottery: Lottery, by=None) -> None:
+    """The publication's own writes, once the caller has claimed the lottery for "publish" and
+    applied its result (selection.lotteries.lottery_publish): status and date, the notice's
+    files and result table; its PDF is rendered once committed, in the background."""
+    lottery.status = LOTTERY_LIFECYCLE.target("publish")
+    lottery.published_at = timezone.now()
+    _save(lottery, by, ["status", "published_at"])
+    notice.files_store(lottery, by=by)
+    notice.notice_rows_store(lottery, by=by)
+    tasks.notice_render_when_committed(lottery)
 
 
 def lottery_cancel(*, lottery: Lottery, reason: str, by=None) -> Lottery:

@@ -6,17 +6,15 @@ lottery's order or its assigned flats are selections."""
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import OuterRef, Subquery
-from django.utils import timezone
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history
 
 from resettlement.households.lifecycle import households_order_by_expression
 from resettlement.households.models import Household
-from resettlement.lottery import notice, tasks
-from resettlement.lottery.lifecycle import ERROR_REASON, lottery_claim
+from resettlement.lottery import tasks
+from resettlement.lottery.lifecycle import ERROR_REASON, lottery_claim, lottery_publication_record
 from resettlement.lottery.models import (
-    LOTTERY_LIFECYCLE,
     Lottery,
     LotteryEntry,
     LotteryMode,
@@ -42,14 +40,7 @@ def lottery_publish(*, lottery: Lottery, by=None) -> Lottery:
             _apply_order(lottery, by)
         else:
             selections_from_lottery(lottery=lottery, by=by)
-        lottery.status = LOTTERY_LIFECYCLE.target("publish")
-        lottery.published_at = timezone.now()
-        lottery._history_user = by
-        lottery._change_reason = None
-        lottery.save(update_fields=["status", "published_at"])
-        notice.files_store(lottery, by=by)
-        notice.notice_rows_store(lottery, by=by)
-        tasks.notice_render_when_committed(lottery)
+        lottery_publication_record(lottery, by=by)
     return lottery
 
 
