@@ -13,8 +13,7 @@ from rest_framework.views import APIView
 from api.permissions import HasCapability
 from maps.geojson import buildings_etag, buildings_geojson, villages_etag, villages_geojson
 from resettlement.accounts.access import Capability, project_ids_where
-from resettlement.housing.models import Building
-from resettlement.progress.models import Phase
+from resettlement.housing.models import Building, Phase
 from resettlement.projects.models import Village
 
 GEOJSON = "application/geo+json"

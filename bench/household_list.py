@@ -35,8 +35,8 @@ def seed() -> object:
     from resettlement.demo.people import PeopleFactory
     from resettlement.households.services import households_create
     from resettlement.households.validation import HouseholdData
+    from resettlement.progress.setup import project_create
     from resettlement.projects.models import District, StreetOffice, Village
-    from resettlement.projects.services import project_create
 
     district = District.objects.create(code="610113", name="雁塔区")
     office = StreetOffice.objects.create(district=district, code="BENCH", name="基准街道")

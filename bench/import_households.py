@@ -25,8 +25,8 @@ def main(database_url: str, rows: int) -> bool:
     from synthetic import household_workbook
 
     from resettlement.imports.registers import households_import
+    from resettlement.progress.setup import project_create
     from resettlement.projects.models import District, StreetOffice, Village
-    from resettlement.projects.services import project_create
 
     district = District.objects.create(code="610113", name="雁塔区")
     office = StreetOffice.objects.create(district=district, code="BENCH", name="基准街道")

@@ -202,8 +202,8 @@ def main() -> bool:
     env = environment(fresh_sqlite())
     migrate(env)
     setup_django(env)
+    from resettlement.progress.setup import project_create
     from resettlement.projects.models import District, StreetOffice, Village
-    from resettlement.projects.services import project_create
 
     district = District.objects.create(code="610113", name="雁塔区")
     office = StreetOffice.objects.create(district=district, code="BENCH", name="基准街道")

@@ -101,6 +101,7 @@ def main(database_url: str) -> bool:
     from resettlement.lottery import lifecycle, services
     from resettlement.lottery.files import published_files
     from resettlement.lottery.models import LotteryResult, LotteryStatus
+    from resettlement.selection.lotteries import lottery_publish
 
     project = seed.project()
     clock(
@@ -147,7 +148,7 @@ def main(database_url: str) -> bool:
         TARGET_VERIFY_S,
     )
 
-    clock("lottery_publish (informational)", lambda: lifecycle.lottery_publish(lottery=lottery))
+    clock("lottery_publish (informational)", lambda: lottery_publish(lottery=lottery))
     ordered = project.households.filter(status=HouseholdStatus.ORDERED).count()
     if ordered != HOUSEHOLDS:
         sys.exit(f"publication ordered {ordered:,} households")

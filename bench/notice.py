@@ -58,6 +58,7 @@ def seed():
     from resettlement.archive.models import DocumentKind, StoredDocument
     from resettlement.lottery import lifecycle, services
     from resettlement.lottery.notice import notice_pdf
+    from resettlement.selection.lotteries import lottery_publish
 
     project = seed.project()
     seed.households_add(project, HOUSEHOLDS)
@@ -69,7 +70,7 @@ def seed():
     )
     clock(
         "lottery_publish, with the notice PDF task run at once after its commit (informational)",
-        lambda: lifecycle.lottery_publish(lottery=lottery),
+        lambda: lottery_publish(lottery=lottery),
     )
     document = StoredDocument.objects.of(lottery).get(kind=DocumentKind.LOTTERY_NOTICE_PDF)
     clock(

@@ -21,8 +21,8 @@ from resettlement.progress.services import (
     building_milestones_create,
     buildings_progress_refresh,
 )
+from resettlement.progress.setup import project_create
 from resettlement.projects.models import District, Project, StreetOffice, Village
-from resettlement.projects.services import project_create
 
 # The grid: footprints of about 30 m × 15 m in WGS84, 50 to a row, around Xi'an.
 ORIGIN = (108.95, 34.22)  # longitude, latitude

@@ -18,9 +18,10 @@ from resettlement.housing.services import FlatPosition, flats_generate
 from resettlement.lottery import lifecycle as lottery_lifecycle
 from resettlement.lottery import services as lottery_services
 from resettlement.lottery.models import Lottery, LotteryMode
+from resettlement.progress.setup import project_create
 from resettlement.projects.models import District, Project, StreetOffice, Village
-from resettlement.projects.services import project_create
 from resettlement.selection.lifecycle import event_open
+from resettlement.selection.lotteries import lottery_publish
 from resettlement.selection.models import SelectionEvent
 from resettlement.selection.services import event_create
 
@@ -110,7 +111,7 @@ def published_lottery(project: Project, *, by=None) -> Lottery:
     lottery_lifecycle.lottery_draw(
         lottery=lottery, public_input=PUBLIC_INPUT, witnesses=WITNESSES, by=by
     )
-    return lottery_lifecycle.lottery_publish(lottery=lottery, by=by)
+    return lottery_publish(lottery=lottery, by=by)
 
 
 def open_event(

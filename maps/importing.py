@@ -38,9 +38,9 @@ from simple_history.utils import bulk_update_with_history
 
 from maps import gdal_policy
 from maps.formats import too_large_message, upload_max_bytes
-from maps.geometry import within_china
 from maps.sources import GeometryImportError, Source, source_prepare
 from resettlement.accounts.models import User
+from resettlement.geometry import within_china
 from resettlement.households.validation import village_lookup
 from resettlement.housing.codes import normalize_building_code
 from resettlement.housing.models import Building

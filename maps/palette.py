@@ -4,7 +4,7 @@ deficiencies); each phase also has a numbered mark, so nothing depends on colour
 
 from dataclasses import dataclass
 
-from resettlement.progress.models import Phase
+from resettlement.housing.models import Phase
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,7 @@ from shapely.geometry import Point, shape
 
 from maps.palette import PHASE_STYLES
 from resettlement.fonts import CJK_FAMILY, cjk_font_path
-from resettlement.housing.models import Building
-from resettlement.progress.models import Phase
+from resettlement.housing.models import Building, Phase
 from resettlement.projects.models import Project
 
 LABEL_LIMIT = 400  # building codes are written on the map up to this many buildings

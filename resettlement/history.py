@@ -21,7 +21,8 @@ from simple_history.manager import HistoryDescriptor
 from simple_history.utils import bulk_create_with_history
 
 if TYPE_CHECKING:
-    from resettlement.accounts.models import User
+    # Any user model: the core sits below accounts.
+    from django.contrib.auth.base_user import AbstractBaseUser as User
 
 _manager_classes: dict[tuple[type, type], type] = {}
 

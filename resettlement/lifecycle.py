@@ -1,8 +1,8 @@
 """How every status in the product changes.
 
 A lifecycle is a table of named transitions: a verb, the statuses it leaves from and the status
-it leads to. Each model's table sits next to its statuses (models.py), and each model exposes
-`can_<verb>` read from it, for templates, the API and the admin. Each transition is a function
+it leads to. Each model's table sits next to its statuses (models.py); the model exposes
+`can_<verb>` read from it where templates, the API or the admin ask. Each transition is a function
 in its app's lifecycle.py that checks the table, claims the row (a conditional UPDATE acted on
 by its count, or a row lock), and writes the history and the log. Nothing else writes a status:
 tests/test_status_writes.py reads the product code for it.
@@ -25,7 +25,8 @@ from django.utils.functional import Promise
 from resettlement.history import history_insert_sql, history_params, tracked_columns
 
 if TYPE_CHECKING:
-    from resettlement.accounts.models import User
+    # Any user model: the core sits below accounts.
+    from django.contrib.auth.base_user import AbstractBaseUser as User
 
 Message = str | Promise
 

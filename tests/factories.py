@@ -10,9 +10,8 @@ from resettlement.accounts.models import Role, User
 from resettlement.demo.people import PeopleFactory
 from resettlement.households.models import Household, HouseholdStatus
 from resettlement.housing.models import Building, Flat
-from resettlement.housing.services import building_create
+from resettlement.progress.setup import building_create, project_create
 from resettlement.projects.models import District, Project, StreetOffice, Village
-from resettlement.projects.services import project_create
 
 PEOPLE = PeopleFactory(seed=7)
 

@@ -6,10 +6,11 @@ from decimal import Decimal
 
 from resettlement.households.models import HouseholdStatus
 from resettlement.housing.services import FlatPosition, flats_generate
-from resettlement.lottery.lifecycle import lottery_draw, lottery_freeze, lottery_publish
+from resettlement.lottery.lifecycle import lottery_draw, lottery_freeze
 from resettlement.lottery.models import DrawMethod, LotteryMode
 from resettlement.lottery.services import lottery_create, roster_build
 from resettlement.selection.lifecycle import event_open
+from resettlement.selection.lotteries import lottery_publish
 from resettlement.selection.services import event_create
 from tests.factories import HouseholdFactory, make_building, make_project
 

@@ -10,11 +10,12 @@ from django.urls import reverse
 
 from resettlement.households.models import HouseholdStatus
 from resettlement.housing.models import Flat
-from resettlement.lottery.lifecycle import lottery_draw, lottery_freeze, lottery_redraw
+from resettlement.lottery.lifecycle import lottery_draw, lottery_freeze
 from resettlement.lottery.models import Lottery, LotteryStatus
 from resettlement.lottery.services import lottery_create, roster_build
 from resettlement.selection.confirmation import selection_confirm
 from resettlement.selection.lifecycle import desk_call_next, event_open
+from resettlement.selection.lotteries import lottery_redraw
 from resettlement.selection.models import Selection, SelectionStatus
 from resettlement.selection.services import event_create, flats_hold
 from tests.selection_fixtures import WITNESSES, households, project_with_flats

@@ -14,9 +14,9 @@ from django.urls import reverse
 
 from resettlement.archive.models import DocumentKind, StoredDocument
 from resettlement.archive.responses import MESSAGE_PENDING
-from resettlement.lottery.lifecycle import lottery_redraw
 from resettlement.lottery.models import Lottery
 from resettlement.masking import mask_name
+from resettlement.selection.lotteries import lottery_redraw
 from tests.documents import forbid_weasyprint, pdf_text
 from tests.selection_fixtures import households, published_lottery
 

@@ -2,7 +2,7 @@ from django import template
 from django.utils.html import format_html
 
 from maps.palette import PHASE_STYLES
-from resettlement.progress.models import Phase
+from resettlement.housing.models import Phase
 
 register = template.Library()
 

@@ -10,7 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from resettlement.imports.models import private_storage
+from resettlement.storage import private_storage
 
 EXTENSIONS = {"application/pdf": ".pdf", "text/csv": ".csv", "text/html": ".html"}
 

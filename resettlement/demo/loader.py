@@ -22,15 +22,14 @@ from resettlement.households.validation import HouseholdData, MemberData
 from resettlement.housing.models import Building, Flat
 from resettlement.housing.services import (
     FlatPosition,
-    building_create,
     flats_generate,
     flats_record_surveyed_areas,
 )
 from resettlement.progress.models import BuildingMilestone
 from resettlement.progress.services import building_milestones_record
+from resettlement.progress.setup import building_create, project_create
 from resettlement.projects.entitlement import entitled_area_for
 from resettlement.projects.models import District, Project, StreetOffice, Village
-from resettlement.projects.services import project_create
 
 LON_STEP, LAT_STEP = 0.0007, 0.0005  # ≈65 m and ≈55 m at Xi'an's latitude
 FOOTPRINTS = {  # half-width and half-depth in degrees

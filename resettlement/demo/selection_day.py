@@ -16,13 +16,14 @@ from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 
 from resettlement.housing.models import Flat
-from resettlement.lottery.lifecycle import lottery_draw, lottery_freeze, lottery_publish
+from resettlement.lottery.lifecycle import lottery_draw, lottery_freeze
 from resettlement.lottery.models import Lottery, LotteryMode
 from resettlement.lottery.notice import notice_pdf_store
 from resettlement.lottery.services import lottery_create, roster_build
 from resettlement.projects.models import Project
 from resettlement.selection.confirmation import selection_confirm, selection_void
 from resettlement.selection.lifecycle import desk_call_next, event_open, queue_absent, queue_present
+from resettlement.selection.lotteries import lottery_publish
 from resettlement.selection.models import QueueSource, SelectionEvent
 from resettlement.selection.rules import event_rules_set, rules_of
 from resettlement.selection.services import event_create, flats_hold

@@ -177,26 +177,6 @@ class Household(models.Model):
         return HOUSEHOLD_LIFECYCLE.allows("sign", self.status)
 
     @property
-    def can_order(self) -> bool:
-        return HOUSEHOLD_LIFECYCLE.allows("order", self.status)
-
-    @property
-    def can_allocate(self) -> bool:
-        return HOUSEHOLD_LIFECYCLE.allows("allocate", self.status)
-
-    @property
-    def can_notify(self) -> bool:
-        return HOUSEHOLD_LIFECYCLE.allows("notify", self.status)
-
-    @property
-    def can_hand_over(self) -> bool:
-        return HOUSEHOLD_LIFECYCLE.allows("hand_over", self.status)
-
-    @property
-    def can_certify(self) -> bool:
-        return HOUSEHOLD_LIFECYCLE.allows("certify", self.status)
-
-    @property
     def priority_flags(self) -> list[str]:
         flags = (
             (self.elderly, _("Elderly")),

@@ -9,13 +9,26 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
-from maps.geometry import validate_area_geometry
+from resettlement.geometry import validate_area_geometry
 from resettlement.housing.codes import natural_sort_key
 from resettlement.input_values import date_in_range
 from resettlement.lifecycle import Lifecycle, transition
-from resettlement.progress.models import Phase
 
 POSITIVE_AREA = MinValueValidator(Decimal("0.01"))
+
+
+class Phase(models.TextChoices):
+    """Where a building stands, in eight steps a map can colour: a building's phase is that of
+    its first open node (not started: nothing begun yet; delivered: every node complete)."""
+
+    NOT_STARTED = "not_started", _("Works not started")
+    FOUNDATION = "foundation", _("Foundation")
+    STRUCTURE = "structure", _("Main structure")
+    TOPPED_OUT = "topped_out", _("Topped out")
+    ENVELOPE = "envelope", _("Facade and openings")
+    FITOUT = "fitout", _("Installation and fit-out")
+    ACCEPTANCE = "acceptance", _("Acceptance and handover")
+    DELIVERED = "delivered", _("Delivered")
 
 
 class BuildingQuerySet(models.QuerySet):
@@ -258,13 +271,5 @@ class Flat(models.Model):
         return str(STATUS_MARKS[self.status])
 
     @property
-    def can_reserve(self) -> bool:
-        return FLAT_LIFECYCLE.allows("reserve", self.status)
-
-    @property
     def can_select(self) -> bool:
         return FLAT_LIFECYCLE.allows("select", self.status)
-
-    @property
-    def can_hand_over(self) -> bool:
-        return FLAT_LIFECYCLE.allows("hand_over", self.status)

@@ -1,6 +1,5 @@
 """Writes to buildings and flats."""
 
-import datetime
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
@@ -12,60 +11,14 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
 from resettlement.accounts.models import User
-from resettlement.history import history_author_set
-from resettlement.housing.codes import flat_code, normalize_building_code, room_number
+from resettlement.housing.codes import flat_code, room_number
 from resettlement.housing.models import Building, Flat
 from resettlement.housing.validation import FlatData, flat_conflicts
-from resettlement.progress.services import building_milestones_create, buildings_progress_refresh
-from resettlement.projects.models import Project, Village
 
-ERROR_BUILDING_EXISTS = _("Building %(code)s already exists in this project.")
-ERROR_VILLAGE_NOT_IN_PROJECT = _("The village is not one of this project's villages.")
 ERROR_FLOOR_SPAN = _("Floors must run from 1 to %(floors)s, first floor not above the last.")
 ERROR_NO_POSITIONS = _("Give at least one flat position per floor.")
 ERROR_POSITION_REPEATED = _("Position %(position)s is given twice.")
 ERROR_SURVEYED_AREA = _("Flat %(code)s: the surveyed area must be positive.")
-
-
-def building_create(
-    *,
-    project: Project,
-    code: str,
-    floors: int,
-    stairwells: int,
-    village: Village | None = None,
-    contractor: str = "",
-    planned_delivery_date: datetime.date | None = None,
-    longitude: Decimal | None = None,
-    latitude: Decimal | None = None,
-    footprint: dict | None = None,
-    by: User | None = None,
-) -> Building:
-    """A building with one milestone node per entry of its project's template."""
-    code = normalize_building_code(code)
-    if Building.objects.filter(project=project, code=code).exists():
-        raise ValidationError({"code": ERROR_BUILDING_EXISTS % {"code": code}})
-    if village is not None and not project.villages.filter(pk=village.pk).exists():
-        raise ValidationError({"village": ERROR_VILLAGE_NOT_IN_PROJECT})
-    building = Building(
-        project=project,
-        code=code,
-        floors=floors,
-        stairwells=stairwells,
-        village=village,
-        contractor=contractor,
-        planned_delivery_date=planned_delivery_date,
-        longitude=longitude,
-        latitude=latitude,
-        footprint=footprint,
-    )
-    building.full_clean(validate_unique=False)
-    history_author_set(building, by=by)
-    with transaction.atomic():
-        building.save()
-        building_milestones_create(buildings=[building], by=by)
-        buildings_progress_refresh(buildings=[building])
-    return building
 
 
 def flats_create(

@@ -1,16 +1,12 @@
 import secrets
 
 from django.conf import settings
-from django.core.files.storage import storages
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-
-def private_storage():
-    """Error workbooks repeat the uploaded rows, personal data included: kept out of MEDIA."""
-    return storages["private"]
+from resettlement.storage import private_storage  # migrations name it by this path
 
 
 def _unguessable(folder: str) -> str:
@@ -99,6 +95,10 @@ class ImportBatch(models.Model):
 
     # The errors may quote ID numbers; the error workbook keeps them, the history need not.
     history = HistoricalRecords(excluded_fields=["first_errors"])
+
+    # The choices, for templates: {% if batch.status == batch.Status.QUEUED %}.
+    Status = ImportStatus
+    Outcome = ImportOutcome
 
     class Meta:
         verbose_name = _("import")

@@ -7,7 +7,9 @@ Every step, and every edit of the roster (lottery.services), first claims the lo
 state that step left. A roster edit racing the freeze therefore lands before the digest is
 taken or is refused; a double-submitted draw draws once; a lottery replaced by a re-draw takes
 no step at all. The draw itself is algorithm v1 in resettlement/lottery_verify.py, the same
-file notaries run.
+file notaries run. Publishing and the re-draw reach into selections, which depend on
+lotteries: they are composed on that side (resettlement/selection/lotteries.py), publishing
+from lottery_claim and lottery_publication_record here.
 """
 
 import hashlib
@@ -17,18 +19,13 @@ from collections.abc import Mapping, Sequence
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import OuterRef, Subquery
 from django.utils import timezone
-from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
-from simple_history.utils import bulk_create_with_history
 
 from resettlement import lottery_verify as v1
 from resettlement.accounts.models import User
 from resettlement.database import planner_statistics_refresh, rows_insert
 from resettlement.history import history_author_set
-from resettlement.households.lifecycle import households_order_by_expression
-from resettlement.households.models import Household
 from resettlement.lottery import notice, tasks
 from resettlement.lottery.files import pools_of, roster_entries
 from resettlement.lottery.models import (
@@ -38,9 +35,7 @@ from resettlement.lottery.models import (
     Lottery,
     LotteryEntry,
     LotteryMode,
-    LotteryPoolFlat,
     LotteryResult,
-    LotteryStatus,
     Witness,
 )
 
@@ -51,8 +46,6 @@ ERROR_PUBLIC_INPUT = _("Enter the public input exactly as the witnesses drew it.
 ERROR_WITNESSES = _("Name at least one witness with their role.")
 ERROR_METHOD = _("This lottery is drawn by %(method)s.")
 ERROR_REASON = _("Give the reason and who approved it.")
-ERROR_REDRAW_USED = _("A selection event already uses this lottery's order; it cannot be re-drawn.")
-ERROR_REDRAW_ASSIGNED = _("Flats assigned by this lottery are already selections; void them first.")
 ERROR_NOT_PERMUTATION = _("The stamped result is not the frozen roster: %(problem)s")
 ERROR_MISSING = _("%(count)s entries of the roster are missing (e.g. %(example)s)")
 ERROR_UNKNOWN = _("%(count)s entries are not on the roster (e.g. %(example)s)")
@@ -266,42 +259,16 @@ def _check_permutation(
                 )
 
 
-def lottery_publish(*, lottery: Lottery, by: User | None = None) -> Lottery:
-    """Make the result official: in mode order, the households still waiting for their turn
-    take their sequence as selection order (one that selected its flats meanwhile keeps them);
-    in mode assign, each household's flat becomes its selection. The notice's result table is
-    stored with it; its PDF is rendered once committed, in the background."""
-    with transaction.atomic():
-        lottery_claim(lottery, "publish")
-        if lottery.mode == LotteryMode.ORDER:
-            _apply_order(lottery, by)
-        else:
-            from resettlement.selection.confirmation import selections_from_lottery
-
-            selections_from_lottery(lottery=lottery, by=by)
-        lottery.status = LOTTERY_LIFECYCLE.target("publish")
-        lottery.published_at = timezone.now()
-        _save(lottery, by, ["status", "published_at"])
-        notice.files_store(lottery, by=by)
-        notice.notice_rows_store(lottery, by=by)
-        tasks.notice_render_when_committed(lottery)
-    return lottery
-
-
-def _apply_order(lottery: Lottery, by: User | None) -> int:
-    """Every household of the roster still waiting takes its sequence as selection order: one
-    UPDATE with its history rows (households.lifecycle)."""
-    # One result per entry and one entry per household in a lottery: a plain lookup by the
-    # household (no ORDER BY/LIMIT, which would make PostgreSQL walk every result per row).
-    sequence = LotteryResult.objects.filter(
-        lottery=lottery, entry__household=OuterRef("pk")
-    ).order_by()
-    return households_order_by_expression(
-        Household.objects.filter(lottery_entries__lottery=lottery),
-        Subquery(sequence.values("sequence")),
-        by=by,
-        reason=gettext("selection order from lottery “%(name)s”") % {"name": lottery.name},
-    )
+def lottery_publication_record(lottery: Lottery, by: User | None = None) -> None:
+    """The publication's own writes, once the caller has claimed the lottery for "publish" and
+    applied its result (selection.lotteries.lottery_publish): status and date, the notice's
+    files and result table; its PDF is rendered once committed, in the background."""
+    lottery.status = LOTTERY_LIFECYCLE.target("publish")
+    lottery.published_at = timezone.now()
+    _save(lottery, by, ["status", "published_at"])
+    notice.files_store(lottery, by=by)
+    notice.notice_rows_store(lottery, by=by)
+    tasks.notice_render_when_committed(lottery)
 
 
 def lottery_cancel(*, lottery: Lottery, reason: str, by: User | None = None) -> Lottery:
@@ -312,65 +279,3 @@ def lottery_cancel(*, lottery: Lottery, reason: str, by: User | None = None) -> 
         lottery.status = LOTTERY_LIFECYCLE.target("cancel")
         _save(lottery, by, ["status"], reason=reason.strip())
     return lottery
-
-
-def lottery_redraw(
-    *, lottery: Lottery, reason: str, approved_by: str, by: User | None = None
-) -> Lottery:
-    """A new draft lottery with the same roster that names the one it replaces and why; the
-    replaced draw stays visible. It must be frozen (a new secret) and drawn again. A replaced
-    published notice gets a new PDF that names the re-draw (the page shows it at once)."""
-    if not reason.strip() or not approved_by.strip():
-        raise ValidationError(ERROR_REASON)
-    from resettlement.selection.models import Selection, SelectionEvent, SelectionStatus
-
-    with transaction.atomic():
-        # Also the replaced lottery's row lock: a notice PDF rendered meanwhile is stored
-        # under it, and a second re-draw waits here, then finds this one.
-        lottery_claim(lottery, "redraw")
-        if SelectionEvent.objects.filter(lottery=lottery).exists():
-            raise ValidationError(ERROR_REDRAW_USED)
-        if Selection.objects.filter(lottery=lottery, status=SelectionStatus.ACTIVE).exists():
-            raise ValidationError(ERROR_REDRAW_ASSIGNED)
-        successor = Lottery(
-            project=lottery.project,
-            name=gettext("%(name)s (re-draw)") % {"name": lottery.name},
-            mode=lottery.mode,
-            group_rule=lottery.group_rule,
-            priority_flags=lottery.priority_flags,
-            draw_method=lottery.draw_method,
-            scheduled_on=lottery.scheduled_on,
-            venue=lottery.venue,
-            replaces=lottery,
-            replace_reason=reason.strip(),
-            replace_approved_by=approved_by.strip(),
-            created_by=by,
-        )
-        history_author_set(successor, by=by)
-        successor.save()
-        bulk_create_with_history(
-            [
-                LotteryEntry(
-                    lottery=successor,
-                    household_id=e.household_id,
-                    agreement_no=e.agreement_no,
-                    group=e.group,
-                    pool=e.pool,
-                )
-                for e in lottery.entries.all()
-            ],
-            LotteryEntry,
-            batch_size=2000,
-            default_user=by,
-        )
-        bulk_create_with_history(
-            [
-                LotteryPoolFlat(lottery=successor, pool=p.pool, flat_id=p.flat_id)
-                for p in lottery.pool_flats.all()
-            ],
-            LotteryPoolFlat,
-            default_user=by,
-        )
-        if lottery.status == LotteryStatus.PUBLISHED:
-            tasks.notice_render_when_committed(lottery)
-    return successor

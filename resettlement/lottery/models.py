@@ -6,8 +6,8 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from resettlement.imports.models import private_storage
 from resettlement.lifecycle import Lifecycle, transition
+from resettlement.storage import private_storage
 
 
 class LotteryMode(models.TextChoices):
@@ -137,6 +137,12 @@ class Lottery(models.Model):
 
     objects = LotteryQuerySet.as_manager()
     history = HistoricalRecords()
+
+    # The choices, for templates: {% if lottery.mode == lottery.Mode.ASSIGN %}.
+    Mode = LotteryMode
+    Status = LotteryStatus
+    GroupRule = GroupRule
+    DrawMethod = DrawMethod
 
     class Meta:
         verbose_name = _("lottery")

@@ -49,8 +49,6 @@ from resettlement.lottery.lifecycle import (
     lottery_cancel,
     lottery_draw,
     lottery_freeze,
-    lottery_publish,
-    lottery_redraw,
     notary_import,
 )
 from resettlement.lottery.models import Lottery, LotteryMode, LotteryStatus
@@ -62,6 +60,7 @@ from resettlement.lottery.services import (
     pool_flats_set,
     roster_build,
 )
+from resettlement.selection.lotteries import lottery_publish, lottery_redraw
 
 ROSTER_PAGE = 100
 

@@ -5,7 +5,8 @@ from django.utils.translation import gettext_lazy as _
 
 from resettlement.column_ranges import form_field
 from resettlement.forms import Form, ModelForm, NumberInput, Textarea
-from resettlement.progress.models import BuildingMilestone, MilestoneType, Phase, ProjectMilestone
+from resettlement.housing.models import Phase
+from resettlement.progress.models import BuildingMilestone, MilestoneType, ProjectMilestone
 
 
 class MultipleFileInput(forms.ClearableFileInput):

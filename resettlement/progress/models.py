@@ -6,6 +6,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from resettlement.housing.models import Phase
+
 
 class MilestoneRole(models.TextChoices):
     """Nodes that rules refer to, whatever a project calls them."""
@@ -13,20 +15,6 @@ class MilestoneRole(models.TextChoices):
     TOPPING_OUT = "topping_out", _("Topping out")
     COMPLETION_ACCEPTANCE = "completion_acceptance", _("Completion acceptance")
     DELIVERY = "delivery", _("Delivery")
-
-
-class Phase(models.TextChoices):
-    """Where a building stands, in eight steps a map can colour: a building's phase is that of
-    its first open node (not started: nothing begun yet; delivered: every node complete)."""
-
-    NOT_STARTED = "not_started", _("Works not started")
-    FOUNDATION = "foundation", _("Foundation")
-    STRUCTURE = "structure", _("Main structure")
-    TOPPED_OUT = "topped_out", _("Topped out")
-    ENVELOPE = "envelope", _("Facade and openings")
-    FITOUT = "fitout", _("Installation and fit-out")
-    ACCEPTANCE = "acceptance", _("Acceptance and handover")
-    DELIVERED = "delivered", _("Delivered")
 
 
 class MilestoneType(models.Model):
@@ -157,10 +145,6 @@ class BuildingMilestone(models.Model):
 
     def __str__(self) -> str:
         return f"{self.building} {self.milestone_type}"
-
-    @property
-    def is_complete(self) -> bool:
-        return self.percent == 100
 
 
 class MilestoneException(models.Model):

@@ -4,17 +4,18 @@ import datetime
 from dataclasses import dataclass
 from typing import Any
 
+from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from resettlement.history import concrete_field
 from resettlement.housing.models import Building
 from resettlement.progress.models import BuildingMilestone, MilestoneType, ProjectMilestone
 
-STATE_LABELS = {
-    "complete": _("Complete"),
-    "in_progress": _("In progress"),
-    "not_started": _("Not started"),
-}
+
+class MilestoneState(models.TextChoices):
+    COMPLETE = "complete", _("Complete")
+    IN_PROGRESS = "in_progress", _("In progress")
+    NOT_STARTED = "not_started", _("Not started")
 
 
 @dataclass
@@ -35,13 +36,16 @@ class MilestoneRow:
     actual: Bar | None
     excepted: bool = False
 
+    # The choices, for templates: {% if row.state == row.State.COMPLETE %}.
+    State = MilestoneState
+
     @property
     def state_label(self) -> str:
-        return str(STATE_LABELS[self.state])
+        return str(MilestoneState(self.state).label)
 
     @property
     def overdue(self) -> bool:
-        return self.state != "complete" and self.days_late > 0
+        return self.state != MilestoneState.COMPLETE and self.days_late > 0
 
 
 @dataclass
@@ -52,10 +56,10 @@ class Timeline:
     today_left: float | None
 
 
-def milestone_state(milestone: BuildingMilestone) -> str:
+def milestone_state(milestone: BuildingMilestone) -> MilestoneState:
     if milestone.percent == 100:
-        return "complete"
-    return "in_progress" if milestone.percent > 0 else "not_started"
+        return MilestoneState.COMPLETE
+    return MilestoneState.IN_PROGRESS if milestone.percent > 0 else MilestoneState.NOT_STARTED
 
 
 def days_early(milestone: BuildingMilestone) -> int:

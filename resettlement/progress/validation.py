@@ -2,7 +2,6 @@
 
 import datetime
 
-from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -53,11 +52,6 @@ def milestone_check(
     if planned_start and planned_finish and planned_finish < planned_start:
         add("planned_finish", ERROR_PLANNED_ORDER)
     return errors
-
-
-def raise_if_invalid(errors: dict[str, list[str]]) -> None:
-    if errors:
-        raise ValidationError(errors)
 
 
 ERROR_OUT_OF_ORDER = _(

@@ -3,12 +3,11 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from maps.geometry import validate_area_geometry
+from resettlement.geometry import validate_area_geometry
 
 code_validator = RegexValidator(
     r"^[A-Za-z0-9][A-Za-z0-9_-]*$",
@@ -95,51 +94,6 @@ class EntitlementBasis(models.TextChoices):
     GREATER = "greater", _("The greater of the two")
 
 
-class ProjectQuerySet(models.QuerySet):
-    def with_summary(self, today):
-        """Counts, mean progress and delayed buildings (an open node past its planned finish
-        on `today`) per project, as subqueries (joins would multiply rows)."""
-        from resettlement.households.models import Household
-        from resettlement.housing.models import Building, Flat
-        from resettlement.progress.models import BuildingMilestone
-
-        def count(queryset, project_path: str):
-            rows = (
-                queryset.filter(**{project_path: models.OuterRef("pk")})
-                .order_by()
-                .values(project_path)
-                .annotate(n=models.Count("pk"))
-                .values("n")
-            )
-            return Coalesce(models.Subquery(rows), 0)
-
-        mean_progress = (
-            Building.objects.filter(project=models.OuterRef("pk"))
-            .order_by()
-            .values("project")
-            .annotate(mean=models.Avg("progress"))
-            .values("mean")
-        )
-        delayed = (
-            BuildingMilestone.objects.filter(
-                building__project=models.OuterRef("pk"),
-                percent__lt=100,
-                planned_finish__lt=today,
-            )
-            .order_by()
-            .values("building__project")
-            .annotate(n=models.Count("building", distinct=True))
-            .values("n")
-        )
-        return self.annotate(
-            building_count=count(Building.objects.all(), "project"),
-            flat_count=count(Flat.objects.all(), "building__project"),
-            household_count=count(Household.objects.all(), "project"),
-            mean_progress=models.Subquery(mean_progress),
-            delayed_count=Coalesce(models.Subquery(delayed), 0),
-        )
-
-
 class Project(models.Model):
     code = models.CharField(_("code"), max_length=30, unique=True, validators=[code_validator])
     name = models.CharField(_("name"), max_length=100)
@@ -182,7 +136,6 @@ class Project(models.Model):
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
-    objects = ProjectQuerySet.as_manager()
     history = HistoricalRecords(m2m_fields=[villages])
 
     class Meta:

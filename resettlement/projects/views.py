@@ -1,26 +1,68 @@
 from collections import Counter
 
 from django.contrib.auth.decorators import login_required
+from django.db import models
 from django.db.models import Count, Sum
+from django.db.models.functions import Coalesce
 from django.shortcuts import render
 from django.utils import timezone
 
 from resettlement.accounts.access import Capability, project_or_404, projects_where, user_can
 from resettlement.households.models import Household, HouseholdStatus
 from resettlement.housing.models import Building, Flat, FlatStatus
-from resettlement.progress.models import ProjectMilestone
+from resettlement.progress.models import BuildingMilestone, ProjectMilestone
 from resettlement.progress.timeline import building_delays
 
 
 @login_required
 def home(request):
     projects = (
-        projects_where(request.user)
-        .with_summary(timezone.localdate())
+        _with_summary(projects_where(request.user), timezone.localdate())
         .select_related("street_office")
         .prefetch_related("villages")
     )
     return render(request, "projects/home.html", {"projects": projects, "nav": "projects"})
+
+
+def _with_summary(projects, today):
+    """Counts, mean progress and delayed buildings (an open node past its planned finish
+    on `today`) per project, as subqueries (joins would multiply rows)."""
+
+    def count(queryset, project_path: str):
+        rows = (
+            queryset.filter(**{project_path: models.OuterRef("pk")})
+            .order_by()
+            .values(project_path)
+            .annotate(n=models.Count("pk"))
+            .values("n")
+        )
+        return Coalesce(models.Subquery(rows), 0)
+
+    mean_progress = (
+        Building.objects.filter(project=models.OuterRef("pk"))
+        .order_by()
+        .values("project")
+        .annotate(mean=models.Avg("progress"))
+        .values("mean")
+    )
+    delayed = (
+        BuildingMilestone.objects.filter(
+            building__project=models.OuterRef("pk"),
+            percent__lt=100,
+            planned_finish__lt=today,
+        )
+        .order_by()
+        .values("building__project")
+        .annotate(n=models.Count("building", distinct=True))
+        .values("n")
+    )
+    return projects.annotate(
+        building_count=count(Building.objects.all(), "project"),
+        flat_count=count(Flat.objects.all(), "building__project"),
+        household_count=count(Household.objects.all(), "project"),
+        mean_progress=models.Subquery(mean_progress),
+        delayed_count=Coalesce(models.Subquery(delayed), 0),
+    )
 
 
 @login_required

@@ -9,8 +9,8 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from resettlement.accounts.models import ExpiringKey
-from resettlement.imports.models import private_storage
 from resettlement.lifecycle import Lifecycle, transition
+from resettlement.storage import private_storage
 
 
 class QueueSource(models.TextChoices):
@@ -346,18 +346,6 @@ class QueueEntry(models.Model):
     def can_present(self) -> bool:
         return QUEUE_LIFECYCLE.allows("present", self.status)
 
-    @property
-    def can_mark_absent(self) -> bool:
-        return QUEUE_LIFECYCLE.allows("requeue", self.status)
-
-    @property
-    def can_finish(self) -> bool:
-        return QUEUE_LIFECYCLE.allows("finish", self.status)
-
-    @property
-    def can_reopen(self) -> bool:
-        return QUEUE_LIFECYCLE.allows("reopen", self.status)
-
 
 class FlatHold(models.Model):
     """A flat locked for a household at a desk while it decides; one hold per flat (the database
@@ -450,6 +438,10 @@ class Selection(models.Model):
 
     history = HistoricalRecords()
 
+    # The choices, for templates: {% if selection.status == selection.Status.VOIDED %}.
+    Status = SelectionStatus
+    Source = SelectionSource
+
     class Meta:
         verbose_name = _("selection")
         verbose_name_plural = _("selections")
@@ -480,10 +472,6 @@ class Selection(models.Model):
     @property
     def can_void(self) -> bool:
         return SELECTION_LIFECYCLE.allows("void", self.status)
-
-    @property
-    def can_swap(self) -> bool:
-        return SELECTION_LIFECYCLE.allows("swap", self.status)
 
 
 class SelectedFlat(models.Model):

@@ -7,7 +7,7 @@ import pytest
 from playwright.sync_api import expect
 
 from maps.palette import PHASE_STYLES
-from resettlement.progress.models import Phase
+from resettlement.housing.models import Phase
 from tests.browser.conftest import log_in, new_context
 from tests.site_pages import page_urls, site_build
 

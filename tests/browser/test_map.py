@@ -7,7 +7,7 @@ from playwright.sync_api import expect
 
 from maps.gcj02 import wgs84_to_gcj02
 from maps.palette import PHASE_STYLES
-from resettlement.progress.models import Phase
+from resettlement.housing.models import Phase
 from resettlement.progress.services import building_milestones_record
 from tests import geodata
 from tests.browser.conftest import log_in
