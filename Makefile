@@ -52,7 +52,7 @@ lint: venv
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	DEBUG=true DOTENV_FILE= $(PY) manage.py makemigrations --check --dry-run
-	DEBUG=true DOTENV_FILE= $(VENV)/bin/mypy
+	DEBUG=true DOTENV_FILE= $(PY) -m mypy
 
 format: venv
 	$(VENV)/bin/ruff format .
