@@ -14,7 +14,7 @@ from resettlement import lottery_verify
 from resettlement.households.models import CompensationMode, Household, HouseholdStatus
 from resettlement.housing.models import Flat, FlatStatus
 from resettlement.lottery.lifecycle import lottery_freeze
-from resettlement.lottery.models import Lottery, LotteryStatus
+from resettlement.lottery.models import Lottery, LotteryEntry, LotteryStatus
 from resettlement.lottery.services import (
     groups_apply,
     lottery_create,
@@ -144,6 +144,24 @@ def test_groups_from_a_pasted_list_are_checked_line_by_line_and_applied_whole(ro
     assert groups[eligible[0].agreement_no] == 1 and groups[eligible[1].agreement_no] == 3
     lottery.refresh_from_db()
     assert lottery.group_rule == "explicit"
+
+
+def test_a_pasted_list_matches_agreement_numbers_whatever_their_case(roster, login):
+    project, eligible, _refused = roster
+    client = login("supervisor")
+    lottery = create(client, project)
+    step(client, lottery, "roster-build")
+    # An entry made before agreement numbers were stored in capitals keeps its own spelling.
+    legacy = lottery.entries.get(agreement_no=eligible[1].agreement_no)
+    LotteryEntry.objects.filter(pk=legacy.pk).update(agreement_no=legacy.agreement_no.lower())
+    assert eligible[0].agreement_no != eligible[0].agreement_no.lower()
+
+    text = f"{eligible[0].agreement_no.lower()} 4\n{eligible[1].agreement_no.upper()} 5\n"
+    page = step(client, lottery, "groups", {"text": text})
+    assert "不在名单中" not in messages_of(page)
+    groups = dict(lottery.entries.values_list("pk", "group"))
+    assert groups[lottery.entries.get(agreement_no=eligible[0].agreement_no).pk] == 4
+    assert groups[legacy.pk] == 5
 
 
 def test_freezing_publishes_digest_and_commitment_keeps_the_secret_and_locks_the_roster(

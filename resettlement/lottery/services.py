@@ -19,6 +19,7 @@ from resettlement.accounts.models import User
 from resettlement.database import planner_statistics_refresh
 from resettlement.history import history_author_set
 from resettlement.households.models import CompensationMode, Household, HouseholdStatus
+from resettlement.households.validation import agreement_key
 from resettlement.housing.models import Flat, FlatStatus
 from resettlement.input_values import dates_out_of_range
 from resettlement.lottery.lifecycle import lottery_claim
@@ -193,13 +194,15 @@ def groups_apply(*, lottery: Lottery, text: str, by: User | None = None) -> int:
 
 
 def _groups_apply(lottery: Lottery, text: str, by: User | None) -> int:
-    entries = {entry.agreement_no: entry for entry in lottery.entries.all()}
+    # Matched as agreements are (case does not matter): staff paste numbers as they typed them,
+    # and entries made before capitals were the rule hold them as they were imported.
+    entries = {agreement_key(entry.agreement_no): entry for entry in lottery.entries.all()}
     errors, changes = [], {}
     for number, line in enumerate(text.splitlines(), start=1):
         cells = [cell.strip() for cell in re.split(r"[\t,，\s]+", line.strip()) if cell.strip()]
         if not cells:
             continue
-        agreement = v1.normalize_agreement_no(cells[0])
+        agreement = agreement_key(v1.normalize_agreement_no(cells[0]))
         if agreement not in entries:
             errors.append(ERROR_LIST_UNKNOWN % {"line": number, "agreement": cells[0]})
             continue
@@ -207,7 +210,7 @@ def _groups_apply(lottery: Lottery, text: str, by: User | None) -> int:
             errors.append(ERROR_LIST_GROUP % {"line": number})
             continue
         if agreement in changes:
-            errors.append(ERROR_LIST_TWICE % {"line": number, "agreement": agreement})
+            errors.append(ERROR_LIST_TWICE % {"line": number, "agreement": cells[0]})
             continue
         changes[agreement] = (int(cells[1]), cells[2] if len(cells) > 2 else None)
     if errors:
