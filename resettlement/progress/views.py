@@ -17,6 +17,7 @@ from resettlement.progress.forms import (
     TemplateFormSet,
 )
 from resettlement.progress.models import BuildingMilestone, MilestonePhoto
+from resettlement.progress.timeline import node_anchor
 from resettlement.progress.services import (
     MILESTONE_FIELDS,
     TemplateNode,
@@ -64,12 +65,14 @@ def milestone_edit(request, pk: int):
         except ValidationError as error:
             _add_errors(form, error)
         else:
+            anchor = node_anchor(milestone)
             messages.success(
                 request,
                 _("%(building)s %(node)s saved.")
                 % {"building": building.code, "node": milestone.milestone_type.name},
+                extra_tags=anchor,
             )
-            return redirect(f"{building.get_absolute_url()}#node-{milestone.milestone_type.code}")
+            return redirect(f"{building.get_absolute_url()}#{anchor}-saved")
     return render(
         request,
         "progress/milestone_edit.html",
