@@ -90,21 +90,26 @@ def sideways(page) -> int:
     )
 
 
+SUBPIXEL = 1  # layout positions are fractional: a box at y = -0.125 is in view
+
+
 def inside_viewport(page, locator) -> bool:
     box = locator.bounding_box()
     size = page.viewport_size
     return (
-        box is not None
-        and box["x"] >= 0
-        and box["y"] >= 0
-        and box["x"] + box["width"] <= size["width"]
-        and box["y"] + box["height"] <= size["height"]
+        inside_width(page, locator)
+        and box["y"] >= -SUBPIXEL
+        and box["y"] + box["height"] <= size["height"] + SUBPIXEL
     )
 
 
 def inside_width(page, locator) -> bool:
     box = locator.bounding_box()
-    return box is not None and box["x"] >= 0 and box["x"] + box["width"] <= page.viewport_size["width"]
+    return (
+        box is not None
+        and box["x"] >= -SUBPIXEL
+        and box["x"] + box["width"] <= page.viewport_size["width"] + SUBPIXEL
+    )
 
 
 def overflowing_boxes(page) -> list[str]:
@@ -223,7 +228,7 @@ def test_the_saved_message_is_in_view_after_saving_a_milestone(site, browser, li
     expect(message).to_contain_text(f"已保存 {building.code} 主体施工")
     assert inside_viewport(page, message)
     # ... and the node that was saved is in view with it.
-    assert inside_width(page, page.locator("#node-superstructure").get_by_role("link", name="更新"))
+    assert inside_viewport(page, page.locator("#node-superstructure").get_by_role("link", name="更新"))
 
 
 def test_map_legend_is_folded_on_a_phone_and_opens_by_keyboard(site, browser, live_server):
