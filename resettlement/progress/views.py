@@ -17,7 +17,6 @@ from resettlement.progress.forms import (
     TemplateFormSet,
 )
 from resettlement.progress.models import BuildingMilestone, MilestonePhoto
-from resettlement.progress.timeline import node_anchor
 from resettlement.progress.services import (
     MILESTONE_FIELDS,
     TemplateNode,
@@ -27,6 +26,7 @@ from resettlement.progress.services import (
     milestone_type_create,
     milestone_update,
 )
+from resettlement.progress.timeline import node_anchor
 
 
 def _milestone(request, pk: int) -> BuildingMilestone:

@@ -228,7 +228,9 @@ def test_the_saved_message_is_in_view_after_saving_a_milestone(site, browser, li
     expect(message).to_contain_text(f"已保存 {building.code} 主体施工")
     assert inside_viewport(page, message)
     # ... and the node that was saved is in view with it.
-    assert inside_viewport(page, page.locator("#node-superstructure").get_by_role("link", name="更新"))
+    assert inside_viewport(
+        page, page.locator("#node-superstructure").get_by_role("link", name="更新")
+    )
 
 
 def test_map_legend_is_folded_on_a_phone_and_opens_by_keyboard(site, browser, live_server):
@@ -274,7 +276,11 @@ def test_tables_that_scroll_sideways_are_keyboard_regions_with_a_name(site, brow
                }))"""
         )
         for region in found:
-            if region["tabindex"] != "0" or region["role"] != "region" or not region["label"].strip():
+            if (
+                region["tabindex"] != "0"
+                or region["role"] != "region"
+                or not region["label"].strip()
+            ):
                 unreachable.append((name, region))
         wrappers = page.locator(".table-wrap")
         for index in range(wrappers.count()):
