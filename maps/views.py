@@ -41,7 +41,7 @@ def map_page(request):
         "center": settings.LEAFLET_CONFIG["DEFAULT_CENTER"],
         "zoom": settings.LEAFLET_CONFIG["DEFAULT_ZOOM"],
         "text": {
-            "legend": _("Phase"),
+            "legend": _("Phase legend"),
             "stage": _("Current stage"),
             "progress": _("Progress"),
             "flats": _("Flats"),

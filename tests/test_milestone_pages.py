@@ -258,3 +258,21 @@ def test_project_supervisor_persona_is_scoped(world, personas):
     client = Client()
     client.force_login(outsider_lead)
     assert client.get(reverse("progress:milestone-template", args=["PA"])).status_code == 404
+
+
+def test_the_saved_message_is_shown_once_beside_the_saved_node(world, login):
+    """The page lands on the saved node (a phone shows only that part of it): the message is
+    there, just above the node, and not repeated at the top of the page."""
+    milestone = node(world.building_a, "foundation")
+    client = login("team")
+    response = client.post(
+        reverse("progress:milestone-edit", args=[milestone.pk]),
+        {"percent": 0, "note": "基坑开挖完成"},
+    )
+    assert response.status_code == 302
+    assert response["Location"].endswith("#node-foundation-saved")
+    page = client.get(response["Location"]).content.decode()
+    saved = "已保存 1# 基础(±0)。"
+    assert page.count(saved) == 1
+    beside = page.index('id="node-foundation-saved"')
+    assert beside < page.index(saved) < page.index('id="node-foundation"')

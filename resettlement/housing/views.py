@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.messages.storage.base import Message
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
@@ -10,7 +11,12 @@ from resettlement.housing.flat_grid import flat_grid
 from resettlement.housing.forms import FlatPositionFormSet, FlatSpecForm
 from resettlement.housing.models import STATUS_MARKS, Building
 from resettlement.housing.services import flats_generate
-from resettlement.progress.timeline import building_timeline, milestone_changes
+from resettlement.progress.timeline import (
+    MilestoneRow,
+    Timeline,
+    building_timeline,
+    milestone_changes,
+)
 
 HISTORY_ROWS = 30
 
@@ -22,14 +28,35 @@ def _building(request, pk: int) -> Building:
     )
 
 
+def _messages_beside_nodes(
+    request, timeline: Timeline
+) -> tuple[list[Message], list[tuple[MilestoneRow, list[Message]]]]:
+    """The messages of this request split in two: those about a node of the timeline (tagged
+    with its anchor, shown beside it, where the page lands after a save) and the others, for
+    the top of the page."""
+    anchors = {row.anchor for row in timeline.rows}
+    beside: dict[str, list[Message]] = {anchor: [] for anchor in anchors}
+    others: list[Message] = []
+    for message in messages.get_messages(request):
+        if message.extra_tags in anchors:
+            beside[message.extra_tags].append(message)
+        else:
+            others.append(message)
+    return others, [(row, beside[row.anchor]) for row in timeline.rows]
+
+
 @login_required
 def building_detail(request, pk: int):
     building = _building(request, pk)
+    timeline = building_timeline(building, timezone.localdate())
+    page_messages, milestone_rows = _messages_beside_nodes(request, timeline)
     context = {
         "building": building,
         "project": building.project,
         "nav": "projects",
-        "timeline": building_timeline(building, timezone.localdate()),
+        "timeline": timeline,
+        "milestone_rows": milestone_rows,
+        "messages": page_messages,  # in place of the context processor's: the rest are beside
         "grids": flat_grid(building.flats.all()),
         "statuses": list(STATUS_MARKS.items()),
         "history": milestone_changes(building, HISTORY_ROWS),

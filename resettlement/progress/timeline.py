@@ -44,6 +44,10 @@ class MilestoneRow:
         return str(MilestoneState(self.state).label)
 
     @property
+    def anchor(self) -> str:
+        return node_anchor(self.milestone)
+
+    @property
     def overdue(self) -> bool:
         return self.state != MilestoneState.COMPLETE and self.days_late > 0
 
@@ -54,6 +58,12 @@ class Timeline:
     start: datetime.date | None
     end: datetime.date | None
     today_left: float | None
+
+
+def node_anchor(milestone: BuildingMilestone) -> str:
+    """The id of a node's row on its building page: where a save lands, and the tag of the
+    message that tells it was saved (shown beside the node, not at the top of the page)."""
+    return f"node-{milestone.milestone_type.code}"
 
 
 def milestone_state(milestone: BuildingMilestone) -> MilestoneState:

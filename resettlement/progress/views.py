@@ -26,6 +26,7 @@ from resettlement.progress.services import (
     milestone_type_create,
     milestone_update,
 )
+from resettlement.progress.timeline import node_anchor
 
 
 def _milestone(request, pk: int) -> BuildingMilestone:
@@ -64,12 +65,14 @@ def milestone_edit(request, pk: int):
         except ValidationError as error:
             _add_errors(form, error)
         else:
+            anchor = node_anchor(milestone)
             messages.success(
                 request,
                 _("%(building)s %(node)s saved.")
                 % {"building": building.code, "node": milestone.milestone_type.name},
+                extra_tags=anchor,
             )
-            return redirect(f"{building.get_absolute_url()}#node-{milestone.milestone_type.code}")
+            return redirect(f"{building.get_absolute_url()}#{anchor}-saved")
     return render(
         request,
         "progress/milestone_edit.html",

@@ -156,11 +156,15 @@
     });
   }
 
+  const NARROW_SCREEN = "(max-width: 640px)";  // as the phone layout of app.css
   const Legend = L.Control.extend({
     options: { position: "bottomright" },
     onAdd() {
-      const box = L.DomUtil.create("div", "map-legend");
-      box.append(node("strong", "", text.legend));
+      // A <details>: folded by default on a phone, where it would cover the buildings; its
+      // summary is a button to the keyboard and to screen readers.
+      const box = L.DomUtil.create("details", "map-legend");
+      box.open = !window.matchMedia(NARROW_SCREEN).matches;
+      box.append(node("summary", "", text.legend));
       for (const entry of config.legend) {
         const checkbox = node("input");
         checkbox.type = "checkbox";
@@ -171,6 +175,7 @@
         box.append(node("label", "legend-row", checkbox, node("span", `swatch phase-${entry.phase}`, entry.mark), node("span", "", entry.label), " ", count));
       }
       L.DomEvent.disableClickPropagation(box);
+      L.DomEvent.disableScrollPropagation(box);
       box.addEventListener("change", (event) => {
         if (event.target.checked) shown.add(event.target.value);
         else shown.delete(event.target.value);
