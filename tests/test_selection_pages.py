@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from resettlement.households.models import HouseholdStatus
 from resettlement.housing.models import Flat, FlatStatus
@@ -423,3 +424,12 @@ def test_the_board_and_the_desk_panel_take_a_fixed_number_of_queries(confirmed, 
     flats_generate(building=building, positions=[FlatPosition(1, "A", D("80.50"))])
     event.buildings.add(building)
     assert counts() == before
+
+
+def test_the_board_heads_the_numbers_called_next_and_pages_keep_their_next_link(planned, login):
+    event, _people = planned
+    board_url = login("clerk").post(reverse("selection:board-open", args=[event.pk]))["Location"]
+    page = login("clerk").get(board_url).content.decode()
+    assert "<h2>即将叫号</h2>" in page and "下一页" not in page
+    with translation.override("zh-hans"):
+        assert translation.gettext("Next") == "下一页", "a list's next page keeps its word"

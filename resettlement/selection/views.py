@@ -554,6 +554,9 @@ def board(request, token: str):
         "stairwell": _("Stairwell %(number)s"),
         "closed": _("The selection day is closed."),
         "offline": _("Connection lost, retrying…"),
+        "updated": _("Data updated at %(time)s"),
+        "page": _("Page %(page)s of %(pages)s"),
+        "time_zone": settings.TIME_ZONE,
         "statuses": {code: str(FlatStatus(status).label) for status, code in STATUS_CODES.items()},
     }
     return render(
