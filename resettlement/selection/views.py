@@ -261,7 +261,8 @@ def _panel_context(
     announcement: str = "",
 ) -> dict:
     """The panel; with `focus`, the control to work with next carries `autofocus` (htmx moves
-    the focus there after the swap): not on the panel's own refreshes (filters, countdown)."""
+    the focus there after the swap): after actions only, not on the page's load (its first Tab
+    is the skip link) nor on the panel's own refreshes (filters, countdown)."""
     event = desk.event
     entry = desk_current(desk)
     context = {
@@ -375,7 +376,11 @@ def desk_console(request, pk: int, number: int):
     return render(
         request,
         "selection/desk.html",
-        {**_panel_context(request, desk), "project": desk.event.project, "nav": "projects"},
+        {
+            **_panel_context(request, desk, focus=False),
+            "project": desk.event.project,
+            "nav": "projects",
+        },
     )
 
 
