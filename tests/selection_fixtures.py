@@ -4,6 +4,7 @@ lottery, an event with desks (imported by the selection and lottery tests)."""
 import datetime
 from decimal import Decimal
 
+from resettlement.demo.scenario import ZHANGHUZHAI
 from resettlement.households.models import HouseholdStatus
 from resettlement.housing.services import FlatPosition, flats_generate
 from resettlement.lottery.lifecycle import lottery_draw, lottery_freeze
@@ -97,3 +98,25 @@ def planned_day(world, *, by=None):
         by=by,
     )
     return event, people
+
+
+def demo_sized_day(*, by=None, codes=None):
+    """A new project with the buildings of the demo's selection day (漳浒: 1#–8#, 18 floors,
+    two stairwells of two flats each, 576 flats), three households on a published lottery and
+    the day open. `codes` gives other building numbers (a larger event)."""
+    cluster_codes = [code for cluster in ZHANGHUZHAI.clusters for code in cluster.codes]
+    kind = ZHANGHUZHAI.clusters[0].building_type
+    project, _none = project_with_flats("ZHZ", numbers=())
+    buildings = []
+    for number in codes or cluster_codes:
+        building = make_building(
+            project, f"{number}#", floors=kind.floors, stairwells=kind.stairwells
+        )
+        flats_generate(
+            building=building,
+            positions=[FlatPosition(pos, layout, area) for pos, layout, area in kind.positions],
+        )
+        buildings.append(building)
+    households(project, 3, entitled_area=D("80.00"))
+    lottery = published_lottery(project, by=by)
+    return open_event(project, buildings, lottery, desks=2, by=by)

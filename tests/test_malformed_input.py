@@ -277,7 +277,9 @@ def test_a_long_reason_is_recorded_whole_in_the_history(desk_with_household, log
     flats_hold(entry=entry, desk=desk, flats=[flat])
     selection = selection_confirm(entry=entry, desk=desk, flats=[flat], idempotency_key=uuid4())
     reason = "户主申请重新选房，" * 20
-    page = login("supervisor").post(selection.get_absolute_url(), {"void": "1", "reason": reason})
+    page = login("supervisor").post(
+        selection.get_absolute_url(), {"void": "confirmed", "reason": reason}
+    )
     assert page.status_code == 302
     selection.refresh_from_db()
     assert selection.status == SelectionStatus.VOIDED and selection.void_reason == reason

@@ -85,7 +85,9 @@ def test_a_void_adds_a_voided_copy_and_the_signed_confirmation_stays(
     signed = clerk.get(reverse("selection:confirmation", args=[selection.pk])).content
     supervisor = login("supervisor")
     with django_capture_on_commit_callbacks(execute=True):
-        supervisor.post(selection.get_absolute_url(), {"void": "1", "reason": "户主申请重新选房"})
+        supervisor.post(
+            selection.get_absolute_url(), {"void": "confirmed", "reason": "户主申请重新选房"}
+        )
     selection.refresh_from_db()
     assert selection.status == SelectionStatus.VOIDED
 

@@ -251,10 +251,10 @@ def test_a_voided_selection_cannot_be_voided_again(serving, login):
     selection = Selection.objects.get(household=people[0])
     supervisor = login("supervisor")
     url = selection.get_absolute_url()
-    supervisor.post(url, {"void": "1", "reason": "户主申请重新选房"})
+    supervisor.post(url, {"void": "confirmed", "reason": "户主申请重新选房"})
     page = supervisor.get(url).content.decode()
     assert 'id="void"' not in page and 'id="swap"' not in page
-    again = supervisor.post(url, {"void": "1", "reason": "再次作废"}, follow=True)
+    again = supervisor.post(url, {"void": "confirmed", "reason": "再次作废"}, follow=True)
     assert "该选房记录已失效。" in again.content.decode()
     selection.refresh_from_db()
     assert selection.void_reason == "户主申请重新选房"

@@ -10,6 +10,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 
 from resettlement.households.models import HouseholdStatus
 from resettlement.housing.models import Flat, FlatStatus
@@ -244,8 +245,30 @@ def test_only_a_supervisor_voids_with_a_reason_and_both_records_stay(confirmed, 
     selection.refresh_from_db()
     assert selection.status == SelectionStatus.ACTIVE
 
+    # The form asks first, repeating what will happen; nothing is voided yet.
+    assert 'id="void-confirm"' not in supervisor.get(selection.get_absolute_url()).content.decode()
+    asked = supervisor.post(
+        selection.get_absolute_url(), {"void": "1", "reason": "户主申请重新选房"}
+    )
+    html = asked.content.decode()
+    assert asked.status_code == 200 and 'id="void-confirm"' in html
+    for told in ("确定作废此选房记录吗？", "5-1-101", "户主申请重新选房", "重新选房", "确认作废"):
+        assert told in html, told
+    assert 'name="void" value="confirmed"' in html
+    selection.refresh_from_db()
+    assert (
+        selection.status == SelectionStatus.ACTIVE and flat("5-1-101").status == FlatStatus.SELECTED
+    )
+    assert not SelectionLog.objects.filter(event=event, action=LogAction.VOID).exists()
+    assert (
+        clerk.post(selection.get_absolute_url(), {"void": "confirmed", "reason": "x"}).status_code
+        == 403
+    ), "the second step is a supervisor's too"
+
     page = supervisor.post(
-        selection.get_absolute_url(), {"void": "1", "reason": "户主申请重新选房"}, follow=True
+        selection.get_absolute_url(),
+        {"void": "confirmed", "reason": "户主申请重新选房"},
+        follow=True,
     )
     selection.refresh_from_db()
     assert (
@@ -423,3 +446,71 @@ def test_the_board_and_the_desk_panel_take_a_fixed_number_of_queries(confirmed, 
     flats_generate(building=building, positions=[FlatPosition(1, "A", D("80.50"))])
     event.buildings.add(building)
     assert counts() == before
+
+
+def test_the_board_heads_the_numbers_called_next_and_pages_keep_their_next_link(planned, login):
+    event, _people = planned
+    board_url = login("clerk").post(reverse("selection:board-open", args=[event.pk]))["Location"]
+    page = login("clerk").get(board_url).content.decode()
+    assert "<h2>即将叫号</h2>" in page and "下一页" not in page
+    with translation.override("zh-hans"):
+        assert translation.gettext("Next") == "下一页", "a list's next page keeps its word"
+
+
+def autofocused(html: str) -> list[str]:
+    """The ids of the elements that take the focus after the swap (htmx honours autofocus)."""
+    return re.findall(r'<[^>]*\bid="([^"]+)"[^>]*\bautofocus\b', html) + re.findall(
+        r'<input[^>]*value="(\d+)"[^>]*\bautofocus\b', html
+    )
+
+
+def test_after_each_desk_step_the_next_control_takes_the_focus_and_the_step_is_announced(
+    planned, login
+):
+    event, people = planned
+    open_with_rules(login("supervisor"), event)
+    clerk = login("clerk")
+    console = clerk.get(reverse("selection:desk-console", args=[event.pk, 1])).content.decode()
+    assert re.search(r'<p id="desk-status"[^>]*role="status"', console), "a live region"
+    assert '<a class="skip-link" href="#desk-panel">跳到选房台</a>' in console
+    assert re.search(r'<div id="desk-panel" tabindex="-1"', console)
+    assert autofocused(console) == [], "a page load starts at the top, with the skip link"
+
+    called = act(clerk, event, 1, "call")
+    assert autofocused(called) == ["mark-present"]
+    assert '<p id="desk-status" hx-swap-oob="innerHTML">已叫 1 号到本台。</p>' in called
+    present = act(clerk, event, 1, "present")
+    assert autofocused(present) == [str(flat("5-1-101").pk)], "the first flat to tick"
+    assert "1 号已到场" in present
+    # The lock button, with the count of ticked flats, comes before the flats' fieldset.
+    hold_at, fieldset_at = present.index('id="hold"'), present.index('<fieldset class="offer-set">')
+    assert hold_at < fieldset_at and 'id="ticked-count">0<' in present
+    assert re.search(r"<legend>可选房源 \d+ 套</legend>", present)
+
+    refused = act(clerk, event, 1, "hold", flats=[flat("5-1-101").pk, flat("5-1-102").pk])
+    assert re.search(r'<span id="desk-error" role="alert" tabindex="-1" autofocus>', refused)
+    held = act(clerk, event, 1, "hold", flats=[flat("5-1-101").pk])
+    assert autofocused(held) == ["confirm"]
+    assert '<span class="urgent-note" role="alert"></span>' in held
+    assert "锁定时间不足一分钟。" in held, "what desk.js says when a minute is left"
+    key = re.search(r'name="idempotency_key" value="([^"]+)"', held).group(1)
+    done = act(clerk, event, 1, "confirm", idempotency_key=key)
+    assert autofocused(done) == ["print-confirmation"]
+    assert re.search(r'<section class="card confirmed" id="confirmed" role="status">', done)
+    assert f"{people[0].agreement_no} 选房已确认</p>" in done
+
+    # The panel's own refreshes (filters, the countdown running out) leave the focus alone.
+    refreshed = clerk.get(reverse("selection:desk-console", args=[event.pk, 1]), **HTMX)
+    assert autofocused(refreshed.content.decode()) == []
+
+
+def test_the_desk_filters_offer_every_building_by_name_and_codes_never_break(planned, login):
+    event, _people = planned
+    open_with_rules(login("supervisor"), event)
+    clerk = login("clerk")
+    act(clerk, event, 1, "call")
+    html = act(clerk, event, 1, "present")
+    assert '<option value="" selected>全部楼栋</option>' in html
+    assert "---------" not in html
+    codes = re.findall(r'<b class="code">([^<]+)</b>', html)
+    assert "5-1-101" in codes and len(codes) > 10

@@ -136,7 +136,9 @@ class SwapForm(Form):
 
 
 class FlatFilterForm(Form):
-    building = forms.ModelChoiceField(label=_("Building"), queryset=None, required=False)
+    building = forms.ModelChoiceField(
+        label=_("Building"), queryset=None, required=False, empty_label=_("All buildings")
+    )
     layout = forms.ChoiceField(label=_("Layout"), required=False)
     floor_min = form_field(Flat, "floor", label=_("From floor"), required=False)
     floor_max = form_field(Flat, "floor", label=_("To floor"), required=False)

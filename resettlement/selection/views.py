@@ -87,7 +87,17 @@ from resettlement.selection.services import (
 from resettlement.selection.settlement import SettlementError
 
 FLATS_SHOWN = 120
+VOID_CONFIRMED = "confirmed"  # the value of `void` on the second step of voiding
 ERROR_NOBODY_AT_DESK = gettext_lazy("No household is at this desk.")
+# What a desk action tells the clerk's screen reader (a live region beside the panel).
+ANNOUNCEMENTS = {
+    "call": gettext_lazy("Number %(number)s called to this desk."),
+    "present": gettext_lazy("Number %(number)s is present: tick the flats to lock."),
+    "absent": gettext_lazy("Number %(number)s marked absent."),
+    "hold": gettext_lazy("Flats locked for number %(number)s."),
+    "extend": gettext_lazy("Lock extended for number %(number)s."),
+    "release": gettext_lazy("Flats released for number %(number)s."),
+}
 
 
 def _event(request, pk: int, capability=Capability.RUN_DESK) -> SelectionEvent:
@@ -242,8 +252,17 @@ def _desk(request, pk: int, number: int) -> Desk:
 
 
 def _panel_context(
-    request, desk: Desk, *, error: str = "", confirmed: Selection | None = None
+    request,
+    desk: Desk,
+    *,
+    error: str = "",
+    confirmed: Selection | None = None,
+    focus: bool = True,
+    announcement: str = "",
 ) -> dict:
+    """The panel; with `focus`, the control to work with next carries `autofocus` (htmx moves
+    the focus there after the swap): after actions only, not on the page's load (its first Tab
+    is the skip link) nor on the panel's own refreshes (filters, countdown)."""
     event = desk.event
     entry = desk_current(desk)
     context = {
@@ -254,9 +273,36 @@ def _panel_context(
         "confirmed": confirmed,
         "waiting": event.queue.filter(status=QueueStatus.WAITING).count(),
         "idempotency_key": uuid.uuid4(),
+        "announcement": announcement,
+        "held": [],
+        "offer": [],
+        "preview_error": "",
     }
+    if entry is not None:
+        _household_context(request, context, desk, entry)
+    context["focus"] = _focus(context) if focus else ""
+    return context
+
+
+def _focus(context: dict) -> str:
+    """The control a clerk works with next: the error to read, the confirmation to print,
+    叫号, 到场, 确认选房, the flats to tick, or the panel's heading."""
+    entry = context["entry"]
+    if context["error"]:
+        return "error"
+    if context["confirmed"]:
+        return "print"
     if entry is None:
-        return context
+        return "call"
+    if entry.can_present:
+        return "present"
+    if context["held"]:
+        return "held" if context["preview_error"] else "confirm"
+    return "flat" if context["offer"] else "offer"
+
+
+def _household_context(request, context: dict, desk: Desk, entry) -> None:
+    event = desk.event
     household = entry.household
     show_personal_data(request.user, [household])
     held = list(holds_live(entry, desk).select_related("flat__building").order_by("flat__code"))
@@ -281,7 +327,6 @@ def _panel_context(
         offer=_offer(event, household, held, filters),
         filters=filters,
     )
-    return context
 
 
 def _offer(event: SelectionEvent, household, held, filters: FlatFilterForm):
@@ -327,11 +372,15 @@ def _panel(request, desk: Desk, *, status: int = 200, **extra) -> HttpResponse:
 def desk_console(request, pk: int, number: int):
     desk = _desk(request, pk, number)
     if request.htmx:
-        return _panel(request, desk)
+        return _panel(request, desk, focus=False)
     return render(
         request,
         "selection/desk.html",
-        {**_panel_context(request, desk), "project": desk.event.project, "nav": "projects"},
+        {
+            **_panel_context(request, desk, focus=False),
+            "project": desk.event.project,
+            "nav": "projects",
+        },
     )
 
 
@@ -353,7 +402,7 @@ def desk_action(request, pk: int, number: int, action: str):
         if action == "confirm":
             confirmed = _confirm(request, desk, entry)
         elif action == "call":
-            desk_call_next(desk=desk, by=user)
+            entry = desk_call_next(desk=desk, by=user)
         elif entry is None:
             raise ValidationError(ERROR_NOBODY_AT_DESK)
         elif action == "present":
@@ -372,7 +421,13 @@ def desk_action(request, pk: int, number: int, action: str):
         return _panel(request, desk, error=" ".join(error.messages))
     if not request.htmx:
         return redirect("selection:desk-console", pk=pk, number=number)
-    return _panel(request, desk, confirmed=confirmed)
+    if confirmed is not None:
+        announcement = _("Selection of %(agreement)s confirmed") % {
+            "agreement": confirmed.household.agreement_no
+        }
+    else:
+        announcement = str(ANNOUNCEMENTS[action]) % {"number": entry.order_no if entry else ""}
+    return _panel(request, desk, confirmed=confirmed, announcement=announcement)
 
 
 def _confirm(request, desk: Desk, entry) -> Selection:
@@ -417,9 +472,12 @@ def selection_detail(request, pk: int):
     can_change = user_can(request.user, Capability.MANAGE_SELECTION, project)
     void_form = VoidForm(request.POST if "void" in request.POST else None)
     swap_form = SwapForm(request.POST if "swap" in request.POST else None, project=project)
+    void_asked = False
     if request.method == "POST":
         require(request.user, Capability.MANAGE_SELECTION, project)
-        outcome = _change(request, selection, void_form, swap_form)
+        # Voiding takes two steps: the form, then a page that repeats what will happen.
+        void_asked = request.POST.get("void") != VOID_CONFIRMED and void_form.is_valid()
+        outcome = None if void_asked else _change(request, selection, void_form, swap_form)
         if outcome is not None:
             return redirect(outcome)
     show_personal_data(request.user, [selection.household])
@@ -435,6 +493,8 @@ def selection_detail(request, pk: int):
             "replaced_by": Selection.objects.filter(replaces=selection).first(),
             "documents": StoredDocument.objects.of(selection),
             "can_change": can_change and selection.can_void,
+            "void_asked": void_asked and selection.can_void,
+            "void_confirmed": VOID_CONFIRMED,
             "nav": "projects",
         },
     )
@@ -453,7 +513,7 @@ def _change(request, selection: Selection, void_form, swap_form) -> Selection | 
             )
             messages.success(request, _("Flats swapped; the old selection stays on record."))
             return new
-        if "void" in request.POST and void_form.is_valid():
+        if request.POST.get("void") == VOID_CONFIRMED and void_form.is_valid():
             selection_void(
                 selection=selection, reason=void_form.cleaned_data["reason"], by=request.user
             )
@@ -554,6 +614,9 @@ def board(request, token: str):
         "stairwell": _("Stairwell %(number)s"),
         "closed": _("The selection day is closed."),
         "offline": _("Connection lost, retrying…"),
+        "updated": _("Data updated at %(time)s"),
+        "page": _("Page %(page)s of %(pages)s"),
+        "time_zone": settings.TIME_ZONE,
         "statuses": {code: str(FlatStatus(status).label) for status, code in STATUS_CODES.items()},
     }
     return render(

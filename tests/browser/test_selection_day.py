@@ -108,6 +108,8 @@ def test_a_selection_day_with_two_desks_an_absence_and_a_void(
     supervisor.goto(selection.get_absolute_url())
     supervisor.fill("#void textarea[name=reason]", "户主申请重新选房")
     supervisor.click("#void button[type=submit]")
+    expect(supervisor.locator("#void-reason")).to_have_text("户主申请重新选房")
+    supervisor.click("#void-confirmed")
     expect(supervisor.locator("#selection-status")).to_have_text("已作废")
     expect(board_cell(board, "5#", "1-502")).to_have_class(
         re.compile(r"\bst-a\b"), timeout=BOARD_DEADLINE_MS

@@ -1,4 +1,6 @@
-// The desk console's countdown: the lock deadline comes from the server with each panel.
+// The desk console: the lock countdown (its deadline comes from the server with each panel),
+// which says once, aloud, when less than a minute is left; and the count of ticked flats on
+// the lock button.
 (function () {
   "use strict";
   function tick() {
@@ -7,14 +9,27 @@
       const minutes = Math.floor(left / 60);
       const seconds = String(left % 60).padStart(2, "0");
       node.querySelector(".remaining").textContent = `${minutes}:${seconds}`;
-      node.classList.toggle("urgent", left < 60);
+      const urgent = left < 60;
+      node.classList.toggle("urgent", urgent);
+      const note = node.querySelector(".urgent-note");
+      if (note && urgent !== Boolean(note.textContent)) note.textContent = urgent ? node.dataset.urgent : "";
       if (left === 0 && !node.dataset.expired) {
         node.dataset.expired = "1";
         htmx.ajax("GET", window.location.pathname, { target: "#desk-panel" });
       }
     });
   }
+
+  function countTicked() {
+    const count = document.getElementById("ticked-count");
+    if (count) count.textContent = String(document.querySelectorAll("#offer input[name=flats]:checked").length);
+  }
+
   setInterval(tick, 1000);
-  document.addEventListener("htmx:afterSwap", tick);
+  document.addEventListener("htmx:afterSwap", () => { tick(); countTicked(); });
+  document.addEventListener("change", (event) => {
+    if (event.target.matches("#offer input[name=flats]")) countTicked();
+  });
   tick();
+  countTicked();
 })();
