@@ -40,7 +40,9 @@ def describe(violations: list[dict]) -> str:
     lines = []
     for violation in violations:
         lines.append(f"{violation['id']} ({violation['impact']}): {violation['help']}")
-        lines += [f"    {node['target']}: {node['summary']}" for node in violation["nodes"][:5]]
+        for node in violation["nodes"][:5]:
+            summary = " ".join(node["summary"].split("\n")[1:3])  # the first reasons
+            lines.append(f"    {node['target']}: {summary}")
     return "\n".join(lines)
 
 
