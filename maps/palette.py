@@ -6,7 +6,6 @@ from dataclasses import dataclass
 
 from resettlement.housing.models import Phase
 
-
 BLACK, WHITE = "#000000", "#ffffff"
 
 
