@@ -6,6 +6,23 @@ from dataclasses import dataclass
 
 from resettlement.housing.models import Phase
 
+BLACK, WHITE = "#000000", "#ffffff"
+
+
+def relative_luminance(colour: str) -> float:
+    """WCAG 2.1 relative luminance of a `#rrggbb` colour."""
+    channels = [int(colour[i : i + 2], 16) / 255 for i in (1, 3, 5)]
+    red, green, blue = (
+        c / 12.92 if c <= 0.04045 else ((c + 0.055) / 1.055) ** 2.4 for c in channels
+    )
+    return 0.2126 * red + 0.7152 * green + 0.0722 * blue
+
+
+def contrast_ratio(first: str, second: str) -> float:
+    """WCAG 2.1 contrast ratio of two `#rrggbb` colours, from 1 to 21."""
+    lighter, darker = sorted((relative_luminance(first), relative_luminance(second)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
 
 @dataclass(frozen=True)
 class PhaseStyle:
@@ -15,8 +32,9 @@ class PhaseStyle:
 
     @property
     def text_colour(self) -> str:
-        red, green, blue = (int(self.colour[i : i + 2], 16) for i in (1, 3, 5))
-        return "#000000" if 0.299 * red + 0.587 * green + 0.114 * blue > 140 else "#ffffff"
+        """Black or white, whichever contrasts more with the phase's colour (WCAG 2.1)."""
+        on_black = contrast_ratio(self.colour, BLACK)
+        return BLACK if on_black >= contrast_ratio(self.colour, WHITE) else WHITE
 
     @property
     def label(self) -> str:

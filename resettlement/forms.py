@@ -154,3 +154,14 @@ class _RangedModelFormMetaclass(forms.models.ModelFormMetaclass):
 
 class ModelForm(BrowserInputs, forms.ModelForm, metaclass=_RangedModelFormMetaclass):
     pass
+
+
+class TableFormSet(forms.BaseFormSet):
+    """A formset shown as a table, a form a row under column headings and no label beside the
+    inputs: each input (the delete box too) is named by its column's label, so a screen reader
+    says what it is."""
+
+    def add_fields(self, form, index):
+        super().add_fields(form, index)
+        for name, field in form.fields.items():
+            field.widget.attrs.setdefault("aria-label", form[name].label)

@@ -11,6 +11,8 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import IsAuthenticated
 
+from resettlement.accounts.forms import LoginForm
+
 urlpatterns = [
     path("", include("resettlement.projects.urls")),
     path("", include("resettlement.imports.urls")),
@@ -20,7 +22,11 @@ urlpatterns = [
     path("", include("maps.urls")),
     path("", include("resettlement.lottery.urls")),
     path("", include("resettlement.selection.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=LoginForm),
+        name="login",
+    ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("api/v1/", include(("api.urls", "api"), namespace="api")),
     # For signed-in users and token clients only: generating the schema costs 55-70 ms of CPU per

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from resettlement.column_ranges import form_field
-from resettlement.forms import Form
+from resettlement.forms import Form, TableFormSet
 from resettlement.housing.models import Flat
 from resettlement.housing.services import FlatPosition
 
@@ -24,4 +24,6 @@ class FlatPositionForm(Form):
         )
 
 
-FlatPositionFormSet = forms.formset_factory(FlatPositionForm, extra=6, min_num=1, validate_min=True)
+FlatPositionFormSet = forms.formset_factory(
+    FlatPositionForm, formset=TableFormSet, extra=6, min_num=1, validate_min=True
+)

@@ -2,7 +2,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from resettlement.column_ranges import form_field
-from resettlement.forms import Form, ModelForm, Textarea
+from resettlement.forms import Form, ModelForm, TableFormSet, Textarea
 from resettlement.lottery.models import Lottery, LotteryEntry
 
 FLAG_CHOICES = [("elderly", _("Elderly")), ("disabled", _("Disabled")), ("hardship", _("Hardship"))]
@@ -45,7 +45,7 @@ class WitnessForm(Form):
     organisation = forms.CharField(label=_("Organisation"), max_length=100, required=False)
 
 
-WitnessFormSet = forms.formset_factory(WitnessForm, extra=4)
+WitnessFormSet = forms.formset_factory(WitnessForm, formset=TableFormSet, extra=4)
 
 
 class ReasonForm(Form):

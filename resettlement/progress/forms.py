@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from resettlement.column_ranges import form_field
-from resettlement.forms import Form, ModelForm, NumberInput, Textarea
+from resettlement.forms import Form, ModelForm, NumberInput, TableFormSet, Textarea
 from resettlement.housing.models import Phase
 from resettlement.progress.models import BuildingMilestone, MilestoneType, ProjectMilestone
 
@@ -89,7 +89,9 @@ class TemplateNodeForm(Form):
     weight = form_field(ProjectMilestone, "weight", label=_("Weight"), min_value=Decimal("0.01"))
 
 
-TemplateFormSet = forms.formset_factory(TemplateNodeForm, extra=2, can_delete=True)
+TemplateFormSet = forms.formset_factory(
+    TemplateNodeForm, formset=TableFormSet, extra=2, can_delete=True
+)
 
 
 class NewNodeForm(Form):

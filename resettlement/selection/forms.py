@@ -4,7 +4,7 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from resettlement.column_ranges import form_field
-from resettlement.forms import Form, ModelForm, Textarea
+from resettlement.forms import Form, ModelForm, TableFormSet, Textarea
 from resettlement.housing.models import Flat
 from resettlement.lottery.models import Lottery, LotteryMode, LotteryStatus
 from resettlement.selection.models import FloorAdjustment, PriceTier, SelectionEvent
@@ -75,8 +75,8 @@ class FloorForm(Form):
     )
 
 
-TierFormSet = forms.formset_factory(TierForm, extra=2, can_delete=True)
-FloorFormSet = forms.formset_factory(FloorForm, extra=3, can_delete=True)
+TierFormSet = forms.formset_factory(TierForm, formset=TableFormSet, extra=2, can_delete=True)
+FloorFormSet = forms.formset_factory(FloorForm, formset=TableFormSet, extra=3, can_delete=True)
 
 
 def formset_rows(formset, fields: tuple[str, ...]) -> list[tuple]:
