@@ -7,6 +7,7 @@ import contextlib
 import re
 
 import pytest
+from django.db import connection
 from django.urls import reverse
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 from playwright.sync_api import expect
@@ -64,6 +65,9 @@ def html_pages(page, urls: list[str]):
 def test_every_page_has_no_serious_wcag_violation(
     world, personas, browser, live_server, persona, viewport
 ):
+    if connection.vendor != "sqlite":
+        # The pages are the same on either database: crawled once, in the SQLite pass.
+        pytest.skip("crawled in the SQLite pass")
     urls = [url for url in form_pages(form_site_build(world, personas)) if "logout" not in url]
     context = new_context(browser, live_server, viewport=viewport)
     page = context.new_page()
