@@ -14,7 +14,6 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.permissions import IsAuthenticated
 
 
-
 def favicon(request):
     """Browsers ask for /favicon.ico on pages that name no icon (the admin, a browsable API
     page): the site's icon, which every page of its own names."""
