@@ -8,7 +8,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpResponseRedirect
-from django.templatetags.static import static
+from django.templatetags.static import static as static_url
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import IsAuthenticated
@@ -17,7 +17,7 @@ from rest_framework.permissions import IsAuthenticated
 def favicon(request):
     """Browsers ask for /favicon.ico on pages that name no icon (the admin, a browsable API
     page): the site's icon, which every page of its own names."""
-    return HttpResponseRedirect(static("resettlement/favicon.svg"))
+    return HttpResponseRedirect(static_url("resettlement/favicon.svg"))
 
 
 urlpatterns = [
