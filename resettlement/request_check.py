@@ -17,6 +17,7 @@ from urllib.parse import unquote_to_bytes
 
 from django.conf import settings
 from django.http import HttpResponse, JsonResponse, UnreadablePostError
+from django.template.loader import render_to_string
 from django.utils.translation import gettext_lazy as _
 
 ERROR_URL = _("The address contains control characters (such as NUL) or is not valid UTF-8.")
@@ -102,4 +103,5 @@ def _refusal(request, message, *, status: int = 400) -> HttpResponse:
         return JsonResponse(
             {"detail": str(message)}, status=status, json_dumps_params={"ensure_ascii": False}
         )
-    return HttpResponse(str(message), status=status, content_type="text/plain; charset=utf-8")
+    # The site's plain error page (no request, no database: this runs before the session).
+    return HttpResponse(render_to_string("400.html", {"message": message}), status=status)

@@ -109,6 +109,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "resettlement.error_pages.MethodNotAllowedPageMiddleware",
 ]
 
 ROOT_URLCONF = "resettlement.urls"

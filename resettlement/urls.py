@@ -7,13 +7,23 @@ from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.http import HttpResponseRedirect
+from django.templatetags.static import static as static_url
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import IsAuthenticated
 
 from resettlement.accounts.forms import LoginForm
 
+
+def favicon(request):
+    """Browsers ask for /favicon.ico on pages that name no icon (the admin, a browsable API
+    page): the site's icon, which every page of its own names."""
+    return HttpResponseRedirect(static_url("resettlement/favicon.svg"))
+
+
 urlpatterns = [
+    path("favicon.ico", favicon, name="favicon"),
     path("", include("resettlement.projects.urls")),
     path("", include("resettlement.imports.urls")),
     path("", include("resettlement.households.urls")),

@@ -87,6 +87,7 @@ def page_urls(site: Site) -> dict[str, str]:
     args = {
         "projects:home": [],
         "login": [],
+        "favicon": [],
         "logout": [],
         "projects:dashboard": [code],
         "imports:page": [code],

@@ -1,5 +1,6 @@
 from django import forms
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from resettlement.column_ranges import form_field
 from resettlement.forms import Form, ModelForm, TableFormSet, Textarea
@@ -40,7 +41,7 @@ class DrawForm(Form):
 
 
 class WitnessForm(Form):
-    name = forms.CharField(label=_("Name"), max_length=50, required=False)
+    name = forms.CharField(label=pgettext_lazy("person", "Name"), max_length=50, required=False)
     role = forms.CharField(label=_("Role"), max_length=50, required=False)
     organisation = forms.CharField(label=_("Organisation"), max_length=100, required=False)
 

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from resettlement.lifecycle import Lifecycle, transition
@@ -245,13 +246,19 @@ class LotteryEntry(models.Model):
 class LotteryPoolFlat(models.Model):
     """A flat in the draw of a mode-assign lottery, in its pool."""
 
-    lottery = models.ForeignKey(Lottery, models.CASCADE, related_name="pool_flats")
+    lottery = models.ForeignKey(
+        Lottery, models.CASCADE, related_name="pool_flats", verbose_name=_("lottery")
+    )
     pool = models.CharField(_("pool"), max_length=40)
-    flat = models.ForeignKey("housing.Flat", models.PROTECT, related_name="+")
+    flat = models.ForeignKey(
+        "housing.Flat", models.PROTECT, related_name="+", verbose_name=_("flat")
+    )
 
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("flat in a pool")
+        verbose_name_plural = _("flats in pools")
         ordering = ["pool", "flat__code"]
         constraints = [
             models.UniqueConstraint(fields=["lottery", "flat"], name="pool_flat_once"),
@@ -267,13 +274,21 @@ class LotteryResult(models.Model):
     Written once by the draw (or the notary's import) and never changed: a re-draw is a new
     lottery. Their history is the lottery's own (drawn_at, result digest)."""
 
-    lottery = models.ForeignKey(Lottery, models.CASCADE, related_name="results")
-    entry = models.OneToOneField(LotteryEntry, models.CASCADE, related_name="result")
+    lottery = models.ForeignKey(
+        Lottery, models.CASCADE, related_name="results", verbose_name=_("lottery")
+    )
+    entry = models.OneToOneField(
+        LotteryEntry, models.CASCADE, related_name="result", verbose_name=_("roster entry")
+    )
     sequence = models.PositiveIntegerField(_("sequence"))
     draw_key = models.CharField(_("draw key"), max_length=64, blank=True)
-    flat = models.ForeignKey("housing.Flat", models.PROTECT, related_name="+", null=True)
+    flat = models.ForeignKey(
+        "housing.Flat", models.PROTECT, related_name="+", null=True, verbose_name=_("flat")
+    )
 
     class Meta:
+        verbose_name = _("lottery result")
+        verbose_name_plural = _("lottery results")
         ordering = ["lottery", "sequence"]
         constraints = [
             models.UniqueConstraint(fields=["lottery", "sequence"], name="result_sequence_once"),
@@ -289,8 +304,10 @@ class LotteryResult(models.Model):
 
 
 class Witness(models.Model):
-    lottery = models.ForeignKey(Lottery, models.CASCADE, related_name="witnesses")
-    name = models.CharField(_("name"), max_length=50)
+    lottery = models.ForeignKey(
+        Lottery, models.CASCADE, related_name="witnesses", verbose_name=_("lottery")
+    )
+    name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     role = models.CharField(
         _("role"), max_length=50, help_text=_("e.g. 公证员, 村民代表, 纪检监督")
     )

@@ -6,6 +6,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from resettlement.accounts.models import ExpiringKey
@@ -24,7 +25,7 @@ class AbsentRule(models.TextChoices):
 
 
 class EventStatus(models.TextChoices):
-    PLANNED = "planned", _("Planned")
+    PLANNED = "planned", pgettext_lazy("event status", "Planned")
     OPEN = "open", _("Open")
     CLOSED = "closed", _("Closed")
 
@@ -351,16 +352,28 @@ class FlatHold(models.Model):
     """A flat locked for a household at a desk while it decides; one hold per flat (the database
     refuses a second), expiring with the countdown."""
 
-    flat = models.OneToOneField("housing.Flat", models.CASCADE, related_name="hold")
-    event = models.ForeignKey(SelectionEvent, models.CASCADE, related_name="holds")
-    desk = models.ForeignKey(Desk, models.CASCADE, related_name="holds")
-    queue_entry = models.ForeignKey(QueueEntry, models.CASCADE, related_name="holds")
-    held_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, models.SET_NULL, related_name="+", null=True
+    flat = models.OneToOneField(
+        "housing.Flat", models.CASCADE, related_name="hold", verbose_name=_("flat")
     )
-    expires_at = models.DateTimeField(db_index=True)
+    event = models.ForeignKey(
+        SelectionEvent, models.CASCADE, related_name="holds", verbose_name=_("event")
+    )
+    desk = models.ForeignKey(Desk, models.CASCADE, related_name="holds", verbose_name=_("desk"))
+    queue_entry = models.ForeignKey(
+        QueueEntry, models.CASCADE, related_name="holds", verbose_name=_("queue entry")
+    )
+    held_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        related_name="+",
+        null=True,
+        verbose_name=_("locked by"),
+    )
+    expires_at = models.DateTimeField(_("lock expires"), db_index=True)
 
     class Meta:
+        verbose_name = _("flat lock")
+        verbose_name_plural = _("flat locks")
         ordering = ["flat"]
 
     def __str__(self) -> str:
@@ -478,14 +491,20 @@ class SelectedFlat(models.Model):
     """A flat of a selection. `active` follows the selection's status, so the database itself
     refuses a second active selection of the same flat."""
 
-    selection = models.ForeignKey(Selection, models.CASCADE, related_name="flats")
-    flat = models.ForeignKey("housing.Flat", models.PROTECT, related_name="selections")
+    selection = models.ForeignKey(
+        Selection, models.CASCADE, related_name="flats", verbose_name=_("selection")
+    )
+    flat = models.ForeignKey(
+        "housing.Flat", models.PROTECT, related_name="selections", verbose_name=_("flat")
+    )
     area = models.DecimalField(_("area"), max_digits=8, decimal_places=2)
-    active = models.BooleanField(default=True)
+    active = models.BooleanField(_("in force"), default=True)
 
     history = HistoricalRecords()
 
     class Meta:
+        verbose_name = _("selected flat")
+        verbose_name_plural = _("selected flats")
         ordering = ["selection", "flat__code"]
         constraints = [
             models.UniqueConstraint(
@@ -519,18 +538,34 @@ class SelectionLog(models.Model):
     """The day's audit trail: every call, absence, lock, confirmation and void, with desk, user
     and time. Append-only."""
 
-    event = models.ForeignKey(SelectionEvent, models.CASCADE, related_name="log")
-    at = models.DateTimeField(auto_now_add=True, db_index=True)
-    action = models.CharField(max_length=10, choices=LogAction.choices)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, models.SET_NULL, related_name="+", null=True)
-    desk = models.ForeignKey(Desk, models.SET_NULL, related_name="+", null=True)
-    household = models.ForeignKey(
-        "households.Household", models.SET_NULL, related_name="+", null=True
+    event = models.ForeignKey(
+        SelectionEvent, models.CASCADE, related_name="log", verbose_name=_("event")
     )
-    flats = models.CharField(max_length=500, blank=True)
-    detail = models.TextField(blank=True)
+    at = models.DateTimeField(_("at"), auto_now_add=True, db_index=True)
+    action = models.CharField(_("action"), max_length=10, choices=LogAction.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        models.SET_NULL,
+        related_name="+",
+        null=True,
+        verbose_name=_("user"),
+    )
+    desk = models.ForeignKey(
+        Desk, models.SET_NULL, related_name="+", null=True, verbose_name=_("desk")
+    )
+    household = models.ForeignKey(
+        "households.Household",
+        models.SET_NULL,
+        related_name="+",
+        null=True,
+        verbose_name=_("household"),
+    )
+    flats = models.CharField(_("flats"), max_length=500, blank=True)
+    detail = models.TextField(_("detail"), blank=True)
 
     class Meta:
+        verbose_name = _("selection log entry")
+        verbose_name_plural = _("selection log")
         ordering = ["-at", "-pk"]
 
     def __str__(self) -> str:
