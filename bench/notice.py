@@ -62,7 +62,9 @@ def seed():
 
     project = seed.project()
     seed.households_add(project, HOUSEHOLDS)
-    lottery = services.lottery_create(project=project, name="第一批回迁选房顺序摇号", mode="order")
+    lottery = services.lottery_create(
+        project=project, name="第一批回迁选房顺序摇号", mode="order", **seed.NOTICE_DETAILS
+    )
     services.roster_build(lottery=lottery)
     lifecycle.lottery_freeze(lottery=lottery)
     lifecycle.lottery_draw(

@@ -3,7 +3,7 @@ from django.utils.translation import gettext_lazy as _
 
 from resettlement.column_ranges import form_field
 from resettlement.forms import Form, ModelForm, Textarea
-from resettlement.lottery.models import Lottery, LotteryEntry
+from resettlement.lottery.models import NOTICE_DETAIL_FIELDS, Lottery, LotteryEntry
 
 FLAG_CHOICES = [("elderly", _("Elderly")), ("disabled", _("Disabled")), ("hardship", _("Hardship"))]
 
@@ -27,7 +27,16 @@ class LotteryForm(ModelForm):
             "draw_method",
             "scheduled_on",
             "venue",
+            *NOTICE_DETAIL_FIELDS,
         ]
+
+
+class NoticeDetailsForm(ModelForm):
+    """The notice's publicity period and where objections go, set until publication."""
+
+    class Meta:
+        model = Lottery
+        fields = list(NOTICE_DETAIL_FIELDS)
 
 
 class DrawForm(Form):
