@@ -122,6 +122,12 @@ def notice_url(lottery: Lottery) -> str:
     return settings.PUBLIC_BASE_URL + reverse("lottery:notice", args=[lottery.public_token])
 
 
+def notice_qr(lottery: Lottery) -> str:
+    """The notice's address as a QR code: a PNG of one pixel per module (and the quiet zone),
+    as a data: address, drawn unsmoothed at print size (image-rendering: pixelated)."""
+    return segno.make(notice_url(lottery), error="m").png_data_uri(scale=1, border=4)
+
+
 def notice_files(lottery: Lottery) -> list[dict]:
     """The verifier and the published files, each with its address and the name it is
     downloaded under."""
@@ -178,7 +184,7 @@ def notice_pdf(lottery: Lottery) -> bytes:
     context = {
         **notice_context(lottery),
         "blocks": row_blocks(notice_rows(lottery)),
-        "notice_qr": segno.make(notice_url(lottery), error="m").svg_data_uri(scale=4),
+        "notice_qr": notice_qr(lottery),
     }
     return render_pdf("documents/lottery_notice.html", context)
 
