@@ -11,10 +11,10 @@ once more on its own to time the rendering alone (CPU seconds of this process, a
 gunicorn (2 sync workers, DEBUG off, as deployed) then serves it on 127.0.0.1. Anonymous GETs,
 REQUESTS of each, one after another: notice.pdf, the same with its ETag (304), the notice page
 (its first page of rows, and page 5), a search for one agreement number and for a prefix that
-matches many (never cached: at most 50 rows rendered), result.csv. For each: client latency (median, p95) and the CPU the gunicorn workers spent per
-request (utime + stime of the worker processes from /proc, before and after, divided by the
-requests). Target: under TARGET_CPU_MS of server CPU per anonymous request. Then the incident's
-shape: CONCURRENT clients fetch notice.pdf for LOAD_SECONDS while the login page is timed.
+matches many (never cached: at most 50 rows rendered), result.csv. For each: client latency
+(median, p95) and the CPU the gunicorn workers spent per request (utime + stime of the worker
+processes from /proc, before and after, divided by the requests). Target: under
+TARGET_CPU_MS of server CPU per anonymous request. Then the incident's shape: CONCURRENT clients fetch notice.pdf for LOAD_SECONDS while the login page is timed.
 
 SQLite by default (a fresh file: every request that reads the database opens a connection, as
 CONN_MAX_AGE is 0 for SQLite); `postgres` for a throw-away PostgreSQL database as deployed.

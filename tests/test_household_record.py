@@ -35,7 +35,7 @@ def free_flats(event, layout="A"):
 def story(world, personas):
     """The first household of a selection day chose a flat, had it voided, chose another."""
     supervisor = personas["supervisor"]
-    event, people = planned_day(world, by=supervisor)
+    event, _people = planned_day(world, by=supervisor)
     event_open(event=event, by=supervisor)
     first = confirm_next(event, free_flats(event)[0])
     selection_void(selection=first, reason="户主要求调换楼层", by=supervisor)
