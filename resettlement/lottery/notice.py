@@ -58,8 +58,8 @@ def notice_rows(lottery: Lottery, results=None) -> list[dict]:
     if results is None:
         results = lottery.results.order_by("sequence")
     results = results.select_related("entry__household", "flat").only(
-        *("sequence", "entry__group", "entry__agreement_no", "entry__household__head_name"),
-        "flat__code",
+        *("lottery", "sequence", "entry", "flat", "flat__code", "entry__household"),
+        *("entry__group", "entry__agreement_no", "entry__household__head_name"),
     )
     return [
         {
