@@ -14,7 +14,8 @@ REQUESTS of each, one after another: notice.pdf, the same with its ETag (304), t
 matches many (never cached: at most 50 rows rendered), result.csv. For each: client latency
 (median, p95) and the CPU the gunicorn workers spent per request (utime + stime of the worker
 processes from /proc, before and after, divided by the requests). Target: under
-TARGET_CPU_MS of server CPU per anonymous request. Then the incident's shape: CONCURRENT clients fetch notice.pdf for LOAD_SECONDS while the login page is timed.
+TARGET_CPU_MS of server CPU per anonymous request. Then the incident's shape: CONCURRENT
+clients fetch notice.pdf for LOAD_SECONDS while the login page is timed.
 
 SQLite by default (a fresh file: every request that reads the database opens a connection, as
 CONN_MAX_AGE is 0 for SQLite); `postgres` for a throw-away PostgreSQL database as deployed.
