@@ -54,22 +54,26 @@ PDF_COLUMNS = ("sequence", "group", "agreement_no", "name", "flat")
 
 
 def notice_rows(lottery: Lottery, results=None) -> list[dict]:
-    """The notice's rows (masked names, never an ID number): all of them, or of `results`."""
+    """The notice's rows (masked names, never an ID number): all of them, or of `results`
+    (read as plain values: no model is built for a row)."""
     if results is None:
         results = lottery.results.order_by("sequence")
-    results = results.select_related("entry__household", "flat").only(
-        *("lottery", "sequence", "entry", "flat", "flat__code", "entry__household"),
-        *("entry__group", "entry__agreement_no", "entry__household__head_name"),
+    values = results.values_list(
+        "sequence",
+        "entry__group",
+        "entry__agreement_no",
+        "entry__household__head_name",
+        "flat__code",
     )
     return [
         {
-            "sequence": result.sequence,
-            "group": result.entry.group,
-            "agreement_no": result.entry.agreement_no,
-            "name": mask_name(result.entry.household.head_name),
-            "flat": result.flat.code if result.flat else "",
+            "sequence": sequence,
+            "group": group,
+            "agreement_no": agreement_no,
+            "name": mask_name(head_name),
+            "flat": flat_code or "",
         }
-        for result in results
+        for sequence, group, agreement_no, head_name, flat_code in values
     ]
 
 
@@ -238,6 +242,7 @@ NOTICE_PAGE_ROWS = 200
 SEARCH_LIMIT = 50
 SEARCH_MAX_LENGTH = 40
 _SECTION = "<!--notice-rows-section-->"
+_ROW = re.compile(r".*?</tr>\n", re.S)
 
 
 def search_text(value: str | None) -> str:
@@ -302,8 +307,9 @@ def search_section(lottery: Lottery, query: str, pages: int) -> str:
 
 
 def stored_row_lines(document: StoredDocument) -> list[str]:
-    """The stored result table's rows (lottery/_notice_rows.html writes one per line)."""
-    return stored_rows_html(document).splitlines(keepends=True)
+    """The stored result table's rows (lottery/_notice_rows.html writes one per line; a value
+    never holds "</tr>", which it would show escaped)."""
+    return _ROW.findall(stored_rows_html(document))
 
 
 def page_section(lottery: Lottery, lines: list[str], number: int) -> str:
