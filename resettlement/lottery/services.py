@@ -110,11 +110,17 @@ def lottery_notice_set(*, lottery: Lottery, by: User | None = None, **notice_det
         raise ValidationError(errors)
     with transaction.atomic():
         lottery_claim(lottery, "edit_notice")
+        changed = []
         for name, value in notice_details.items():
-            setattr(lottery, name, value.strip() if isinstance(value, str) else value)
+            value = value.strip() if isinstance(value, str) else value
+            if getattr(lottery, name) != value:
+                setattr(lottery, name, value)
+                changed.append(name)
+        if not changed:  # nothing typed differs: no write, no history
+            return lottery
         lottery.full_clean()
         history_author_set(lottery, by=by)
-        lottery.save(update_fields=list(notice_details))
+        lottery.save(update_fields=changed)
     return lottery
 
 
