@@ -211,8 +211,9 @@ class Lottery(models.Model):
     @property
     def notice_details_missing(self) -> list[str]:
         """The labels of the notice details still blank (publication needs them all)."""
+        fields = {field.name: field for field in self._meta.concrete_fields}
         return [
-            str(self._meta.get_field(name).verbose_name)
+            str(fields[name].verbose_name)
             for name in NOTICE_DETAIL_FIELDS
             if getattr(self, name) in (None, "")
         ]
