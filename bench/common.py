@@ -24,6 +24,7 @@ def environment(database_url: str) -> dict[str, str]:
         "DEBUG": "false",
         "SECRET_KEY": "bench-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-ABCDEF",
         "ALLOWED_HOSTS": "testserver,127.0.0.1",
+        "PUBLIC_BASE_URL": "http://127.0.0.1",
         "SECURE_SSL_REDIRECT": "false",
         "DATABASE_URL": database_url,
         "PRIVATE_ROOT": tempfile.mkdtemp(prefix="bench-private-"),

@@ -107,7 +107,9 @@ def main(database_url: str) -> bool:
     clock(
         f"seed {HOUSEHOLDS:,} households (bulk)", lambda: seed.households_add(project, HOUSEHOLDS)
     )
-    lottery = services.lottery_create(project=project, name="第一批摇号", mode="order")
+    lottery = services.lottery_create(
+        project=project, name="第一批摇号", mode="order", **seed.NOTICE_DETAILS
+    )
     roster, _seconds = clock(
         "roster_build (informational)", lambda: services.roster_build(lottery=lottery)
     )

@@ -9,11 +9,13 @@ after the commit) renders the notice PDF: both timed, informational. The PDF is 
 once more on its own to time the rendering alone (CPU seconds of this process, and wall time).
 
 gunicorn (2 sync workers, DEBUG off, as deployed) then serves it on 127.0.0.1. Anonymous GETs,
-REQUESTS of each, one after another: notice.pdf, the same with its ETag (304), the notice page,
-result.csv. For each: client latency (median, p95) and the CPU the gunicorn workers spent per
-request (utime + stime of the worker processes from /proc, before and after, divided by the
-requests). Target: under TARGET_CPU_MS of server CPU per anonymous request. Then the incident's
-shape: CONCURRENT clients fetch notice.pdf for LOAD_SECONDS while the login page is timed.
+REQUESTS of each, one after another: notice.pdf, the same with its ETag (304), the notice page
+(its first page of rows, and page 5), a search for one agreement number and for a prefix that
+matches many (never cached: at most 50 rows rendered), result.csv. For each: client latency
+(median, p95) and the CPU the gunicorn workers spent per request (utime + stime of the worker
+processes from /proc, before and after, divided by the requests). Target: under
+TARGET_CPU_MS of server CPU per anonymous request. Then the incident's shape: CONCURRENT
+clients fetch notice.pdf for LOAD_SECONDS while the login page is timed.
 
 SQLite by default (a fresh file: every request that reads the database opens a connection, as
 CONN_MAX_AGE is 0 for SQLite); `postgres` for a throw-away PostgreSQL database as deployed.
@@ -27,6 +29,7 @@ import sys
 import threading
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 import uuid
 from pathlib import Path
@@ -62,7 +65,9 @@ def seed():
 
     project = seed.project()
     seed.households_add(project, HOUSEHOLDS)
-    lottery = services.lottery_create(project=project, name="第一批回迁选房顺序摇号", mode="order")
+    lottery = services.lottery_create(
+        project=project, name="第一批回迁选房顺序摇号", mode="order", **seed.NOTICE_DETAILS
+    )
     services.roster_build(lottery=lottery)
     lifecycle.lottery_freeze(lottery=lottery)
     lifecycle.lottery_draw(
@@ -78,8 +83,9 @@ def seed():
         lambda: notice_pdf(lottery),
     )
     print(f"  stored notice PDF: {document.size / 1e3:.0f} kB, SHA-256 {document.sha256[:16]}…")
+    agreement = lottery.results.order_by("sequence").last().entry.agreement_no
     connections.close_all()
-    return lottery.public_token, document.sha256
+    return lottery.public_token, document.sha256, agreement
 
 
 def workers_cpu(server) -> float:
@@ -155,7 +161,7 @@ def main(database_url: str) -> bool:
     env.pop("REDIS_URL", None)  # tasks at once after commit, in this process
     migrate(env)
     setup_django(env)
-    token, digest = seed()
+    token, digest, agreement = seed()
     with gunicorn(env) as (base_url, server):
         notice = f"{base_url}/notices/lotteries/{token}/"
         pdf = f"{notice}notice.pdf"
@@ -172,7 +178,14 @@ def main(database_url: str) -> bool:
         ok &= series(
             server, "notice.pdf with its ETag (304)", pdf, 304, {"If-None-Match": headers["ETag"]}
         )
-        ok &= series(server, f"notice page ({HOUSEHOLDS:,} rows)", notice, 200)
+        ok &= series(server, f"notice page (first of {HOUSEHOLDS:,} rows)", notice, 200)
+        ok &= series(server, "notice page 5 (?page=5)", f"{notice}?page=5", 200)
+        query = urllib.parse.quote(agreement)
+        ok &= series(server, "notice search, one agreement (?q=…)", f"{notice}?q={query}", 200)
+        prefix = urllib.parse.quote(agreement[:-2])
+        ok &= series(
+            server, "notice search, a prefix matching many (?q=…)", f"{notice}?q={prefix}", 200
+        )
         ok &= series(server, "result.csv", f"{notice}result.csv", 200)
         logins, served = under_load(base_url, pdf)
     print(

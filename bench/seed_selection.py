@@ -30,6 +30,14 @@ D = Decimal
 # is the highest price tier, 30 m²; area below the entitlement is refunded).
 ENTITLED_AREA = D("100.00")
 POSITIONS = [FlatPosition(1, "A", D("80.50")), FlatPosition(2, "B", D("96.35"))]
+# Synthetic publicity period and objection contact (publication needs them).
+NOTICE_DETAILS = {
+    "publicity_starts_on": datetime.date(2025, 5, 21),
+    "publicity_ends_on": datetime.date(2025, 5, 27),
+    "objection_contact": "街道办回迁安置工作专班",
+    "objection_channel": "街道办二楼 206 室",
+    "objection_until": datetime.date(2025, 5, 27),
+}
 WITNESSES = [("李公证", "公证员", "西安市雁塔公证处")]
 PUBLIC_INPUT = "07 21 33 48"
 
@@ -104,7 +112,7 @@ def buildings_add(project: Project, count: int, *, floors: int, stairwells: int 
 def published_lottery(project: Project, *, by=None) -> Lottery:
     """A lottery of mode order over every household, drawn and published (the services)."""
     lottery = lottery_services.lottery_create(
-        project=project, name="第一批摇号", mode=LotteryMode.ORDER, by=by
+        project=project, name="第一批摇号", mode=LotteryMode.ORDER, by=by, **NOTICE_DETAILS
     )
     lottery_services.roster_build(lottery=lottery, by=by)
     lottery_lifecycle.lottery_freeze(lottery=lottery, by=by)

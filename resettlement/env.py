@@ -8,6 +8,7 @@ import json
 import os
 from pathlib import Path
 from typing import overload
+from urllib.parse import urlsplit
 
 from django.core.exceptions import ImproperlyConfigured
 
@@ -101,3 +102,22 @@ def load_dotenv(path: Path) -> None:
         if not sep or not key.strip().isidentifier():
             raise ImproperlyConfigured(f"{path}:{number}: expected KEY=VALUE, got {line!r}")
         os.environ.setdefault(key.strip(), value.strip().strip("'\""))
+
+
+def public_base_url(value: str | None) -> str:
+    """PUBLIC_BASE_URL, checked: an absolute http(s) address without path, query or fragment
+    (a trailing slash is dropped)."""
+    if value is None:
+        raise ImproperlyConfigured(
+            "PUBLIC_BASE_URL must be set when DEBUG is false: the site's public address, "
+            "e.g. https://huiqian.example.org (printed on public notices)."
+        )
+    parts = urlsplit(value)
+    if parts.scheme not in ("http", "https") or not parts.netloc or parts.query or parts.fragment:
+        raise ImproperlyConfigured(
+            f"PUBLIC_BASE_URL must be an http(s) address like https://huiqian.example.org, "
+            f"not {value!r}"
+        )
+    if parts.path.strip("/"):
+        raise ImproperlyConfigured(f"PUBLIC_BASE_URL must have no path, not {value!r}")
+    return f"{parts.scheme}://{parts.netloc}"

@@ -4,10 +4,12 @@ This file is the public contract. The system draws with these functions, and any
 lottery's published files can check the draw with this very file and nothing else: it uses only
 Python's standard library (no Django), e.g.
 
-    python -m resettlement.lottery_verify roster.csv result.csv \\
-        --secret 3f1c…(64 hex) --public-input "07 21 33 48" --commitment 9ab2…(64 hex)
+    python3 lottery_verify.py lottery-12-roster.csv lottery-12-result.csv \\
+        --secret 3f1c…(64 hex) --public-input "07 21 33 48" --commitment 9ab2…(64 hex) \\
+        --roster-digest 5d0e…(64 hex) --result-digest 77c1…(64 hex)
 
-    python lottery_verify.py roster.csv result.csv --pools pools.csv --secret … --public-input …
+(mode assign adds `--pools lottery-12-pools.csv`; the public notice prints the whole command
+with its own values and the names its files download under).
 
 It recomputes the roster digest, the commitment, the seed, every draw key and the order (and in
 mode `assign` the flats), prints the digests for comparison with the public notice, and exits 0
@@ -348,7 +350,7 @@ def _compare_rows(published: list[list[str]], outcome: Draw) -> None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
-        prog="python -m resettlement.lottery_verify",
+        prog="python3 lottery_verify.py",
         description="Verify a published lottery draw (algorithm v1) from its published files.",
     )
     parser.add_argument("roster", help="roster.csv as published")

@@ -27,6 +27,9 @@ Variables (all optional unless noted):
   SECURE_SSL_REDIRECT, SECURE_HSTS_SECONDS, SESSION_COOKIE_AGE, LOG_LEVEL
   API_TOKEN_DAYS     days an API token is valid (default 90)
   BOARD_LINK_HOURS   hours a selection board link is valid (default 24)
+  PUBLIC_BASE_URL    the site's public address (https://huiqian.example.org), printed on
+                     documents as text and QR code (lottery notices); required when DEBUG
+                     is false (default with DEBUG: http://127.0.0.1:8000)
   GEODATA_UPLOAD_MAX_MB, GEODATA_MAX_FEATURES  largest GIS upload (default 20 MB) and most
                      features in one layer (default 20,000), checked before reading
   REQUEST_MAX_MB     largest request body of any kind (default 60), refused before it is read
@@ -43,7 +46,15 @@ from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 from resettlement.content_security import tile_source
-from resettlement.env import env_bool, env_choice, env_int, env_json, env_list, env_str
+from resettlement.env import (
+    env_bool,
+    env_choice,
+    env_int,
+    env_json,
+    env_list,
+    env_str,
+    public_base_url,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -363,6 +374,11 @@ LOGGING = {
 # admin) and the links that open a selection board on a projector (revoked on the event page).
 API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90, minimum=1)
 BOARD_LINK_HOURS = env_int("BOARD_LINK_HOURS", 24, minimum=1)
+# Documents printed or rendered without a request (the notice PDF, in the background) name
+# the site by this address.
+PUBLIC_BASE_URL = public_base_url(
+    env_str("PUBLIC_BASE_URL") or ("http://127.0.0.1:8000" if DEBUG else None)
+)
 
 # Geodata import (building footprints, village boundaries): the largest GIS file accepted, in
 # MB, checked before the upload is stored or read; and the most features one layer may have,

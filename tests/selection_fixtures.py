@@ -17,6 +17,14 @@ from tests.factories import HouseholdFactory, make_building, make_project
 
 D = Decimal
 WITNESSES = [("李公证", "公证员", "西安市雁塔公证处"), ("王代表", "村民代表", "")]
+# What a notice states besides the draw: publicity period and where objections go (synthetic).
+NOTICE_DETAILS = {
+    "publicity_starts_on": datetime.date(2025, 5, 21),
+    "publicity_ends_on": datetime.date(2025, 5, 27),
+    "objection_contact": "街道办回迁安置工作专班 赵主任",
+    "objection_channel": "029-00000000；街道办二楼 206 室",
+    "objection_until": datetime.date(2025, 5, 27),
+}
 
 
 def project_with_flats(code="SEL", *, project=None, numbers=(1, 2)):
@@ -50,7 +58,12 @@ def households(project, count=6, **overrides):
 
 def published_lottery(project, *, by=None, mode=LotteryMode.ORDER, name="第一批摇号"):
     lottery = lottery_create(
-        project=project, name=name, mode=mode, by=by, draw_method=DrawMethod.SYSTEM
+        project=project,
+        name=name,
+        mode=mode,
+        by=by,
+        draw_method=DrawMethod.SYSTEM,
+        **NOTICE_DETAILS,
     )
     roster_build(lottery=lottery, by=by)
     lottery_freeze(lottery=lottery, by=by)

@@ -120,6 +120,7 @@ def page_urls(site: Site) -> dict[str, str]:
         "lottery:redraw": [lottery.pk],
         "lottery:notary-import": [lottery.pk],
         "lottery:notice-preview": [lottery.pk],
+        "lottery:notice-details": [lottery.pk],
         "lottery:file": [lottery.pk, "result.csv"],
         "lottery:verifier": [],
         "lottery:notice": [token],

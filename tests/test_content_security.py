@@ -145,6 +145,7 @@ def policy_with(tiles_url: str) -> subprocess.CompletedProcess:
         "DEBUG": "false",
         "SECRET_KEY": "tests-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz",
         "DATABASE_URL": "sqlite:///:memory:",
+        "PUBLIC_BASE_URL": "https://huiqian.example.org",
         "MAP_TILES_URL": tiles_url,
     }
     command = "from csp.utils import build_policy; print('POLICY', build_policy())"

@@ -133,8 +133,12 @@ def test_the_demo_notice_is_stored_and_served_to_the_public_without_rendering(
     response = client.get(reverse("lottery:notice-pdf", args=[lottery.public_token]))
     assert response.status_code == 200 and response["ETag"] == document.etag
     assert lottery.result_digest in pdf_text(response.content)
-    page = client.get(reverse("lottery:notice", args=[lottery.public_token])).content.decode()
-    assert page.count('<td class="num">') == lottery.entries.count()
+    url = reverse("lottery:notice", args=[lottery.public_token])
+    page = client.get(url).content.decode()
+    assert "公示期" in page and "异议" in page
+    pages = [page] + [client.get(url, {"page": n}).content.decode() for n in range(2, 11)]
+    assert [page.count('<td class="num">') for page in pages] == [200] * 9 + [164]
+    assert sum(page.count('<td class="num">') for page in pages) == lottery.entries.count()
 
 
 def test_personal_data_is_synthetic_and_valid(demo):

@@ -16,7 +16,7 @@ from resettlement.lottery.lifecycle import lottery_draw, lottery_freeze
 from resettlement.lottery.models import Lottery, LotteryStatus
 from resettlement.lottery.services import entry_update, lottery_create, roster_build
 from tests.factories import HouseholdFactory
-from tests.selection_fixtures import WITNESSES
+from tests.selection_fixtures import NOTICE_DETAILS, WITNESSES
 from tests.test_lottery_pages import draw_data
 from tests.test_selection_concurrency import race
 
@@ -33,7 +33,7 @@ EDITORS = 12
 def draft(world):
     for _ in range(EDITORS + 3):
         HouseholdFactory(project=world.project_a)
-    lottery = lottery_create(project=world.project_a, name="第一批摇号")
+    lottery = lottery_create(project=world.project_a, name="第一批摇号", **NOTICE_DETAILS)
     roster_build(lottery=lottery)
     return lottery
 

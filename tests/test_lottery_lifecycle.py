@@ -18,7 +18,7 @@ from resettlement.selection.lifecycle import desk_call_next, event_open
 from resettlement.selection.lotteries import lottery_redraw
 from resettlement.selection.models import Selection, SelectionStatus
 from resettlement.selection.services import event_create, flats_hold
-from tests.selection_fixtures import WITNESSES, households, project_with_flats
+from tests.selection_fixtures import NOTICE_DETAILS, WITNESSES, households, project_with_flats
 from tests.test_lottery_pages import draw_data, messages_of, step
 
 pytestmark = pytest.mark.django_db
@@ -30,7 +30,7 @@ def drawn(world):
     project, buildings = project_with_flats(project=world.project_a, numbers=(5,))
     world.household_a.delete()
     people = households(project, 4)
-    lottery = lottery_create(project=project, name="第一批摇号")
+    lottery = lottery_create(project=project, name="第一批摇号", **NOTICE_DETAILS)
     roster_build(lottery=lottery)
     lottery_freeze(lottery=lottery)
     lottery_draw(lottery=lottery, public_input="07 21 33", witnesses=WITNESSES)
@@ -131,7 +131,7 @@ def test_the_api_lists_the_steps_a_lottery_allows_and_takes_none(drawn, api):
     _project, _buildings, _people, lottery = drawn
     client = api("supervisor")
     url = f"/api/v1/lotteries/{lottery.pk}/"
-    assert client.get(url).json()["actions"] == ["publish", "redraw"]
+    assert client.get(url).json()["actions"] == ["publish", "redraw", "edit_notice"]
     assert client.patch(url, {"status": "published"}, format="json").status_code in (403, 405)
     assert client.post(url, {}, format="json").status_code in (403, 405)
     lottery.refresh_from_db()

@@ -25,7 +25,7 @@ from resettlement.masking import mask_name
 from resettlement.selection.models import Selection
 from tests.documents import pdf_text
 from tests.factories import HouseholdFactory
-from tests.selection_fixtures import WITNESSES, project_with_flats
+from tests.selection_fixtures import NOTICE_DETAILS, WITNESSES, project_with_flats
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -44,6 +44,7 @@ def create(client, project, **fields) -> Lottery:
         "draw_method": "system",
         "scheduled_on": "2025-05-20",
         "venue": "街道办三楼会议室",
+        **{name: str(value) for name, value in NOTICE_DETAILS.items()},
         **fields,
     }
     response = client.post(reverse("lottery:list", args=[project.code]), data)

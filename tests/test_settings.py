@@ -15,6 +15,7 @@ PRODUCTION_ENV = {
     "DEBUG": "false",
     "SECRET_KEY": "x8#kQ2!vLz9@pR4$wN7^mB1&cT6*hY3(jU5)eF0_gD8+sA2-oI4=lK6~qW9",
     "ALLOWED_HOSTS": "huiqian.example.org",
+    "PUBLIC_BASE_URL": "https://huiqian.example.org",
     "DATABASE_URL": "sqlite:///:memory:",
 }
 
@@ -29,6 +30,14 @@ def test_deploy_check_passes_with_production_settings():
     result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+@pytest.mark.parametrize("value", ["", "huiqian.example.org", "https://huiqian.example.org/x"])
+def test_the_public_address_is_required_and_checked_in_production(value):
+    env = {**PRODUCTION_ENV, "PUBLIC_BASE_URL": value}
+    result = manage("check", env=env)
+    assert result.returncode != 0
+    assert "PUBLIC_BASE_URL must" in result.stderr
 
 
 def test_missing_secret_key_in_production_fails_loudly():

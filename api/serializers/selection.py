@@ -61,6 +61,11 @@ class LotterySerializer(serializers.ModelSerializer):
             "replaces",
             "replace_reason",
             "replaced_by",
+            "publicity_starts_on",
+            "publicity_ends_on",
+            "objection_contact",
+            "objection_channel",
+            "objection_until",
         ]
 
     def get_secret(self, lottery) -> str | None:

@@ -52,6 +52,12 @@ def demo_lottery(project: Project, *, today: datetime.date) -> Lottery:
         scheduled_on=today - datetime.timedelta(days=45),
         venue="大雁塔街道办事处三楼会议室",
         by=supervisor,
+        # Synthetic: a week of publicity from the day after the draw; no real phone number.
+        publicity_starts_on=today - datetime.timedelta(days=44),
+        publicity_ends_on=today - datetime.timedelta(days=38),
+        objection_contact="大雁塔街道回迁安置工作专班（接待人：周干事）",
+        objection_channel="029-0000 0000；大雁塔街道办事处二楼 206 室",
+        objection_until=today - datetime.timedelta(days=38),
     )
     roster_build(lottery=lottery, by=supervisor)
     lottery_freeze(lottery=lottery, by=supervisor)

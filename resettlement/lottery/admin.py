@@ -26,7 +26,10 @@ class WitnessInline(ReadOnlyMixin, admin.TabularInline):
 
 @admin.register(Lottery)
 class LotteryAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
-    list_display = ["name", "project", "mode", "status", "scheduled_on", "drawn_at", "replaces"]
+    list_display = [
+        *("name", "project", "mode", "status", "scheduled_on", "drawn_at"),
+        *("publicity_ends_on", "replaces"),
+    ]
     list_filter = ["project", "status", "mode"]
     search_fields = ["name"]
     exclude = ["secret"]  # shown on the lottery page once revealed

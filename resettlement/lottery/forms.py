@@ -4,7 +4,7 @@ from django.utils.translation import pgettext_lazy
 
 from resettlement.column_ranges import form_field
 from resettlement.forms import Form, ModelForm, TableFormSet, Textarea
-from resettlement.lottery.models import Lottery, LotteryEntry
+from resettlement.lottery.models import NOTICE_DETAIL_FIELDS, Lottery, LotteryEntry
 
 FLAG_CHOICES = [("elderly", _("Elderly")), ("disabled", _("Disabled")), ("hardship", _("Hardship"))]
 
@@ -28,7 +28,16 @@ class LotteryForm(ModelForm):
             "draw_method",
             "scheduled_on",
             "venue",
+            *NOTICE_DETAIL_FIELDS,
         ]
+
+
+class NoticeDetailsForm(ModelForm):
+    """The notice's publicity period and where objections go, set until publication."""
+
+    class Meta:
+        model = Lottery
+        fields = list(NOTICE_DETAIL_FIELDS)
 
 
 class DrawForm(Form):

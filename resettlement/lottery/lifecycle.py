@@ -30,6 +30,7 @@ from resettlement.lottery import notice, tasks
 from resettlement.lottery.files import pools_of, roster_entries
 from resettlement.lottery.models import (
     DRAWN_BY,
+    ERROR_NOTICE_DETAILS,
     ERROR_REPLACED,
     LOTTERY_LIFECYCLE,
     Lottery,
@@ -262,7 +263,11 @@ def _check_permutation(
 def lottery_publication_record(lottery: Lottery, by: User | None = None) -> None:
     """The publication's own writes, once the caller has claimed the lottery for "publish" and
     applied its result (selection.lotteries.lottery_publish): status and date, the notice's
-    files and result table; its PDF is rendered once committed, in the background."""
+    files and result table; its PDF is rendered once committed, in the background. Refused
+    (the caller's transaction rolled back) while the notice lacks its publicity period or
+    where objections go."""
+    if missing := lottery.notice_details_missing:
+        raise ValidationError(ERROR_NOTICE_DETAILS % {"missing": "、".join(missing)})
     lottery.status = LOTTERY_LIFECYCLE.target("publish")
     lottery.published_at = timezone.now()
     _save(lottery, by, ["status", "published_at"])

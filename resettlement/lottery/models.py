@@ -1,6 +1,7 @@
 import uuid
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -41,7 +42,23 @@ ERROR_DRAW = _("The lottery is “%(status)s”: it is drawn once, after its ros
 ERROR_PUBLISH = _("The lottery is “%(status)s”: only a drawn result is published.")
 ERROR_CANCEL = _("The lottery is “%(status)s”: only a draft or a frozen roster is cancelled.")
 ERROR_REDRAW = _("The lottery is “%(status)s”: only a frozen, drawn or published one is re-drawn.")
+ERROR_EDIT_NOTICE = _(
+    "The lottery is “%(status)s”: its notice details change only until it is published."
+)
 ERROR_REPLACED = _("This lottery was replaced by the re-draw “%(name)s”: take the steps there.")
+ERROR_NOTICE_DETAILS = _(
+    "Before publishing, enter the notice's publicity period and where objections go: %(missing)s."
+)
+ERROR_PUBLICITY_DATES = _("The publicity period cannot end before it starts.")
+ERROR_OBJECTION_UNTIL = _("Objections cannot close before the publicity period starts.")
+# The lottery's fields the notice needs before publication, in the order the message names them.
+NOTICE_DETAIL_FIELDS = (
+    "publicity_starts_on",
+    "publicity_ends_on",
+    "objection_contact",
+    "objection_channel",
+    "objection_until",
+)
 
 _FROZEN_ON = (LotteryStatus.FROZEN, LotteryStatus.DRAWN, LotteryStatus.PUBLISHED)
 
@@ -58,6 +75,9 @@ LOTTERY_LIFECYCLE = Lifecycle(
         [LotteryStatus.DRAFT, LotteryStatus.FROZEN], LotteryStatus.CANCELLED, ERROR_CANCEL
     ),
     redraw=transition(_FROZEN_ON, None, ERROR_REDRAW),
+    edit_notice=transition(
+        [LotteryStatus.DRAFT, LotteryStatus.FROZEN, LotteryStatus.DRAWN], None, ERROR_EDIT_NOTICE
+    ),
 )
 # Steps that depend on how the lottery is drawn.
 DRAWN_BY = {"draw": DrawMethod.SYSTEM, "import_result": DrawMethod.NOTARY}
@@ -127,6 +147,24 @@ class Lottery(models.Model):
     replace_approved_by = models.CharField(
         _("re-draw approved by"), max_length=100, blank=True, editable=False
     )
+    # The notice's publicity period (公示期) and where objections (异议) go, until when: set
+    # before publication (ERROR_NOTICE_DETAILS), shown on the notice; blank on lotteries
+    # published before these existed.
+    publicity_starts_on = models.DateField(_("publicity period from"), null=True, blank=True)
+    publicity_ends_on = models.DateField(_("publicity period until"), null=True, blank=True)
+    objection_contact = models.CharField(
+        _("objections to"),
+        max_length=100,
+        blank=True,
+        help_text=_("Who receives objections, e.g. 街道办回迁安置工作专班 王主任."),
+    )
+    objection_channel = models.CharField(
+        _("objection phone or address"),
+        max_length=200,
+        blank=True,
+        help_text=_("A phone number or a postal or office address."),
+    )
+    objection_until = models.DateField(_("objections until"), null=True, blank=True)
     public_token = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, related_name="+", null=True, editable=False
@@ -160,6 +198,26 @@ class Lottery(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("lottery:detail", args=[self.pk])
+
+    def clean(self) -> None:
+        errors = {}
+        start, end = self.publicity_starts_on, self.publicity_ends_on
+        if start and end and end < start:
+            errors["publicity_ends_on"] = ERROR_PUBLICITY_DATES
+        if start and self.objection_until and self.objection_until < start:
+            errors["objection_until"] = ERROR_OBJECTION_UNTIL
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def notice_details_missing(self) -> list[str]:
+        """The labels of the notice details still blank (publication needs them all)."""
+        fields = {field.name: field for field in self._meta.concrete_fields}
+        return [
+            str(fields[name].verbose_name)
+            for name in NOTICE_DETAIL_FIELDS
+            if getattr(self, name) in (None, "")
+        ]
 
     @property
     def secret_revealed(self) -> bool:
@@ -212,6 +270,10 @@ class Lottery(models.Model):
     @property
     def can_redraw(self) -> bool:
         return self.can("redraw")
+
+    @property
+    def can_edit_notice(self) -> bool:
+        return self.can("edit_notice")
 
 
 class LotteryEntry(models.Model):

@@ -4,12 +4,16 @@ published, and the notice PDF right after (a background task: thousands of rows 
 A reader, logged in or not, gets the stored bytes; nothing here runs on their request."""
 
 import hashlib
+import re
+import shlex
 
+import segno
 from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.templatetags.static import static
+from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.safestring import SafeString, mark_safe
 
@@ -23,8 +27,15 @@ from resettlement.archive.services import (
     documents_latest,
 )
 from resettlement.documents import PDF, render_pdf
+from resettlement.input_values import parse_text, without_invisible
 from resettlement.lottery.files import published_file, published_file_names
-from resettlement.lottery.models import Lottery, LotteryMode, LotteryStatus
+from resettlement.lottery.models import (
+    NOTICE_DETAIL_FIELDS,
+    DrawMethod,
+    Lottery,
+    LotteryMode,
+    LotteryStatus,
+)
 from resettlement.masking import mask_name
 
 CSV = "text/csv; charset=utf-8"
@@ -42,18 +53,97 @@ PDF_ROWS_PER_BLOCK = 20
 PDF_COLUMNS = ("sequence", "group", "agreement_no", "name", "flat")
 
 
-def notice_rows(lottery: Lottery) -> list[dict]:
-    results = lottery.results.select_related("entry__household", "flat").order_by("sequence")
+def notice_rows(lottery: Lottery, results=None) -> list[dict]:
+    """The notice's rows (masked names, never an ID number): all of them, or of `results`
+    (read as plain values: no model is built for a row)."""
+    if results is None:
+        results = lottery.results.order_by("sequence")
+    values = results.values_list(
+        "sequence",
+        "entry__group",
+        "entry__agreement_no",
+        "entry__household__head_name",
+        "flat__code",
+    )
     return [
         {
-            "sequence": result.sequence,
-            "group": result.entry.group,
-            "agreement_no": result.entry.agreement_no,
-            "name": mask_name(result.entry.household.head_name),
-            "flat": result.flat.code if result.flat else "",
+            "sequence": sequence,
+            "group": group,
+            "agreement_no": agreement_no,
+            "name": mask_name(head_name),
+            "flat": flat_code or "",
         }
-        for result in results
+        for sequence, group, agreement_no, head_name, flat_code in values
     ]
+
+
+def public_file_name(lottery: Lottery, name: str) -> str:
+    """The name a published file is downloaded under (Content-Disposition), as the notice's
+    command names it: lottery-12-roster.csv."""
+    return f"lottery-{lottery.pk}-{name}"
+
+
+VERIFIER_NAME = "lottery_verify.py"
+_BARE = re.compile(r"[A-Za-z0-9._:/=+@-]+")
+_UNSAFE_IN_DOUBLE_QUOTES = set('"$`\\!%^')
+
+
+def _shell_word(value: str) -> str:
+    """One argument as a shell takes it: bare when plain, in double quotes when that is safe
+    (the same in sh, PowerShell and cmd.exe), else in single quotes (POSIX sh)."""
+    if _BARE.fullmatch(value):
+        return value
+    if not _UNSAFE_IN_DOUBLE_QUOTES & set(value) and value.isprintable():
+        return f'"{value}"'
+    return shlex.quote(value)
+
+
+def verify_command(lottery: Lottery) -> str | None:
+    """The command the notice prints: run in the folder where the verifier and the published
+    files were saved under the names they are served with, it recomputes the draw and checks
+    every value on the notice (commitment, both digests). None for a draw made on the notary's
+    software, whose secret the system never had."""
+    if lottery.draw_method != DrawMethod.SYSTEM or not lottery.secret:
+        return None
+    words = [
+        "python3",
+        VERIFIER_NAME,
+        public_file_name(lottery, "roster.csv"),
+        public_file_name(lottery, "result.csv"),
+    ]
+    if lottery.mode == LotteryMode.ASSIGN:
+        words += ["--pools", public_file_name(lottery, "pools.csv")]
+    words += [
+        *("--secret", lottery.secret, "--public-input", lottery.public_input),
+        *("--commitment", lottery.commitment, "--roster-digest", lottery.roster_digest),
+        *("--result-digest", lottery.result_digest),
+    ]
+    return " ".join(_shell_word(word) for word in words)
+
+
+def notice_url(lottery: Lottery) -> str:
+    """The notice's public address, absolute (PUBLIC_BASE_URL), as printed on its PDF."""
+    return settings.PUBLIC_BASE_URL + reverse("lottery:notice", args=[lottery.public_token])
+
+
+def notice_qr(lottery: Lottery) -> str:
+    """The notice's address as a QR code: a PNG of one pixel per module (and the quiet zone),
+    as a data: address, drawn unsmoothed at print size (image-rendering: pixelated)."""
+    return segno.make(notice_url(lottery), error="m").png_data_uri(scale=1, border=4)
+
+
+def notice_files(lottery: Lottery) -> list[dict]:
+    """The verifier and the published files, each with its address and the name it is
+    downloaded under."""
+    files = [{"name": VERIFIER_NAME, "url": reverse("lottery:verifier")}]
+    for name in published_file_names(lottery):
+        files.append(
+            {
+                "name": public_file_name(lottery, name),
+                "url": reverse("lottery:notice-file", args=[lottery.public_token, name]),
+            }
+        )
+    return files
 
 
 def notice_context(lottery: Lottery) -> dict:
@@ -64,6 +154,9 @@ def notice_context(lottery: Lottery) -> dict:
         "witnesses": lottery.witnesses.all(),
         "replaced_by": getattr(lottery, "replaced_by", None),
         "printed_at": timezone.localtime(),
+        "verify_command": verify_command(lottery),
+        "notice_files": notice_files(lottery),
+        "notice_url": notice_url(lottery),
     }
 
 
@@ -92,7 +185,11 @@ def _one_line(value) -> str:
 
 
 def notice_pdf(lottery: Lottery) -> bytes:
-    context = {**notice_context(lottery), "blocks": row_blocks(notice_rows(lottery))}
+    context = {
+        **notice_context(lottery),
+        "blocks": row_blocks(notice_rows(lottery)),
+        "notice_qr": notice_qr(lottery),
+    }
     return render_pdf("documents/lottery_notice.html", context)
 
 
@@ -139,16 +236,94 @@ def stored_rows_html(document: StoredDocument) -> SafeString:
 
 
 PUBLIC_PAGE_CACHE_SECONDS = 24 * 3600
+# The result table comes a page of rows at a time, or as the rows whose agreement number holds
+# the searched text: a reader never gets (nor costs the rendering of) two thousand rows at once.
+NOTICE_PAGE_ROWS = 200
+SEARCH_LIMIT = 50
+SEARCH_MAX_LENGTH = 40
+_SECTION = "<!--notice-rows-section-->"
+_ROW = re.compile(r".*?</tr>\n", re.S)
 
 
-def public_page(
-    lottery: Lottery, *, rows: StoredDocument, pdf: StoredDocument | None
-) -> tuple[bytes, str]:
-    """The public notice page and its ETag. Like the PDF it is a document, in Chinese whatever
-    the reader's language, with no form and nothing personal to the reader: rendered once for
-    each state of what it shows (its stored table, its PDF, a re-draw replacing it, the
-    deployed style sheet) and then taken from the cache, so an anonymous reader costs two
-    queries and no rendering."""
+def search_text(value: str | None) -> str:
+    """The searched agreement number as matched: trimmed, NFKC (full-width digits folded),
+    without invisible characters, at most SEARCH_MAX_LENGTH characters."""
+    text = without_invisible((value or "")[: SEARCH_MAX_LENGTH * 4])
+    return parse_text(text, required=False)[:SEARCH_MAX_LENGTH]
+
+
+def page_number(value: str | None, pages: int) -> int:
+    """The asked page, 1 when it is not a number, the nearest one that exists otherwise."""
+    try:
+        number = int(value or 1)
+    except ValueError:
+        number = 1
+    return min(max(number, 1), pages)
+
+
+def page_count(rows: int) -> int:
+    return max(1, -(-rows // NOTICE_PAGE_ROWS))
+
+
+def rows_section(
+    lottery: Lottery,
+    *,
+    rows_html: str,
+    query: str,
+    number: int,
+    pages: int,
+    found: int | None = None,
+) -> str:
+    """The search form, the result table (`rows_html`: a page of rows, or what a search
+    found) and the page links."""
+    return render_to_string(
+        "lottery/_notice_rows_section.html",
+        {
+            "lottery": lottery,
+            "rows_html": mark_safe(rows_html),  # noqa: S308 (rendered by _notice_rows.html)
+            "query": query,
+            "number": number,
+            "pages": range(1, pages + 1) if pages > 1 else (),
+            "found": found,
+            "limit": SEARCH_LIMIT,
+            "max_length": SEARCH_MAX_LENGTH,
+        },
+    )
+
+
+def search_section(lottery: Lottery, query: str, pages: int) -> str:
+    """What a search finds, at most SEARCH_LIMIT rows, read from the database (the results
+    never change once drawn): one query, a few rows rendered."""
+    results = lottery.results.filter(entry__agreement_no__icontains=query).order_by("sequence")
+    rows = notice_rows(lottery, results[: SEARCH_LIMIT + 1])
+    return rows_section(
+        lottery,
+        rows_html=notice_rows_html(lottery, rows[:SEARCH_LIMIT]),
+        query=query,
+        number=1,
+        pages=pages,
+        found=len(rows),
+    )
+
+
+def stored_row_lines(document: StoredDocument) -> list[str]:
+    """The stored result table's rows (lottery/_notice_rows.html writes one per line; a value
+    never holds "</tr>", which it would show escaped)."""
+    return _ROW.findall(stored_rows_html(document))
+
+
+def page_section(lottery: Lottery, lines: list[str], number: int) -> str:
+    start = (number - 1) * NOTICE_PAGE_ROWS
+    return rows_section(
+        lottery,
+        rows_html="".join(lines[start : start + NOTICE_PAGE_ROWS]),
+        query="",
+        number=number,
+        pages=page_count(len(lines)),
+    )
+
+
+def _state_key(lottery: Lottery, rows: StoredDocument, pdf: StoredDocument | None) -> str:
     replaced_by = getattr(lottery, "replaced_by", None)
     state = (
         str(lottery.public_token),  # random per lottery, never reused (unlike a primary key)
@@ -156,19 +331,74 @@ def public_page(
         pdf.sha256 if pdf else "",
         replaced_by.pk if replaced_by else "",
         static("resettlement/css/app.css"),
+        *(str(getattr(lottery, name)) for name in NOTICE_DETAIL_FIELDS),
     )
-    key = hashlib.sha256(repr(state).encode()).hexdigest()
-    page = cache.get(f"lottery-notice-page:{key}")
-    if page is None:
-        context = {
-            **notice_context(lottery),
-            "rows_html": stored_rows_html(rows),
-            "notice_pdf": pdf,
-        }
-        with translation.override(settings.LANGUAGE_CODE):
-            page = render_to_string("lottery/notice_public.html", context).encode()
-        cache.set(f"lottery-notice-page:{key}", page, PUBLIC_PAGE_CACHE_SECONDS)
-    return page, f'"{key}"'
+    return hashlib.sha256(repr(state).encode()).hexdigest()
+
+
+def public_page(
+    lottery: Lottery,
+    *,
+    rows: StoredDocument,
+    pdf: StoredDocument | None,
+    page: str | None = None,
+    query: str | None = None,
+) -> tuple[bytes, str]:
+    """The public notice page and its ETag. Like the PDF it is a document, in Chinese whatever
+    the reader's language, with nothing personal to the reader: its frame (all but the result
+    table) is rendered once for each state of what it shows (its stored table, its PDF, a
+    re-draw replacing it, the deployed style sheet, its details) and each page of its table
+    once too, cut from the stored table, both then taken from the cache: an anonymous reader
+    of a page costs two queries and no rendering. A search is never cached (what is searched
+    has no bound): it costs one more query and the rendering of the few rows it finds."""
+    key = _state_key(lottery, rows, pdf)
+    query = search_text(query)
+    with translation.override(settings.LANGUAGE_CODE):
+        frame = cache.get(f"lottery-notice-frame:{key}")
+        lines = None
+        if frame is None:
+            lines = stored_row_lines(rows)
+            context = {
+                **notice_context(lottery),
+                "rows_section": mark_safe(_SECTION),  # noqa: S308 (a constant comment)
+                "notice_pdf": pdf,
+            }
+            head, tail = render_to_string("lottery/notice_public.html", context).split(_SECTION)
+            frame = (head.encode(), tail.encode(), len(lines))
+            cache.set(f"lottery-notice-frame:{key}", frame, PUBLIC_PAGE_CACHE_SECONDS)
+        head, tail, count = frame
+        pages = page_count(count)
+        if query:
+            section = search_section(lottery, query, pages).encode()
+            etag = hashlib.sha256(f"{key}|q|{query}".encode()).hexdigest()
+        else:
+            number = page_number(page, pages)
+            section = cache.get(f"lottery-notice-rows:{key}:{number}")
+            if section is None:
+                lines = stored_row_lines(rows) if lines is None else lines
+                section = page_section(lottery, lines, number).encode()
+                cache.set(f"lottery-notice-rows:{key}:{number}", section, PUBLIC_PAGE_CACHE_SECONDS)
+            etag = f"{key}-{number}"
+    return head + section + tail, f'"{etag}"'
+
+
+def preview_section(lottery: Lottery, *, page: str | None, query: str | None) -> str:
+    """The result table of the staff's preview, paged and searched as the public one, read
+    from the database (until publication the notice is not stored)."""
+    pages = page_count(lottery.results.count())
+    query = search_text(query)
+    if query:
+        return search_section(lottery, query, pages)
+    number = page_number(page, pages)
+    start = (number - 1) * NOTICE_PAGE_ROWS
+    results = lottery.results.order_by("sequence")[start : start + NOTICE_PAGE_ROWS]
+    return rows_section(
+        lottery,
+        rows_html=notice_rows_html(lottery, notice_rows(lottery, results)),
+        query="",
+        number=number,
+        pages=pages,
+    )
 
 
 def notice_pdf_current(lottery: Lottery, document: StoredDocument | None) -> bool:

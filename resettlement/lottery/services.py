@@ -24,6 +24,7 @@ from resettlement.housing.models import Flat, FlatStatus
 from resettlement.input_values import dates_out_of_range
 from resettlement.lottery.lifecycle import lottery_claim
 from resettlement.lottery.models import (
+    NOTICE_DETAIL_FIELDS,
     DrawMethod,
     GroupRule,
     Lottery,
@@ -69,8 +70,14 @@ def lottery_create(
     scheduled_on=None,
     venue: str = "",
     by: User | None = None,
+    **notice_details,
 ) -> Lottery:
-    if errors := dates_out_of_range(scheduled_on=scheduled_on):
+    """A draft lottery; `notice_details` are the notice's publicity period and where
+    objections go (NOTICE_DETAIL_FIELDS), which may also be set later (lottery_notice_set)."""
+    unknown = set(notice_details) - set(NOTICE_DETAIL_FIELDS)
+    if unknown:
+        raise TypeError(f"lottery_create() got unexpected arguments {sorted(unknown)}")
+    if errors := dates_out_of_range(scheduled_on=scheduled_on, **_dates(notice_details)):
         raise ValidationError(errors)
     lottery = Lottery(
         project=project,
@@ -82,10 +89,39 @@ def lottery_create(
         scheduled_on=scheduled_on,
         venue=venue,
         created_by=by,
+        **notice_details,
     )
     lottery.full_clean()
     history_author_set(lottery, by=by)
     lottery.save()
+    return lottery
+
+
+def _dates(values: dict) -> dict:
+    return {name: value for name, value in values.items() if name.endswith(("_on", "_until"))}
+
+
+def lottery_notice_set(*, lottery: Lottery, by: User | None = None, **notice_details) -> Lottery:
+    """Set the notice's publicity period and where objections go, until the lottery is
+    published (the stored notice never changes) or cancelled."""
+    unknown = set(notice_details) - set(NOTICE_DETAIL_FIELDS)
+    if unknown:
+        raise TypeError(f"lottery_notice_set() got unexpected arguments {sorted(unknown)}")
+    if errors := dates_out_of_range(**_dates(notice_details)):
+        raise ValidationError(errors)
+    with transaction.atomic():
+        lottery_claim(lottery, "edit_notice")
+        changed = []
+        for name, value in notice_details.items():
+            value = value.strip() if isinstance(value, str) else value
+            if getattr(lottery, name) != value:
+                setattr(lottery, name, value)
+                changed.append(name)
+        if not changed:  # nothing typed differs: no write, no history
+            return lottery
+        lottery.full_clean()
+        history_author_set(lottery, by=by)
+        lottery.save(update_fields=changed)
     return lottery
 
 

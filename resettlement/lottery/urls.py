@@ -18,6 +18,11 @@ urlpatterns = [
     path("lotteries/<int:pk>/redraw/", views.lottery_redraw_view, name="redraw"),
     path("lotteries/<int:pk>/notary/", views.lottery_notary_import, name="notary-import"),
     path("lotteries/<int:pk>/notice/", views.notice_preview, name="notice-preview"),
+    path(
+        "lotteries/<int:pk>/notice-details/",
+        views.lottery_notice_details,
+        name="notice-details",
+    ),
     path("lotteries/<int:pk>/<str:name>", views.lottery_file, name="file"),
     # Public, without login: published notices and the links printed on them.
     path("notices/lottery_verify.py", views.verifier, name="verifier"),

@@ -40,6 +40,7 @@ from resettlement.lottery.forms import (
     GroupListForm,
     LotteryForm,
     NotaryResultForm,
+    NoticeDetailsForm,
     PoolForm,
     ReasonForm,
     RedrawForm,
@@ -51,12 +52,18 @@ from resettlement.lottery.lifecycle import (
     lottery_freeze,
     notary_import,
 )
-from resettlement.lottery.models import Lottery, LotteryMode, LotteryStatus
+from resettlement.lottery.models import (
+    NOTICE_DETAIL_FIELDS,
+    Lottery,
+    LotteryMode,
+    LotteryStatus,
+)
 from resettlement.lottery.services import (
     entry_remove,
     entry_update,
     groups_apply,
     lottery_create,
+    lottery_notice_set,
     pool_flats_set,
     roster_build,
 )
@@ -121,7 +128,7 @@ def lottery_list(request, code: str):
 
 
 @login_required
-def lottery_detail(request, pk: int):
+def lottery_detail(request, pk: int, notice_form: NoticeDetailsForm | None = None):
     lottery = _lottery(request, pk)
     entries = lottery.entries.select_related("household").order_by("group", "agreement_no")
     page = Paginator(entries, ROSTER_PAGE).get_page(request.GET.get("page"))
@@ -146,6 +153,7 @@ def lottery_detail(request, pk: int):
         "notary_form": NotaryResultForm(),
         "pool_form": PoolForm(project=lottery.project),
         "group_list_form": GroupListForm(),
+        "notice_form": notice_form or NoticeDetailsForm(instance=lottery),
         "pools": _pool_summary(lottery) if lottery.mode == LotteryMode.ASSIGN else None,
         "files": published_file_names(lottery),
         "notice_pdf": document_latest(lottery, DocumentKind.LOTTERY_NOTICE_PDF)
@@ -263,6 +271,30 @@ def lottery_pool(request, pk: int):
 
 @login_required
 @require_POST
+def lottery_notice_details(request, pk: int):
+    """The notice's publicity period and where objections go; the page again with the errors."""
+    lottery = _lottery(request, pk)
+    _manage(request, lottery)
+    form = NoticeDetailsForm(request.POST, instance=Lottery.objects.get(pk=lottery.pk))
+    if form.is_valid():
+        try:
+            lottery_notice_set(lottery=lottery, by=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            if hasattr(error, "error_dict"):
+                for field, errors in error.error_dict.items():
+                    form.add_error(field if field in form.fields else None, errors)
+            else:
+                form.add_error(None, error)
+        else:
+            messages.success(request, _("Notice details saved."))
+            return redirect(lottery)
+    for message in form.non_field_errors():
+        messages.error(request, message)
+    return lottery_detail(request, pk, notice_form=form)
+
+
+@login_required
+@require_POST
 def lottery_freeze_view(request, pk: int):
     lottery = _lottery(request, pk)
     return _step(
@@ -376,12 +408,12 @@ def lottery_file(request, pk: int, name: str):
         raise Http404
     document = notices.file_document(lottery, name, by=request.user)
     return document_response(
-        request, document, filename=_file_name(lottery, name), cache_control=PRIVATE, download=True
+        request,
+        document,
+        filename=notices.public_file_name(lottery, name),
+        cache_control=PRIVATE,
+        download=True,
     )
-
-
-def _file_name(lottery: Lottery, name: str) -> str:
-    return f"lottery-{lottery.pk}-{name}"
 
 
 # The public notice (公示): no login, an unguessable address, only once published. Every
@@ -392,6 +424,7 @@ def _file_name(lottery: Lottery, name: str) -> str:
 # anonymous request loads these columns only.
 NOTICE_FIELDS = (
     *("name", "mode", "algorithm", "status", "venue", "drawn_at", "draw_method", "public_token"),
+    *("frozen_at", *NOTICE_DETAIL_FIELDS),
     *("roster_digest", "commitment", "secret", "public_input", "result_digest"),
     *("notary_file_digest", "replace_reason", "replace_approved_by"),
     *("project__name", "replaces__name", "replaced_by__name", "replaced_by__replace_reason"),
@@ -415,7 +448,11 @@ def notice(request, token: uuid.UUID):
     if rows is None:
         return document_pending(request)
     page, etag = notices.public_page(
-        lottery, rows=rows, pdf=documents.get(DocumentKind.LOTTERY_NOTICE_PDF)
+        lottery,
+        rows=rows,
+        pdf=documents.get(DocumentKind.LOTTERY_NOTICE_PDF),
+        page=request.GET.get("page"),
+        query=request.GET.get("q"),
     )
     response = bytes_response(
         request,
@@ -452,7 +489,7 @@ def notice_file(request, token: uuid.UUID, name: str):
     return document_response(
         request,
         document,
-        filename=_file_name(lottery, name),
+        filename=notices.public_file_name(lottery, name),
         cache_control=PUBLIC_IMMUTABLE,
         download=True,
     )
@@ -472,7 +509,7 @@ def verifier(request):
         content,
         etag=etag,
         content_type="text/x-python; charset=utf-8",
-        filename="lottery_verify.py",
+        filename=notices.VERIFIER_NAME,
         cache_control="public, max-age=3600",
     )
 
@@ -486,7 +523,9 @@ def notice_preview(request, pk: int):
         raise Http404
     context = {
         **notices.notice_context(lottery),
-        "rows_html": notices.notice_rows_html(lottery),
+        "rows_section": notices.preview_section(
+            lottery, page=request.GET.get("page"), query=request.GET.get("q")
+        ),
         "notice_pdf": notices.notice_documents(lottery).get(DocumentKind.LOTTERY_NOTICE_PDF)
         if lottery.status == LotteryStatus.PUBLISHED
         else None,

@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('housing', '0005_history_change_reason_text'),
-        ('lottery', '0003_lottery_status_known'),
+        ('lottery', '0004_lottery_notice_details'),
     ]
 
     operations = [
