@@ -1,5 +1,6 @@
 import io
 import json
+import re
 import shutil
 import subprocess
 import warnings
@@ -112,3 +113,22 @@ def test_map_image_and_exports_are_served_to_project_staff_only(project, login, 
     assert leader.get(reverse("maps:project-image", args=["QLS"]))["Content-Type"] == "image/png"
     assert leader.get(reverse("maps:geometry-download", args=["QLS", "gpkg"])).status_code == 200
     assert login("team").get(reverse("maps:project-image", args=["QLS"])).status_code == 404
+
+
+def test_the_geodata_a_role_may_take_is_linked_where_it_sees_the_project(project, login, personas):
+    """Leaders and selection staff see a project's buildings, so they may take its geodata (no
+    personal data in it): the project page links the downloads for them, and every link works.
+    The geodata page imports; only the roles that manage geodata see it, or a link to it."""
+    dashboard = reverse("projects:dashboard", args=["QLS"])
+    geodata_page = reverse("maps:geometry", args=["QLS"])
+    for name in ("leader", "admin"):
+        client = login(name)
+        page = client.get(dashboard).content.decode()
+        links = re.findall(
+            r'href="([^"]+)"', page.split('id="geodata-downloads"')[1].split("</p>")[0]
+        )
+        assert len(links) == 3, links
+        for link in links:
+            assert client.get(link).status_code == 200, (name, link)
+        assert (f'href="{geodata_page}"' in page) == (name == "admin")
+        assert client.get(geodata_page).status_code == (200 if name == "admin" else 403)
