@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group
 from resettlement.accounts.models import Role, User
 from resettlement.demo.people import PeopleFactory
 from resettlement.households.models import Household, HouseholdStatus
+from resettlement.households.validation import HouseholdData
 from resettlement.housing.models import Building, Flat
 from resettlement.progress.setup import building_create, project_create
 from resettlement.projects.models import District, Project, StreetOffice, Village
@@ -64,6 +65,28 @@ def make_project(code: str = "P1", *, villages: int = 2, **rules) -> Project:
     return project_create(
         code=code, street_office=office, villages=village_objects, **{**defaults, **rules}
     )
+
+
+def household_data(project: Project, **fields) -> HouseholdData:
+    """A valid household record for `household_create` (one recognised person, 100 m² for
+    100 m², property swap), with `fields` in place of the defaults."""
+    values = {
+        "agreement_no": "HT-0001",
+        "village": project.villages.first(),
+        "head_name": "王平",
+        "head_id_number": synthetic_id_number(),
+        "phone": "",
+        "recognised_persons": 1,
+        "original_area": Decimal(100),
+        "entitled_area": Decimal(100),
+        "compensation_mode": "property_swap",
+        "signed_on": None,
+        "elderly": False,
+        "disabled": False,
+        "hardship": False,
+        "note": "",
+    }
+    return HouseholdData(**{**values, **fields})
 
 
 def make_building(project: Project, code: str = "1#", **fields) -> Building:

@@ -9,10 +9,9 @@ from openpyxl import load_workbook
 
 from resettlement.households.models import Household, HouseholdStatus, Member
 from resettlement.households.services import household_create
-from resettlement.households.validation import HouseholdData
 from resettlement.imports.models import ImportBatch, ImportOutcome
 from resettlement.imports.registers import households_import
-from tests.factories import make_project, synthetic_id_number
+from tests.factories import household_data, make_project, synthetic_id_number
 from tests.workbooks import (
     HOUSEHOLD_HEADER,
     MEMBER_HEADER,
@@ -191,22 +190,7 @@ def test_the_same_person_cannot_head_two_households(project):
 
 def test_a_member_already_registered_elsewhere_is_refused(project):
     member_id = synthetic_id_number(male=False)
-    data = HouseholdData(
-        agreement_no="OLD-1",
-        village=project.villages.first(),
-        head_name="王平",
-        head_id_number=synthetic_id_number(),
-        phone="",
-        recognised_persons=1,
-        original_area=Decimal(100),
-        entitled_area=Decimal(100),
-        compensation_mode="property_swap",
-        signed_on=None,
-        elderly=False,
-        disabled=False,
-        hardship=False,
-        note="",
-    )
+    data = household_data(project, agreement_no="OLD-1")
     household_create(project=project, data=data)
     Member.objects.create(
         household=Household.objects.get(), name="王丽", relation="spouse", id_number=member_id

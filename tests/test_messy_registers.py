@@ -12,9 +12,8 @@ import pytest
 
 from resettlement.households.models import Household
 from resettlement.households.services import household_create
-from resettlement.households.validation import HouseholdData
 from resettlement.imports.registers import flats_import, households_import
-from tests.factories import make_building, make_project, synthetic_id_number
+from tests.factories import household_data, make_building, make_project, synthetic_id_number
 from tests.workbooks import (
     FLAT_HEADER,
     HOUSEHOLD_HEADER,
@@ -135,22 +134,7 @@ class TestAgreementNumbers:
         assert Household.objects.get().agreement_no == "QLS-T-0097"
 
     def test_a_number_stored_before_in_lower_case_still_matches(self, project):
-        data = HouseholdData(
-            agreement_no="qls-t-0097",
-            village=project.villages.first(),
-            head_name="王平",
-            head_id_number=synthetic_id_number(),
-            phone="",
-            recognised_persons=1,
-            original_area=Decimal(100),
-            entitled_area=Decimal(100),
-            compensation_mode="property_swap",
-            signed_on=None,
-            elderly=False,
-            disabled=False,
-            hardship=False,
-            note="",
-        )
+        data = household_data(project, agreement_no="qls-t-0097")
         household_create(project=project, data=data)
         result = one_row(project, agreement_no="QLS-T-0097")
         [(row, column, message)] = errors_of(result)
