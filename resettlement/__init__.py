@@ -14,8 +14,10 @@ from a layer above (not even inside a function). Lowest first:
 6. ``lottery``: rosters, draws, notices;
 7. ``selection``: selection days, selections, and the lottery steps that reach selections
    (``selection.lotteries``: publishing a lottery, re-drawing one);
-8. ``imports`` and ``demo``: orchestration that fills the layers below;
-9. ``maps``: geodata pages and files; then ``api`` on top.
+8. ``handover``: batches, appointments, inspection and defects, the handover of keys, and the
+   bulk printing of households' documents; ``imports``: registers read into the layers below;
+9. ``demo``: a whole project in every state, made through the layers below;
+10. ``maps``: geodata pages and files; then ``api`` on top.
 
 Views, admin, URL configurations and management commands form the web layer: they may
 import any app. Models, services, lifecycles, validation and tasks may not reach upwards;

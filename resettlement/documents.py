@@ -15,11 +15,25 @@ from resettlement.fonts import cjk_font_path
 PDF = "application/pdf"
 
 
-def render_pdf(template_name: str, context: dict) -> bytes:
+def render_layout(template_name: str, context: dict):
+    """The laid-out pages of a template (a weasyprint.Document): bulk printing writes each
+    household's PDF from them and, with other households' pages, one PDF for printing whose
+    fonts are embedded once."""
     import weasyprint  # imported on first use: it loads Pango and HarfBuzz
 
     html = render_to_string(template_name, context)
-    return weasyprint.HTML(string=html, base_url="/").write_pdf()
+    return weasyprint.HTML(string=html, base_url="/").render()
+
+
+def render_pdf(template_name: str, context: dict) -> bytes:
+    return render_layout(template_name, context).write_pdf()
+
+
+def qr_data_uri(url: str) -> str:
+    """A QR code of `url` as a PNG data URI (one module per pixel: printing scales it)."""
+    import segno
+
+    return segno.make(url, error="m").png_data_uri(scale=1, border=4)
 
 
 def pdf_response(content: bytes, filename: str, *, download: bool = False) -> HttpResponse:

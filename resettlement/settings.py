@@ -9,9 +9,12 @@ Variables (all optional unless noted):
                      manage.py)
   CONN_MAX_AGE       seconds a database connection is reused (default 60)
   PG_PREPARED_STATEMENTS  false behind a transaction-pooling PgBouncer (default true)
-  REDIS_URL          shared cache and background-task queue for several app servers; without
-                     it, background tasks (stored documents, large imports) run inside the
-                     request that starts them
+  REDIS_URL          shared cache for several app servers, and the queue of TASKS_BACKEND=rq
+  TASKS_BACKEND      where background tasks (bulk printing, stored documents, large imports)
+                     wait for a worker (`manage.py run_worker`): database (default), rq (Redis
+                     at REDIS_URL, for worker machines) or immediate (inside the request)
+  PRINT_LEASE_SECONDS  how long a print job's part may go without news from its worker
+                     before another worker takes it over (default 60)
   TASK_TIMEOUT       seconds a background task may run before its worker stops it (default 1800)
   STATIC_ROOT        where `collectstatic` puts the static files WhiteNoise serves
   MEDIA_ROOT         where uploaded photos go (served under /media/)
@@ -88,6 +91,7 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_rq",
     "django_tasks_rq",
+    "django_tasks_db",
     "leaflet",
     "csp",
     "resettlement.accounts",
@@ -98,6 +102,7 @@ INSTALLED_APPS = [
     "resettlement.imports",
     "resettlement.lottery",
     "resettlement.selection",
+    "resettlement.handover",
     "resettlement.archive",
     "resettlement.demo",
     "api",
@@ -186,21 +191,25 @@ CACHES = {
     )
 }
 
-# Background work (rendering published documents, large imports) goes through Django's tasks
-# API. With Redis, tasks are queued there and run by workers (`manage.py rqworker --job-class
-# django_tasks_rq.Job default`); without it they run at once, inside the request.
 # The audit trail's change reasons are free text (a void reason, an import's file name), kept
 # whole in a text column rather than simple-history's default of 100 characters.
 SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
-TASKS = {
-    "default": (
-        {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]}
-        if _REDIS_URL
-        else {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}
-    )
+# Background work (bulk printing, rendering published documents, large imports) goes through
+# Django's tasks API. TASKS_BACKEND=database (default): tasks wait in this database for
+# `manage.py run_worker` (make run starts one). TASKS_BACKEND=rq: they wait in Redis (REDIS_URL)
+# for workers on any machine (`manage.py run_worker` there too). immediate: inside the request.
+_TASK_BACKENDS = {
+    "database": {"BACKEND": "django_tasks_db.DatabaseBackend", "QUEUES": ["default"]},
+    "rq": {"BACKEND": "django_tasks_rq.RQBackend", "QUEUES": ["default"]},
+    "immediate": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"},
 }
+TASKS_BACKEND = env_choice("TASKS_BACKEND", "database", set(_TASK_BACKENDS))
+if TASKS_BACKEND == "rq" and not _REDIS_URL:
+    raise ImproperlyConfigured("TASKS_BACKEND=rq needs REDIS_URL.")
+TASKS = {"default": _TASK_BACKENDS[TASKS_BACKEND]}
 TASK_TIMEOUT = env_int("TASK_TIMEOUT", 1800, minimum=10)
+PRINT_LEASE_SECONDS = env_int("PRINT_LEASE_SECONDS", 60, minimum=5)
 RQ_QUEUES = {
     "default": {"URL": _REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": TASK_TIMEOUT}
 }

@@ -32,6 +32,8 @@ urlpatterns = [
     path("", include("maps.urls")),
     path("", include("resettlement.lottery.urls")),
     path("", include("resettlement.selection.urls")),
+    path("", include("resettlement.handover.urls")),
+    path("", include("resettlement.archive.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=LoginForm),

@@ -63,6 +63,25 @@ def household_allocate(*, household: Household, by: User | None = None) -> House
     return _step(household, "allocate", by=by)
 
 
+def household_notify(*, household: Household, by: User | None = None) -> Household:
+    """Its handover notice (交房通知书) was issued."""
+    return _step(household, "notify", by=by)
+
+
+def household_hand_over(
+    *, household: Household, by: User | None = None, reason: str = ""
+) -> Household:
+    """It received the keys of its flats."""
+    return _step(household, "hand_over", by=by, reason=reason)
+
+
+def household_hand_over_undo(
+    *, household: Household, by: User | None = None, reason: str = ""
+) -> Household:
+    """Its handover was undone (a selection supervisor, with a reason): back to notified."""
+    return _step(household, "undo_hand_over", by=by, reason=reason)
+
+
 def household_release(
     *, household: Household, by: User | None = None, reason: str = ""
 ) -> Household:

@@ -47,6 +47,9 @@ HOUSEHOLD_LIFECYCLE = Lifecycle(
     release=transition([HouseholdStatus.ALLOCATED], HouseholdStatus.SIGNED, ERROR_TRANSITION),
     notify=transition([HouseholdStatus.ALLOCATED], HouseholdStatus.NOTIFIED, ERROR_TRANSITION),
     hand_over=transition([HouseholdStatus.NOTIFIED], HouseholdStatus.HANDED_OVER, ERROR_TRANSITION),
+    undo_hand_over=transition(
+        [HouseholdStatus.HANDED_OVER], HouseholdStatus.NOTIFIED, ERROR_TRANSITION
+    ),
     certify=transition([HouseholdStatus.HANDED_OVER], HouseholdStatus.CERTIFIED, ERROR_TRANSITION),
 )
 

@@ -180,6 +180,7 @@ FLAT_LIFECYCLE = Lifecycle(
     select=transition([FlatStatus.AVAILABLE], FlatStatus.SELECTED, ERROR_FLAT_TAKEN),
     unselect=transition([FlatStatus.SELECTED], FlatStatus.AVAILABLE, ERROR_FLAT_TRANSITION),
     hand_over=transition([FlatStatus.SELECTED], FlatStatus.HANDED_OVER, ERROR_FLAT_TRANSITION),
+    undo_hand_over=transition([FlatStatus.HANDED_OVER], FlatStatus.SELECTED, ERROR_FLAT_TRANSITION),
 )
 
 # One-character marks so a status reads without colour (销控表 cells, the live board).

@@ -133,6 +133,25 @@ class Project(models.Model):
         blank=True,
         validators=[MinValueValidator(Decimal("0"))],
     )
+    # Sums due at handover (交房), printed on each household's notice.
+    maintenance_fund_rate = models.DecimalField(
+        _("special maintenance fund per m² of gross area (yuan)"),
+        max_digits=8,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    property_fee_rate = models.DecimalField(
+        _("property service fee per m² per month (yuan)"),
+        max_digits=6,
+        decimal_places=2,
+        default=Decimal("0"),
+        validators=[MinValueValidator(Decimal("0"))],
+    )
+    property_fee_months = models.PositiveSmallIntegerField(
+        _("months of property service paid at handover"), default=12
+    )
+    handover_phone = models.CharField(_("handover office phone"), max_length=24, blank=True)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

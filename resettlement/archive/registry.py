@@ -1,0 +1,168 @@
+"""The register of documents issued to households (IssuedDocument).
+
+- `document_register` gives a subject's document of a kind its number (per project, kind and
+  year: QLS-JF-2026-000123) and its verification code, once: asked again (a reprint, a retried
+  job) it returns the same document. A newer document of the same kind for the household
+  supersedes the older ones (a notice for a new appointment, a confirmation after a swap).
+- `document_issue` registers, then renders the PDF with the number and code printed on it, and
+  stores the bytes once: every later print is those bytes, whatever changed since.
+- `document_void` voids the subject's document (a voided selection, an undone handover); the
+  next issue for that subject is a new document with a new number.
+- `document_by_code` is what /verify/<code>/ reads.
+"""
+
+import secrets
+from collections.abc import Callable, Iterable
+
+from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
+from django.db import IntegrityError, models, transaction
+from django.db.models import F
+from django.urls import reverse
+from django.utils import timezone
+
+from resettlement.accounts.models import User
+from resettlement.archive.models import (
+    NUMBER_LETTERS,
+    DocumentCounter,
+    DocumentKind,
+    IssuedDocument,
+    IssuedStatus,
+)
+from resettlement.archive.services import document_bytes, document_store
+from resettlement.documents import PDF
+
+CODE_BYTES = 15  # 120 random bits, 20 URL-safe characters
+
+
+def verify_path(code: str) -> str:
+    return reverse("archive:verify", args=[code])
+
+
+def verify_url(code: str) -> str:
+    """The address printed (as text and QR code) on a document."""
+    return settings.PUBLIC_BASE_URL.rstrip("/") + verify_path(code)
+
+
+def issued_of(subject: models.Model, kind: str) -> IssuedDocument | None:
+    """The subject's standing (not voided) document of this kind."""
+    return (
+        IssuedDocument.objects.of(subject)
+        .filter(kind=kind)
+        .exclude(status=IssuedStatus.VOIDED)
+        .select_related("project", "stored")
+        .first()
+    )
+
+
+def _next_sequence(project_id: int, kind: str, year: int) -> int:
+    """Claim the next number of the project's documents of this kind in this year (the
+    counter row is locked until the transaction ends, so two issuers never share a number)."""
+    counter, _created = DocumentCounter.objects.get_or_create(
+        project_id=project_id, kind=kind, year=year
+    )
+    DocumentCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
+    return (
+        DocumentCounter.objects.select_for_update()
+        .values_list("last", flat=True)
+        .get(pk=counter.pk)
+    )
+
+
+def document_register(
+    *,
+    subject: models.Model,
+    kind: str,
+    household,
+    flat_codes: Iterable[str] = (),
+    by: User | None = None,
+) -> IssuedDocument:
+    """The subject's document of this kind, numbered now if it has none standing."""
+    existing = issued_of(subject, kind)
+    if existing is not None:
+        return existing
+    now = timezone.now()
+    year = timezone.localdate(now).year
+    try:
+        with transaction.atomic():
+            sequence = _next_sequence(household.project_id, kind, year)
+            document = IssuedDocument.objects.create(
+                project_id=household.project_id,
+                kind=kind,
+                year=year,
+                sequence=sequence,
+                number=f"{household.project.code}-{NUMBER_LETTERS[kind]}-{year}-{sequence:06d}",
+                code=secrets.token_urlsafe(CODE_BYTES),
+                household=household,
+                flat_codes=", ".join(flat_codes),
+                content_type=ContentType.objects.get_for_model(subject),
+                object_id=subject.pk,
+                issued_at=now,
+                issued_by=by if by is not None and by.is_authenticated else None,
+            )
+            IssuedDocument.objects.filter(
+                household=household, kind=kind, status=IssuedStatus.VALID
+            ).exclude(pk=document.pk).update(status=IssuedStatus.SUPERSEDED, superseded_by=document)
+    except IntegrityError:  # another issuer numbered this subject's document first
+        existing = issued_of(subject, kind)
+        if existing is None:
+            raise
+        return existing
+    return document
+
+
+def document_issue(
+    *,
+    subject: models.Model,
+    kind: str,
+    household,
+    render: Callable[[IssuedDocument], bytes],
+    flat_codes: Iterable[str] = (),
+    by: User | None = None,
+) -> IssuedDocument:
+    """The subject's document of this kind, registered and stored: rendered now (with its
+    number and code) only if its bytes are not stored yet."""
+    document = document_register(
+        subject=subject, kind=kind, household=household, flat_codes=flat_codes, by=by
+    )
+    if document.stored_id is None:
+        document_attach(document, render(document), by=by)
+    return document
+
+
+def document_attach(document: IssuedDocument, content: bytes, *, by: User | None = None) -> None:
+    """Store the bytes a registered document was printed with (once: if another writer stored
+    them first, theirs stand and the instance takes them)."""
+    stored = document_store(
+        subject=document, kind=DocumentKind.ISSUED, content=content, media_type=PDF, by=by
+    )
+    IssuedDocument.objects.filter(pk=document.pk, stored__isnull=True).update(
+        stored=stored, sha256=stored.sha256
+    )
+    document.stored, document.sha256 = stored, stored.sha256
+
+
+def issued_bytes(document: IssuedDocument) -> bytes:
+    assert document.stored is not None
+    return document_bytes(document.stored)
+
+
+def document_void(*, subject: models.Model, kind: str, reason: str = "") -> int:
+    """Void the subject's standing document of this kind (its code then answers "voided");
+    the number of documents voided."""
+    return (
+        IssuedDocument.objects.of(subject)
+        .filter(kind=kind)
+        .exclude(status=IssuedStatus.VOIDED)
+        .update(status=IssuedStatus.VOIDED, voided_at=timezone.now(), void_reason=reason)
+    )
+
+
+def document_by_code(code: str) -> IssuedDocument | None:
+    if not code or len(code) > 40:
+        return None
+    return (
+        IssuedDocument.objects.select_related("project", "household", "superseded_by")
+        .filter(code=code)
+        .first()
+    )
