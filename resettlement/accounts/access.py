@@ -26,6 +26,9 @@ class Capability(enum.StrEnum):
     MANAGE_GEOMETRY = "manage_geometry"
     RUN_DESK = "run_desk"
     MANAGE_SELECTION = "manage_selection"
+    RUN_HANDOVER = "run_handover"
+    MANAGE_HANDOVER = "manage_handover"
+    RECORD_DEFECT_FIXES = "record_defect_fixes"
     EXPORT = "export"
     ADMINISTER = "administer"
 
@@ -50,6 +53,15 @@ GRANTS: dict[Capability, frozenset[Role]] = {
     # Selection day: clerks run desks; supervisors run lotteries, events, voids and swaps.
     Capability.RUN_DESK: frozenset({Role.ADMIN, Role.SELECTION_CLERK, Role.SELECTION_SUPERVISOR}),
     Capability.MANAGE_SELECTION: frozenset({Role.ADMIN, Role.SELECTION_SUPERVISOR}),
+    # Handover: clerks run the day's desk, inspections and handovers, and print; supervisors
+    # open batches, set slots, give appointments and undo a handover. Contractors' teams record
+    # defects fixed (the household accepts the fix at a desk).
+    Capability.RUN_HANDOVER: frozenset(
+        {Role.ADMIN, Role.SELECTION_CLERK, Role.SELECTION_SUPERVISOR}
+    ),
+    Capability.MANAGE_HANDOVER: frozenset({Role.ADMIN, Role.SELECTION_SUPERVISOR}),
+    Capability.RECORD_DEFECT_FIXES: _CONSTRUCTION
+    | {Role.SELECTION_CLERK, Role.SELECTION_SUPERVISOR},
     Capability.EXPORT: frozenset({Role.ADMIN, Role.LEADER}),
     Capability.ADMINISTER: frozenset({Role.ADMIN}),
 }
