@@ -6,10 +6,11 @@
 #   chromium              headless browser for the page tests (never downloaded by Playwright)
 #   gettext               compiles and extracts translations (make messages)
 #   gdal-bin              ogrinfo, to check exported GIS files as GIS staff would
+#   poppler-utils         pdffonts and pdftotext, to check printed documents as a reader would
 #   python3-venv          only where `python3 -m venv` is missing (Debian splits it out)
 set -euo pipefail
 
-packages=(fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 chromium gettext gdal-bin)
+packages=(fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 chromium gettext gdal-bin poppler-utils)
 if ! python3 -c "import ensurepip, venv" >/dev/null 2>&1; then
   packages+=("python3-venv")
 fi
