@@ -94,7 +94,7 @@ def household_transition(
     *, household: Household, target: str, by: User | None = None, reason: str = ""
 ) -> Household:
     """Move a household to `target` by whichever step of its lifecycle leads there from its
-    current status (the handover and title steps, until they have pages of their own)."""
+    current status (the title step, until it has a page of its own; corrections in tests)."""
     verb = HOUSEHOLD_LIFECYCLE.verb_to(household.status, target)
     if verb is None:
         label = HOUSEHOLD_LIFECYCLE.label

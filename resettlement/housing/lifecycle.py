@@ -40,8 +40,8 @@ def flats_move(
 
 
 def flat_transition(*, flat: Flat, target: str, by: User | None = None, reason: str = "") -> Flat:
-    """Move one flat to `target` by whichever step leads there from its stored status (the
-    handover, until it has pages of its own)."""
+    """Move one flat to `target` by whichever step leads there from its stored status (a
+    correction; the handover moves flats through handover.services)."""
     with transaction.atomic():
         locked = Flat.objects.select_for_update().get(pk=flat.pk)
         verb = FLAT_LIFECYCLE.verb_to(locked.status, target)
