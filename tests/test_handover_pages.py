@@ -212,7 +212,12 @@ def test_a_miss_without_a_free_slot_says_so(world, login):
     response = login("clerk").post(
         reverse("handover:appointment-step", args=[appointment.pk, "miss"]), follow=True
     )
-    assert "no free slot" in response.content.decode() or "没有空闲" in response.content.decode()
+    shown = [(m.level_tag, str(m)) for m in response.context["messages"]]
+    assert shown == [("warning", shown[0][1])] and appointment.household.agreement_no in shown[0][1]
+    assert "暂无空闲时段" in response.content.decode()
+    appointment.refresh_from_db()
+    assert appointment.status == AppointmentStatus.MISSED
+    assert not batch.appointments.filter(replaces=appointment).exists()
 
 
 def test_leaders_see_the_day_but_cannot_act(world, login):

@@ -43,8 +43,8 @@ class BatchForm(Form):
 class SlotsForm(Form):
     """Slots for every day from–to, each half-day chosen and each desk."""
 
-    first_day = forms.DateField(label=_("From"), widget=DateInput)
-    last_day = forms.DateField(label=_("To"), widget=DateInput)
+    first_day = forms.DateField(label=_("First day"), widget=DateInput)
+    last_day = forms.DateField(label=_("Last day"), widget=DateInput)
     half_days = forms.MultipleChoiceField(
         label=_("Half-days"),
         choices=HalfDay.choices,
