@@ -8,6 +8,8 @@ import hashlib
 import io
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from PIL import Image
@@ -424,3 +426,27 @@ def test_another_projects_appointment_and_papers_are_not_found(world, login):
     client = login("clerk")
     assert client.get(reverse("handover:appointment", args=[appointment.pk])).status_code == 404
     assert _notice(client, appointment).status_code == 404
+
+
+# Query counts: the lists do not grow a query per row
+
+
+def _queries(client, url) -> int:
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200
+    return len(queries)
+
+
+def test_the_batch_and_day_pages_take_as_many_queries_for_four_rows_as_for_one(world, login):
+    batch, _people = handover_day(world)
+    first = batch.appointments.order_by("order_no").first()
+    batch.slots.create(
+        day=first.slot.day + datetime.timedelta(days=9), half_day="pm", desk=1, capacity=5
+    )
+    client = login("clerk")
+    pages = [_batch_url(batch), _day_url(batch, first.slot.day)]
+    client.get(pages[0])  # warm the session
+    many = [_queries(client, url) for url in pages]
+    batch.appointments.exclude(pk=first.pk).delete()
+    assert [_queries(client, url) for url in pages] == many
+    assert many[0] <= 14 and many[1] <= 10
