@@ -9,6 +9,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from resettlement.forms import DateInput, Form
 from resettlement.handover.models import DefectCategory, HalfDay, InspectionResult, Slot
@@ -51,7 +52,9 @@ class SlotsForm(Form):
         initial=[HalfDay.MORNING, HalfDay.AFTERNOON],
         widget=forms.CheckboxSelectMultiple,
     )
-    desks = forms.IntegerField(label=_("Desks"), min_value=1, max_value=99, initial=1)
+    desks = forms.IntegerField(
+        label=pgettext_lazy("handover", "Desks"), min_value=1, max_value=99, initial=1
+    )
     capacity = forms.IntegerField(
         label=_("Households per desk and half-day"), min_value=1, max_value=500, initial=10
     )
