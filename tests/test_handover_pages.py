@@ -280,6 +280,16 @@ def test_personal_data_is_masked_unless_the_role_may_see_it(world, login):
     assert login("team").get(url).status_code == 403
 
 
+def test_leaders_read_a_households_handover_page_without_any_form(world, login):
+    batch, _people = handover_day(world)
+    appointment = batch.appointments.order_by("order_no").first()
+    url = reverse("handover:appointment", args=[appointment.pk])
+    leader_page = login("leader").get(url).content.decode()
+    clerk_page = login("clerk").get(url).content.decode()
+    for form in ('id="inspection-form"', 'id="handover-form"', 'id="print-notice"'):
+        assert form not in leader_page and form in clerk_page
+
+
 def _inspect(client, appointment, flat, result="accepted_defects", **extra):
     data = {
         "flat": flat.pk,
