@@ -640,3 +640,45 @@ def handovers_done(household: Household) -> QuerySet[Handover]:
 
 
 HALF_DAYS = HalfDay
+
+
+# Reads for the handover pages
+
+
+@dataclass(frozen=True)
+class BatchCounts:
+    households: int
+    with_appointment: int
+    notified: int
+    handed_over: int
+
+
+def batch_counts(batch: HandoverBatch) -> BatchCounts:
+    """How far the batch's households are: given a slot, notified, handed over."""
+    households = batch_households(batch).order_by()
+    standing = Appointment.objects.filter(
+        batch=batch, household=OuterRef("pk"), status__in=STANDING
+    )
+    handed = Handover.objects.filter(
+        batch=batch, household=OuterRef("pk"), status=HandoverStatus.DONE
+    )
+    notified = (HouseholdStatus.NOTIFIED, HouseholdStatus.HANDED_OVER, HouseholdStatus.CERTIFIED)
+    return BatchCounts(
+        households=households.count(),
+        with_appointment=households.filter(Exists(standing)).count(),
+        notified=households.filter(status__in=notified).count(),
+        handed_over=households.filter(Exists(handed)).count(),
+    )
+
+
+def free_slots(batch: HandoverBatch) -> QuerySet[Slot]:
+    """The batch's slots not yet begun with room left, in time order."""
+    now = timezone.now()
+    free = [
+        slot.pk for slot in slots_with_use(batch) if room(slot) > 0 and not _slot_started(slot, now)
+    ]
+    return Slot.objects.filter(pk__in=free).order_by("day", "half_day", "desk")
+
+
+def batch_days(batch: HandoverBatch) -> list[datetime.date]:
+    return list(batch.slots.order_by("day").values_list("day", flat=True).distinct())
