@@ -20,6 +20,8 @@ APP_URLS = {
     "resettlement.progress.urls": "progress",
     "resettlement.lottery.urls": "lottery",
     "resettlement.selection.urls": "selection",
+    "resettlement.handover.urls": "handover",
+    "resettlement.archive.urls": "archive",
     "maps.urls": "maps",
 }
 # The only routes the project's own urls.py names itself.
@@ -57,6 +59,12 @@ PUBLISHED_PATHS = {
     "/selections/6/confirmation.pdf": "selection:confirmation",
     "/board/b0a7d/": "selection:board",
     "/board/b0a7d/data/": "selection:board-data",
+    "/projects/PA/handover/": "handover:project",
+    "/handover/batches/2/": "handover:batch",
+    "/handover/appointments/7/": "handover:appointment",
+    "/handover/appointments/7/notice.pdf": "handover:notice",
+    "/handover/handovers/3/confirmation.pdf": "handover:handover-paper",
+    "/verify/Xk3_9aB-cD4eF5gH6iJ7/": "archive:verify",
     "/accounts/login/": "login",
     "/api/schema/": "api-schema",
     "/api/docs/": "api-docs",
