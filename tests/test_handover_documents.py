@@ -125,6 +125,11 @@ def test_the_notice_names_the_flat_and_the_sums_in_figures_and_in_words(day):
 
 def test_the_notice_fits_one_a4_page_with_three_flats(day):
     batch, people = day
+    batch.place = "西安市长安区郭杜街道闵旗寨村回迁安置小区社区服务中心一楼大厅交房办理专区"
+    batch.save()
+    project = batch.project
+    project.name = "长安区郭杜街道闵旗寨村城中村改造回迁安置项目（一期）"
+    project.save()
     appointment = batch.appointments.get(household=people[0])
     document = paper_register(IssuedKind.HANDOVER_NOTICE, appointment)
     context = paper_context(IssuedKind.HANDOVER_NOTICE, appointment, document)

@@ -111,6 +111,28 @@ def test_a_voided_selection_voids_its_confirmation_and_the_page_gives_the_date(
     assert "户主申请重新选房" not in html, "the reason is not public"
 
 
+def test_undoing_a_handover_voids_its_papers_and_the_next_print_is_a_new_number(world, personas):
+    from resettlement.handover.documents import handover_papers
+    from resettlement.handover.services import handover_undo
+    from tests.handover_fixtures import handover_day
+    from tests.test_handover_documents import handed
+
+    batch, people = handover_day(world)
+    handover = handed(batch, people[0], by=personas["clerk"])
+    confirmation, receipt = (
+        paper_register(kind, handover)
+        for kind in (IssuedKind.HANDOVER_CONFIRMATION, IssuedKind.KEY_RECEIPT)
+    )
+    handover_undo(handover=handover, reason="钥匙错发", by=personas["supervisor"])
+    for document in (confirmation, receipt):
+        html = verify(document.code).content.decode()
+        assert facts(html)["状态"] == "已作废" and "钥匙错发" not in html
+    again = handed(batch, people[0], by=personas["clerk"])
+    renewed = handover_papers(again)
+    assert {d.number for d in renewed}.isdisjoint({confirmation.number, receipt.number})
+    assert all(facts(verify(d.code).content.decode())["状态"] == "有效" for d in renewed)
+
+
 @pytest.mark.parametrize("code", ["A" * 20, "not-a-code", "x" * 200])
 def test_an_unknown_code_gets_404_with_the_same_page_and_one_query(registered, code):
     _household, _selection, document = registered
