@@ -9,6 +9,11 @@
 - `document_void` voids the subject's document (a voided selection, an undone handover); the
   next issue for that subject is a new document with a new number.
 - `document_by_code` is what /verify/<code>/ reads.
+
+The bytes of a 选房确认书 are the selection's stored confirmation (StoredDocument kind
+SELECTION_CONFIRMATION, subject the Selection), whichever path printed it first (the desk, the
+task after the confirmation, a bulk job): `document_attach` stores them there, so the selection
+page and the register share one copy.
 """
 
 import secrets
@@ -27,12 +32,20 @@ from resettlement.archive.models import (
     DocumentCounter,
     DocumentKind,
     IssuedDocument,
+    IssuedKind,
     IssuedStatus,
+    StoredDocument,
 )
 from resettlement.archive.services import document_bytes, document_store
 from resettlement.documents import PDF
 
 CODE_BYTES = 15  # 120 random bits, 20 URL-safe characters
+
+# Kinds whose bytes are stored under the subject itself (kind of StoredDocument), not under the
+# IssuedDocument: the selection page lists and serves them as it did before the register.
+STORED_UNDER_SUBJECT: dict[str, str] = {
+    IssuedKind.SELECTION_CONFIRMATION: DocumentKind.SELECTION_CONFIRMATION,
+}
 
 
 def verify_path(code: str) -> str:
@@ -76,8 +89,11 @@ def document_register(
     household,
     flat_codes: Iterable[str] = (),
     by: User | None = None,
+    supersedes: bool = True,
 ) -> IssuedDocument:
-    """The subject's document of this kind, numbered now if it has none standing."""
+    """The subject's document of this kind, numbered now if it has none standing. A new
+    document supersedes the household's valid ones of this kind (unless `supersedes` is false:
+    registering a paper printed long ago, e.g. a voided selection's confirmation)."""
     existing = issued_of(subject, kind)
     if existing is not None:
         return existing
@@ -100,9 +116,12 @@ def document_register(
                 issued_at=now,
                 issued_by=by if by is not None and by.is_authenticated else None,
             )
-            IssuedDocument.objects.filter(
-                household=household, kind=kind, status=IssuedStatus.VALID
-            ).exclude(pk=document.pk).update(status=IssuedStatus.SUPERSEDED, superseded_by=document)
+            if supersedes:
+                IssuedDocument.objects.filter(
+                    household=household, kind=kind, status=IssuedStatus.VALID
+                ).exclude(pk=document.pk).update(
+                    status=IssuedStatus.SUPERSEDED, superseded_by=document
+                )
     except IntegrityError:  # another issuer numbered this subject's document first
         existing = issued_of(subject, kind)
         if existing is None:
@@ -133,13 +152,25 @@ def document_issue(
 def document_attach(document: IssuedDocument, content: bytes, *, by: User | None = None) -> None:
     """Store the bytes a registered document was printed with (once: if another writer stored
     them first, theirs stand and the instance takes them)."""
-    stored = document_store(
-        subject=document, kind=DocumentKind.ISSUED, content=content, media_type=PDF, by=by
-    )
-    IssuedDocument.objects.filter(pk=document.pk, stored__isnull=True).update(
+    subject: models.Model | None = document
+    kind: str = DocumentKind.ISSUED
+    if document.kind in STORED_UNDER_SUBJECT:
+        subject, kind = document.subject, STORED_UNDER_SUBJECT[document.kind]
+    assert subject is not None, "a registered document's subject stays"
+    stored = document_store(subject=subject, kind=kind, content=content, media_type=PDF, by=by)
+    document_adopt(document, stored)
+
+
+def document_adopt(document: IssuedDocument, stored: StoredDocument) -> None:
+    """Link a registered document to its stored bytes (unless it has some already: then the
+    instance takes those)."""
+    linked = IssuedDocument.objects.filter(pk=document.pk, stored__isnull=True).update(
         stored=stored, sha256=stored.sha256
     )
-    document.stored, document.sha256 = stored, stored.sha256
+    if linked:
+        document.stored, document.sha256 = stored, stored.sha256
+    else:
+        document.refresh_from_db(fields=["stored", "sha256"])
 
 
 def issued_bytes(document: IssuedDocument) -> bytes:
@@ -159,8 +190,8 @@ def document_void(*, subject: models.Model, kind: str, reason: str = "") -> int:
 
 
 def document_by_code(code: str) -> IssuedDocument | None:
-    if not code or len(code) > 40:
-        return None
+    """The document with this code: one indexed query whether it exists or not (no shortcut
+    for a malformed code, so an unknown code takes as long as a known one)."""
     return (
         IssuedDocument.objects.select_related("project", "household", "superseded_by")
         .filter(code=code)

@@ -5,6 +5,8 @@ verification code printed as text and QR code) and its bytes stored once:
   what to bring, the settlement balance and the sums due at handover. Issuing it records the
   household as notified (已通知交房).
 - 房屋交接确认书 (HANDOVER_CONFIRMATION) and 钥匙领取单 (KEY_RECEIPT), subject a Handover.
+- 选房确认书 (SELECTION_CONFIRMATION), subject a Selection: the selection's own document
+  (selection.documents), here so that bulk printing handles every kind alike.
 
 `paper_register` numbers a paper (once per subject and kind), `paper_layout` lays it out with
 its number (bulk printing writes the pages), `paper_issue` does both and stores the bytes.
@@ -16,7 +18,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from django.db import transaction
 
 from resettlement.accounts.models import User
-from resettlement.archive.models import IssuedDocument, IssuedKind
+from resettlement.archive.models import DocumentKind, IssuedDocument, IssuedKind
 from resettlement.archive.registry import document_attach, document_register, verify_url
 from resettlement.documents import qr_data_uri, render_layout
 from resettlement.handover.models import Appointment, Handover
@@ -24,6 +26,12 @@ from resettlement.handover.services import active_selection, household_flats
 from resettlement.households.lifecycle import household_notify
 from resettlement.households.models import Household, HouseholdStatus
 from resettlement.rmb import rmb_upper
+from resettlement.selection.documents import (
+    confirmation_document,
+    confirmation_issued,
+    confirmation_layout,
+)
+from resettlement.selection.models import Selection
 
 CENT = Decimal("0.01")
 
@@ -43,11 +51,17 @@ TO_BRING = (
 )
 
 
-def paper_household(subject: Appointment | Handover) -> Household:
+Subject = Appointment | Handover | Selection
+
+
+def paper_household(subject: Subject) -> Household:
     return subject.household
 
 
-def paper_flats(kind: str, subject: Appointment | Handover) -> list:
+def paper_flats(kind: str, subject: Subject) -> list:
+    if kind == IssuedKind.SELECTION_CONFIRMATION:
+        assert isinstance(subject, Selection)
+        return [item.flat for item in subject.flats.select_related("flat__building")]
     if kind == IssuedKind.HANDOVER_NOTICE:
         assert isinstance(subject, Appointment)
         return household_flats(subject.household, subject.batch)
@@ -55,11 +69,12 @@ def paper_flats(kind: str, subject: Appointment | Handover) -> list:
     return [item.flat for item in subject.flats.select_related("flat__building")]
 
 
-def paper_register(
-    kind: str, subject: Appointment | Handover, *, by: User | None = None
-) -> IssuedDocument:
+def paper_register(kind: str, subject: Subject, *, by: User | None = None) -> IssuedDocument:
     """The subject's paper of this kind, numbered once. A notice records its household as
     notified (已通知交房) in the same transaction."""
+    if kind == IssuedKind.SELECTION_CONFIRMATION:
+        assert isinstance(subject, Selection)
+        return confirmation_issued(subject, by=by)
     household = paper_household(subject)
     with transaction.atomic():
         document = document_register(
@@ -93,9 +108,16 @@ class Sums:
 
 
 def notice_sums(appointment: Appointment, flats: list | None = None) -> Sums:
-    household = appointment.household
+    flats = (
+        flats if flats is not None else household_flats(appointment.household, appointment.batch)
+    )
+    return household_sums(appointment.household, flats)
+
+
+def household_sums(household: Household, flats: list) -> Sums:
+    """The sums a household settles at handover for these flats (the notice asks for them, the
+    handover confirmation records them)."""
     project = household.project
-    flats = flats if flats is not None else household_flats(household, appointment.batch)
     area = sum((flat.gross_area for flat in flats), Decimal(0))
     selection = active_selection(household)
     return Sums(
@@ -135,24 +157,33 @@ def paper_context(kind: str, subject: Appointment | Handover, document: IssuedDo
         )
     else:
         assert isinstance(subject, Handover)
+        sums = household_sums(household, flats)
         context.update(
             handover=subject,
             batch=subject.batch,
             handed=list(subject.flats.select_related("flat__building")),
+            sums=sums,
+            balance_in_words=rmb_upper(abs(sums.balance)),
+            due_in_words=rmb_upper(abs(sums.due)),
         )
     return context
 
 
-def paper_layout(kind: str, subject: Appointment | Handover, document: IssuedDocument):
+def paper_layout(kind: str, subject: Subject, document: IssuedDocument):
     """The paper laid out with its number and code (a weasyprint.Document)."""
+    if isinstance(subject, Selection):
+        assert kind == IssuedKind.SELECTION_CONFIRMATION
+        return confirmation_layout(subject, document)
     return render_layout(TEMPLATES[IssuedKind(kind)], paper_context(kind, subject, document))
 
 
-def paper_issue(
-    kind: str, subject: Appointment | Handover, *, by: User | None = None
-) -> IssuedDocument:
+def paper_issue(kind: str, subject: Subject, *, by: User | None = None) -> IssuedDocument:
     """The subject's paper of this kind, registered and its bytes stored: a reprint is the same
     bytes."""
+    if kind == IssuedKind.SELECTION_CONFIRMATION:
+        assert isinstance(subject, Selection)
+        confirmation_document(subject, kind=DocumentKind.SELECTION_CONFIRMATION, by=by)
+        return confirmation_issued(subject, by=by)
     document = paper_register(kind, subject, by=by)
     if document.stored_id is None:
         document_attach(document, paper_layout(kind, subject, document).write_pdf(), by=by)

@@ -14,13 +14,15 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from resettlement.accounts.models import User
-from resettlement.archive.models import DocumentKind
+from resettlement.archive.models import DocumentKind, IssuedKind
+from resettlement.archive.registry import document_void
 from resettlement.history import created_with_history
 from resettlement.households.lifecycle import household_allocate, household_release
 from resettlement.households.models import HOUSEHOLD_LIFECYCLE, Household
 from resettlement.housing.lifecycle import flats_move
 from resettlement.housing.models import ERROR_FLAT_TAKEN, Flat, FlatStatus
 from resettlement.lottery.models import Lottery
+from resettlement.selection.documents import confirmation_issued
 from resettlement.selection.lifecycle import (
     desk_changed,
     entry_at_desk,
@@ -283,6 +285,8 @@ def _void(
             Flat.objects.select_for_update().filter(selections__selection=selection).order_by("pk")
         )
         flats_move(flats, "unselect", by=by, reason=reason)
+        if verb == "void":  # a swap's new confirmation supersedes this one instead
+            document_void(subject=selection, kind=IssuedKind.SELECTION_CONFIRMATION, reason=reason)
         confirmation_render_when_committed(selection, DocumentKind.SELECTION_VOIDED)
         household = selection.household
         household_release(household=household, by=by, reason=reason)
@@ -381,6 +385,8 @@ def selection_swap(
                 lottery=old.lottery,
                 replaces=old,
             )
+            # Numbered now: the old confirmation reads "superseded by <this number>" at once.
+            confirmation_issued(new, by=by)
             confirmation_render_when_committed(new, DocumentKind.SELECTION_CONFIRMATION)
             if event is not None:
                 log_action(

@@ -1,9 +1,13 @@
 """The documents of a selection day, rendered once and stored.
 
-- 选房确认书: rendered right after the confirmation commits (a background task) and kept; every
-  print is the same bytes, whatever changes later in the flat or household records. A void
-  adds a voided copy (watermarked, with the reason); a swap voids the old selection and gives
-  the new one its own confirmation. Nothing stored is replaced.
+- 选房确认书: registered (archive.registry: a number per project, kind and year and a
+  verification code, printed as text and QR code), rendered right after the confirmation
+  commits (a background task) and kept; every print is the same bytes, whatever changes later
+  in the flat or household records. A void voids it in the register and adds a voided copy
+  (watermarked, with the reason); a swap gives the new selection its own confirmation, a new
+  document that supersedes the old one. Nothing stored is replaced. A confirmation printed
+  before documents were stored (Selection.confirmation_pdf, no number on it) is registered with
+  its bytes adopted.
 - The day summary of a closed event: stored when the event closes. While the event is open,
   staff get it rendered live (it changes with every confirmation).
 """
@@ -12,9 +16,22 @@ from django.db.models import Count, Sum
 from django.utils import timezone
 
 from resettlement.accounts.models import User
-from resettlement.archive.models import DocumentKind, StoredDocument
-from resettlement.archive.services import document_once
-from resettlement.documents import PDF, render_pdf
+from resettlement.archive.models import (
+    DocumentKind,
+    IssuedDocument,
+    IssuedKind,
+    IssuedStatus,
+    StoredDocument,
+)
+from resettlement.archive.registry import (
+    document_adopt,
+    document_attach,
+    document_register,
+    document_void,
+    verify_url,
+)
+from resettlement.archive.services import document_latest, document_once, document_store
+from resettlement.documents import PDF, qr_data_uri, render_layout, render_pdf
 from resettlement.housing.models import Flat
 from resettlement.rmb import rmb_upper
 from resettlement.selection.models import (
@@ -26,10 +43,14 @@ from resettlement.selection.models import (
     SelectionStatus,
 )
 
+TEMPLATE = "documents/selection_confirmation.html"
 
-def confirmation_context(selection: Selection, *, voided: bool) -> dict:
+
+def confirmation_context(
+    selection: Selection, *, voided: bool, document: IssuedDocument | None = None
+) -> dict:
     household = selection.household
-    return {
+    context = {
         "selection": selection,
         "voided": voided,
         "household": household,
@@ -39,7 +60,47 @@ def confirmation_context(selection: Selection, *, voided: bool) -> dict:
         "tiers": selection.settlement.get("tiers", []),
         "floors": selection.settlement.get("floors", []),
         "balance_in_words": rmb_upper(abs(selection.balance)),
+        "document": document,
     }
+    if document is not None:
+        url = verify_url(document.code)
+        context.update(verify_url=url, verify_qr=qr_data_uri(url))
+    return context
+
+
+def confirmation_issued(selection: Selection, *, by: User | None = None) -> IssuedDocument:
+    """The selection's registered 选房确认书, numbered once: every later call (a reprint, the
+    task, a bulk job) gets the same document. A voided selection keeps the document it had
+    (voided, or superseded by its swap's); one that had none is registered voided, superseding
+    nothing."""
+    kind = IssuedKind.SELECTION_CONFIRMATION
+    voided = selection.status == SelectionStatus.VOIDED
+    if voided:
+        earlier = (
+            IssuedDocument.objects.of(selection)
+            .filter(kind=kind)
+            .select_related("project", "stored")
+            .first()
+        )
+        if earlier is not None:
+            return earlier
+    document = document_register(
+        subject=selection,
+        kind=kind,
+        household=selection.household,
+        flat_codes=selection.flats.order_by("flat__code").values_list("flat__code", flat=True),
+        by=by,
+        supersedes=not voided,
+    )
+    if voided and document.status != IssuedStatus.VOIDED:
+        document_void(subject=selection, kind=kind, reason=selection.void_reason)
+        document.refresh_from_db()
+    return document
+
+
+def confirmation_layout(selection: Selection, document: IssuedDocument):
+    """The 选房确认书 laid out with its number and code (a weasyprint.Document)."""
+    return render_layout(TEMPLATE, confirmation_context(selection, voided=False, document=document))
 
 
 def confirmation_kind(selection: Selection) -> str:
@@ -48,30 +109,45 @@ def confirmation_kind(selection: Selection) -> str:
     return DocumentKind.SELECTION_CONFIRMATION
 
 
-def confirmation_document(selection: Selection, *, kind: str | None = None, by: User | None = None):
+def confirmation_document(
+    selection: Selection, *, kind: str | None = None, by: User | None = None
+) -> StoredDocument:
     """The stored 选房确认书 of this kind (by default: as the selection stands, voided or not),
     rendered and stored now if it is not yet (the task after the confirmation does it first).
-    A confirmation printed before documents were stored keeps its bytes: it is adopted."""
+    The signed confirmation is the bytes of its registered document; a confirmation printed
+    before documents were stored or registered keeps its bytes: they are adopted."""
     kind = kind or confirmation_kind(selection)
-    if kind == DocumentKind.SELECTION_CONFIRMATION and selection.confirmation_pdf:
+    if kind == DocumentKind.SELECTION_VOIDED:
         return document_once(
             subject=selection,
             kind=kind,
             media_type=PDF,
-            render=lambda: _legacy_bytes(selection),
+            render=lambda: render_pdf(
+                TEMPLATE,
+                confirmation_context(
+                    selection, voided=True, document=confirmation_issued(selection, by=by)
+                ),
+            ),
             by=by,
         )
-    voided = kind == DocumentKind.SELECTION_VOIDED
-    return document_once(
-        subject=selection,
-        kind=kind,
-        media_type=PDF,
-        render=lambda: render_pdf(
-            "documents/selection_confirmation.html",
-            confirmation_context(selection, voided=voided),
-        ),
-        by=by,
-    )
+    issued = confirmation_issued(selection, by=by)
+    if issued.stored is not None:
+        return issued.stored
+    earlier = document_latest(selection, DocumentKind.SELECTION_CONFIRMATION)
+    if earlier is None and selection.confirmation_pdf:
+        earlier = document_store(
+            subject=selection,
+            kind=DocumentKind.SELECTION_CONFIRMATION,
+            content=_legacy_bytes(selection),
+            media_type=PDF,
+            by=by,
+        )
+    if earlier is not None:
+        document_adopt(issued, earlier)
+    else:
+        document_attach(issued, confirmation_layout(selection, issued).write_pdf(), by=by)
+    assert issued.stored is not None
+    return issued.stored
 
 
 def _legacy_bytes(selection: Selection) -> bytes:
