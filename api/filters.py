@@ -4,6 +4,7 @@ import django_filters
 from django.db.models import Q
 from django.utils import timezone
 
+from resettlement.handover.models import Appointment, Handover, HandoverBatch
 from resettlement.households.models import Household
 from resettlement.housing.models import Building, Flat
 from resettlement.lottery.models import Lottery
@@ -115,3 +116,28 @@ class SelectionEventFilter(django_filters.FilterSet):
     class Meta:
         model = SelectionEvent
         fields = ["project", "status"]
+
+
+class HandoverBatchFilter(django_filters.FilterSet):
+    project = django_filters.CharFilter(field_name="project__code")
+
+    class Meta:
+        model = HandoverBatch
+        fields = ["project", "status"]
+
+
+class AppointmentFilter(django_filters.FilterSet):
+    project = django_filters.CharFilter(field_name="batch__project__code")
+    day = django_filters.DateFilter(field_name="slot__day")
+
+    class Meta:
+        model = Appointment
+        fields = ["project", "batch", "household", "status", "day"]
+
+
+class HandoverFilter(django_filters.FilterSet):
+    project = django_filters.CharFilter(field_name="batch__project__code")
+
+    class Meta:
+        model = Handover
+        fields = ["project", "batch", "household", "status"]

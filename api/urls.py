@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from api import geo, selection, views
+from api import geo, handover, selection, views
 
 router = DefaultRouter()
 router.register("projects", views.ProjectViewSet, basename="project")
@@ -13,6 +13,9 @@ router.register("households", views.HouseholdViewSet, basename="household")
 router.register("lotteries", selection.LotteryViewSet, basename="lottery")
 router.register("selection-events", selection.SelectionEventViewSet, basename="selection-event")
 router.register("selections", selection.SelectionViewSet, basename="selection")
+router.register("handover-batches", handover.HandoverBatchViewSet, basename="handover-batch")
+router.register("appointments", handover.AppointmentViewSet, basename="appointment")
+router.register("handovers", handover.HandoverViewSet, basename="handover")
 
 urlpatterns = [
     path("geo/buildings/", geo.BuildingGeoJSONView.as_view(), name="geo-buildings"),

@@ -34,7 +34,7 @@ from api.serializers.projects import ProjectCodeSerializer, ProjectSerializer, V
 from resettlement.accounts.access import Capability, project_ids_where, projects_where, user_can
 from resettlement.households.models import Household
 from resettlement.households.services import household_create, household_update
-from resettlement.housing.models import Building, Flat
+from resettlement.housing.models import Building, Flat, FlatStatus
 from resettlement.progress.models import BuildingMilestone, MilestoneType
 from resettlement.progress.photos import milestone_photos_add, photo_prepare
 from resettlement.progress.services import (
@@ -93,6 +93,11 @@ class ProjectViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelM
             projects_where(self.request.user)
             .select_related("street_office__district")
             .prefetch_related("villages", "price_tiers")
+            .annotate(
+                flat_count=Flat.objects.count_per_project(),
+                flats_handed_over=Flat.objects.count_per_project(FlatStatus.HANDED_OVER),
+                flats_to_hand_over=Flat.objects.count_per_project(FlatStatus.SELECTED),
+            )
             .order_by("code")
         )
 
@@ -117,7 +122,9 @@ class VillageViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelM
 
 
 class BuildingViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixin):
-    queryset = Building.objects.select_related("project", "village", "current_milestone")
+    queryset = Building.objects.with_flat_counts().select_related(
+        "project", "village", "current_milestone"
+    )
     serializer_class = BuildingSerializer
     filterset_class = filters.BuildingFilter
     ordering_fields = ["sort_key", "progress", "planned_delivery_date"]

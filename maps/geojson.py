@@ -72,7 +72,7 @@ def buildings_geojson(buildings: QuerySet[Building]) -> bytes:
     overdue = _overdue_since(ids, today)
     url = reverse("housing:building-detail", args=[_URL_PLACEHOLDER])
     features = ",".join(
-        _building_feature(row, counts.get(row.pk, (0, 0, 0)), overdue.get(row.pk), url, today)
+        _building_feature(row, counts.get(row.pk, (0, 0, 0, 0)), overdue.get(row.pk), url, today)
         for row in rows
     )
     return f'{{"type":"FeatureCollection","features":[{features}]}}'.encode()
@@ -100,7 +100,10 @@ def _overdue_since(building_ids, today) -> dict[int, object]:
     return {row["building_id"]: row["since"] for row in rows}
 
 
-def _flat_counts(building_ids) -> dict[int, tuple[int, int, int]]:
+FlatCounts = tuple[int, int, int, int]  # total, selected, handed over, to hand over
+
+
+def _flat_counts(building_ids) -> dict[int, FlatCounts]:
     taken = [FlatStatus.SELECTED, FlatStatus.HANDED_OVER]
     rows = (
         Flat.objects.filter(building_id__in=building_ids)
@@ -109,13 +112,22 @@ def _flat_counts(building_ids) -> dict[int, tuple[int, int, int]]:
             total=Count("pk"),
             selected=Count("pk", filter=Q(status__in=taken)),
             handed_over=Count("pk", filter=Q(status=FlatStatus.HANDED_OVER)),
+            to_hand_over=Count("pk", filter=Q(status=FlatStatus.SELECTED)),
         )
         .order_by()
     )
-    return {row["building_id"]: (row["total"], row["selected"], row["handed_over"]) for row in rows}
+    return {
+        row["building_id"]: (
+            row["total"],
+            row["selected"],
+            row["handed_over"],
+            row["to_hand_over"],
+        )
+        for row in rows
+    }
 
 
-def _building_feature(row, counts: tuple[int, int, int], overdue_since, url: str, today) -> str:
+def _building_feature(row, counts: FlatCounts, overdue_since, url: str, today) -> str:
     geometry = row.geometry_json
     if geometry is None:
         point = _point(row.longitude, row.latitude)
@@ -136,6 +148,7 @@ def _building_feature(row, counts: tuple[int, int, int], overdue_since, url: str
         "flats": counts[0],
         "flats_selected": counts[1],
         "flats_handed_over": counts[2],
+        "flats_to_hand_over": counts[3],
         "url": url.replace(str(_URL_PLACEHOLDER), str(row.pk)),
     }
     return (

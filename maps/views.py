@@ -46,6 +46,8 @@ def map_page(request):
             "progress": _("Progress"),
             "flats": _("Flats"),
             "flat_counts": _("%(total)s, %(selected)s selected, %(handed_over)s handed over"),
+            "handed_over": _("Flats handed over"),
+            "to_hand_over": _("Flats to hand over"),
             "village": _("Village"),
             "all_complete": _("All nodes complete"),
             "days_late": _("%(days)s days behind plan"),

@@ -23,6 +23,7 @@ from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from schemathesis.checks import not_a_server_error
 
+from resettlement.handover.models import Appointment, Handover, HandoverBatch
 from resettlement.households.models import Household
 from resettlement.housing.models import Building, Flat
 from resettlement.id_numbers import check_character
@@ -52,8 +53,11 @@ schema = schemathesis.openapi.from_dict(openapi_schema(), config=CONFIG)
 # lookups. Most generated values are therefore swapped for one of the rows that exist, chosen
 # by the value itself so that a run repeats exactly; the rest are sent as generated.
 COLLECTIONS = {
+    "/api/v1/appointments/": Appointment,
     "/api/v1/buildings/": Building,
     "/api/v1/flats/": Flat,
+    "/api/v1/handover-batches/": HandoverBatch,
+    "/api/v1/handovers/": Handover,
     "/api/v1/households/": Household,
     "/api/v1/lotteries/": Lottery,
     "/api/v1/milestones/": BuildingMilestone,

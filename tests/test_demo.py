@@ -1,5 +1,6 @@
 """load_demo builds the synthetic Yanta dataset the seed reports describe, and only once."""
 
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -7,8 +8,9 @@ from django.conf import settings
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, Q
 from django.urls import reverse
+from django.utils import timezone
 
 from resettlement import lottery_verify
 from resettlement.archive.models import DocumentKind, StoredDocument
@@ -38,6 +40,15 @@ def demo(django_db_setup, django_db_blocker):
 
 
 pytestmark = pytest.mark.django_db
+
+# 漳浒's households from their selection order on: some chose flats, some of those are being
+# handed their keys (notified, handed over).
+ORDERED_OR_LATER = [
+    HouseholdStatus.ORDERED,
+    HouseholdStatus.ALLOCATED,
+    HouseholdStatus.NOTIFIED,
+    HouseholdStatus.HANDED_OVER,
+]
 
 
 def test_qinglongsi_has_34_buildings_3000_flats_and_2000_households(demo):
@@ -85,9 +96,7 @@ def test_zhanghuzhai_is_further_along(demo):
         building__project=project, milestone_type__code="completion_acceptance"
     )
     assert acceptance.exists() and all(m.percent == 100 for m in acceptance)
-    ordered = Household.objects.filter(
-        project=project, status__in=[HouseholdStatus.ORDERED, HouseholdStatus.ALLOCATED]
-    )
+    ordered = Household.objects.filter(project=project, status__in=ORDERED_OR_LATER)
     assert ordered.count() > 300
     assert sorted(ordered.values_list("selection_order", flat=True)) == list(
         range(1, ordered.count() + 1)
@@ -103,7 +112,7 @@ def test_zhanghuzhai_selection_day_is_under_way_and_qinglongsi_has_drawn_its_ord
     assert event.log.filter(action=LogAction.ABSENT).count() == 2
     assert event.floor_adjustments.exists()
     assert Household.objects.filter(
-        project__code="ZHZ", status=HouseholdStatus.ALLOCATED
+        project__code="ZHZ", status__in=ORDERED_OR_LATER[1:]
     ).count() == (active.count())
 
     lottery = Lottery.objects.get(project__code="QLS")
@@ -190,3 +199,112 @@ def test_loading_again_changes_nothing(demo, capsys):
 def test_demo_refuses_to_run_in_production(db):
     with pytest.raises(CommandError, match="DEBUG is false"):
         call_command("load_demo")
+
+
+def test_zhanghuzhai_has_a_handover_batch_under_way_with_every_state(demo):
+    from resettlement.archive.models import IssuedDocument, IssuedKind
+    from resettlement.handover.models import (
+        AppointmentStatus,
+        DefectStatus,
+        HandedFlat,
+        HandoverBatch,
+        HandoverStatus,
+        Inspection,
+        InspectionResult,
+    )
+    from resettlement.housing.models import FlatStatus
+
+    today = timezone.localdate()
+    batch = HandoverBatch.objects.get(project__code="ZHZ")
+    assert batch.status == "open" and batch.buildings.exists()
+    acceptance = BuildingMilestone.objects.filter(
+        building__in=batch.buildings.all(), milestone_type__code="completion_acceptance"
+    )
+    assert all(m.percent == 100 and m.actual_finish <= today for m in acceptance)
+    assert not BuildingMilestone.objects.filter(
+        Q(actual_start__gt=today) | Q(actual_finish__gt=today)
+    ).exists()
+    assert {slot.day for slot in batch.slots.all()} >= {today, today + datetime.timedelta(days=1)}
+
+    # Handed over: keys, readings, booklets, the flats delivered and the papers numbered.
+    handovers = batch.handovers.filter(status=HandoverStatus.DONE)
+    assert handovers.count() >= 1
+    for handover in handovers:
+        assert handover.household.status == HouseholdStatus.HANDED_OVER
+        for handed in handover.flats.all():
+            assert handed.flat.status == FlatStatus.HANDED_OVER and handed.door_keys > 0
+            assert handed.quality_guarantee and handed.usage_manual
+        kinds = set(IssuedDocument.objects.of(handover).values_list("kind", flat=True))
+        assert kinds == {IssuedKind.HANDOVER_CONFIRMATION, IssuedKind.KEY_RECEIPT}
+    assert (
+        HandedFlat.objects.filter(active=True).count()
+        == Flat.objects.filter(status=FlatStatus.HANDED_OVER).count()
+    )
+
+    # Open defects: accepted with defects noted (keys not taken yet), or refused until a
+    # re-inspection day.
+    waiting = Inspection.objects.filter(flat__building__in=batch.buildings.all()).exclude(
+        household__status=HouseholdStatus.HANDED_OVER
+    )
+    noted = waiting.filter(result=InspectionResult.ACCEPTED_WITH_DEFECTS)
+    assert noted.filter(defects__status=DefectStatus.OPEN).exists()
+    refused = waiting.filter(result=InspectionResult.REFUSED)
+    assert refused.exists() and all(i.reinspect_on > today for i in refused)
+
+    # Missed (爽约) and offered another slot; and households with a slot, not come yet.
+    missed = batch.appointments.filter(status=AppointmentStatus.MISSED)
+    assert missed.exists()
+    for appointment in missed:
+        offered = batch.appointments.get(replaces=appointment)
+        assert offered.status == AppointmentStatus.SCHEDULED
+    inspected = Inspection.objects.values("household")
+    not_come = batch.appointments.filter(
+        status=AppointmentStatus.SCHEDULED, replaces__isnull=True
+    ).exclude(household__in=inspected)
+    assert not_come.exists()
+
+    # Every notified household has its notice numbered; no PDF was rendered to load the demo.
+    notified = Household.objects.filter(
+        project__code="ZHZ", status__in=[HouseholdStatus.NOTIFIED, HouseholdStatus.HANDED_OVER]
+    )
+    notices = IssuedDocument.objects.filter(kind=IssuedKind.HANDOVER_NOTICE)
+    assert set(notices.values_list("household", flat=True)) == set(
+        notified.values_list("pk", flat=True)
+    )
+    assert not IssuedDocument.objects.filter(stored__isnull=False).exists()
+    assert notified.count() > handovers.count()
+
+
+def test_the_demo_handover_shows_on_the_dashboard_and_in_the_api(demo, client):
+    from django.contrib.auth import get_user_model
+
+    from resettlement.housing.models import FlatStatus
+
+    handed = Flat.objects.filter(status=FlatStatus.HANDED_OVER, building__project__code="ZHZ")
+    waiting = Flat.objects.filter(status=FlatStatus.SELECTED, building__project__code="ZHZ")
+    client.force_login(get_user_model().objects.get(username="leader"))
+    page = client.get(reverse("projects:dashboard", args=["ZHZ"])).content.decode()
+    assert f'id="total-handed-over"><div class="value">{handed.count()}<' in page
+    assert f'id="total-to-hand-over"><div class="value">{waiting.count()}<' in page
+    project = client.get("/api/v1/projects/ZHZ/").json()
+    assert (project["flats_handed_over"], project["flats_to_hand_over"]) == (
+        handed.count(),
+        waiting.count(),
+    )
+    assert (
+        client.get("/api/v1/handovers/").json()["count"]
+        == handed.values("handovers__handover").distinct().count()
+    )
+
+
+def test_loading_again_adds_no_second_handover_batch(demo):
+    from resettlement.handover.models import Appointment, Handover, HandoverBatch
+
+    before = (HandoverBatch.objects.count(), Appointment.objects.count(), Handover.objects.count())
+    settings.DEBUG = True
+    try:
+        call_command("load_demo", verbosity=0)
+    finally:
+        settings.DEBUG = False
+    after = (HandoverBatch.objects.count(), Appointment.objects.count(), Handover.objects.count())
+    assert after == before and before[0] == 1

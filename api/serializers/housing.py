@@ -16,6 +16,14 @@ class BuildingSerializer(serializers.ModelSerializer):
         slug_field="code", read_only=True
     )
     stage = serializers.SerializerMethodField()
+    flats = serializers.IntegerField(source="flat_total", read_only=True)
+    flats_selected = serializers.IntegerField(read_only=True)
+    flats_handed_over = serializers.IntegerField(
+        read_only=True, help_text="flats whose keys were handed (已交付)"
+    )
+    flats_to_hand_over = serializers.IntegerField(
+        read_only=True, help_text="flats chosen whose keys are not handed yet"
+    )
 
     class Meta:
         model = Building
@@ -32,6 +40,10 @@ class BuildingSerializer(serializers.ModelSerializer):
             "latitude",
             "progress",
             "stage",
+            "flats",
+            "flats_selected",
+            "flats_handed_over",
+            "flats_to_hand_over",
         ]
 
     def get_stage(self, building) -> str | None:

@@ -16,6 +16,13 @@ class ProjectSerializer(serializers.ModelSerializer):
         slug_field="code", many=True, read_only=True
     )
     price_tiers = PriceTierSerializer(many=True, read_only=True)
+    flats = serializers.IntegerField(source="flat_count", read_only=True)
+    flats_handed_over = serializers.IntegerField(
+        read_only=True, help_text="flats whose keys were handed (已交付)"
+    )
+    flats_to_hand_over = serializers.IntegerField(
+        read_only=True, help_text="flats chosen whose keys are not handed yet"
+    )
 
     class Meta:
         model = Project
@@ -32,6 +39,9 @@ class ProjectSerializer(serializers.ModelSerializer):
             "area_ratio",
             "shortfall_refund_price",
             "price_tiers",
+            "flats",
+            "flats_handed_over",
+            "flats_to_hand_over",
         ]
 
 

@@ -14,7 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from resettlement.demo import scenario, selection_day
+from resettlement.demo import handover, scenario, selection_day
 from resettlement.demo.people import PeopleFactory
 from resettlement.households.models import CompensationMode, Relation
 from resettlement.households.services import households_create, selection_order_from_signing
@@ -112,6 +112,7 @@ def _selection(project: Project, spec, today, *, seed: int) -> None:
     """After the users exist (each lottery and selection step is recorded with its user)."""
     if spec.order_by_signing:
         selection_day.demo_selection_day(project, today=today, seed=seed)
+        handover.demo_handover(project, today=today, seed=seed)
     else:
         lottery = selection_day.demo_lottery(project, today=today)
         selection_day.demo_planned_event(project, lottery, min(spec.planned_delivery.values()))

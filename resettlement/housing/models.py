@@ -2,6 +2,7 @@ from decimal import Decimal
 
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
@@ -61,6 +62,8 @@ class BuildingQuerySet(models.QuerySet):
         return self.update(updated_at=timezone.now())
 
     def with_flat_counts(self):
+        """`flat_total`, `flats_selected` (chosen, handed over or not), `flats_handed_over`
+        (已交付) and `flats_to_hand_over` (chosen, keys not yet handed)."""
         return self.annotate(
             flat_total=models.Count("flats"),
             flats_selected=models.Count(
@@ -69,6 +72,9 @@ class BuildingQuerySet(models.QuerySet):
             ),
             flats_handed_over=models.Count(
                 "flats", filter=models.Q(flats__status=FlatStatus.HANDED_OVER)
+            ),
+            flats_to_hand_over=models.Count(
+                "flats", filter=models.Q(flats__status=FlatStatus.SELECTED)
             ),
         )
 
@@ -204,6 +210,17 @@ class FlatQuerySet(models.QuerySet):
             models.Q(status=FlatStatus.AVAILABLE)
             | models.Q(status=FlatStatus.RESERVED, hold__expires_at__lte=at)
         )
+
+    def count_per_project(self, status: str | None = None):
+        """A subquery expression for a project queryset: how many of these flats (in `status`,
+        when given) the outer project has (0 when none)."""
+        flats = self.filter(building__project=models.OuterRef("pk"))
+        if status is not None:
+            flats = flats.filter(status=status)
+        rows = (
+            flats.order_by().values("building__project").annotate(n=models.Count("pk")).values("n")
+        )
+        return Coalesce(models.Subquery(rows), 0)
 
 
 class Flat(models.Model):

@@ -1,3 +1,5 @@
+from collections import Counter
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.messages.storage.base import Message
@@ -9,7 +11,7 @@ from django.utils.translation import gettext as _
 from resettlement.accounts.access import Capability, projects_where, require, user_can
 from resettlement.housing.flat_grid import flat_grid
 from resettlement.housing.forms import FlatPositionFormSet, FlatSpecForm
-from resettlement.housing.models import STATUS_MARKS, Building
+from resettlement.housing.models import STATUS_MARKS, Building, FlatStatus
 from resettlement.housing.services import flats_generate
 from resettlement.progress.timeline import (
     MilestoneRow,
@@ -50,6 +52,8 @@ def building_detail(request, pk: int):
     building = _building(request, pk)
     timeline = building_timeline(building, timezone.localdate())
     page_messages, milestone_rows = _messages_beside_nodes(request, timeline)
+    flats = list(building.flats.all())
+    statuses = Counter(flat.status for flat in flats)
     context = {
         "building": building,
         "project": building.project,
@@ -57,7 +61,10 @@ def building_detail(request, pk: int):
         "timeline": timeline,
         "milestone_rows": milestone_rows,
         "messages": page_messages,  # in place of the context processor's: the rest are beside
-        "grids": flat_grid(building.flats.all()),
+        "grids": flat_grid(flats),
+        # 交房: flats whose keys were handed (已交付), and those chosen still waiting for theirs.
+        "flats_handed_over": statuses[FlatStatus.HANDED_OVER],
+        "flats_to_hand_over": statuses[FlatStatus.SELECTED],
         "statuses": list(STATUS_MARKS.items()),
         "history": milestone_changes(building, HISTORY_ROWS),
         "can_manage_flats": user_can(request.user, Capability.MANAGE_FLATS, building.project),

@@ -95,6 +95,8 @@ def project_dashboard(request, code: str):
         "stages": _stages(project, buildings),
         "flat_statuses": [(status, flat_counts.get(status.value, 0)) for status in FlatStatus],
         "flat_total": sum(flat_counts.values()),
+        "flats_handed_over": flat_counts.get(FlatStatus.HANDED_OVER, 0),
+        "flats_to_hand_over": flat_counts.get(FlatStatus.SELECTED, 0),
         "flat_area": flats.aggregate(total=Sum("gross_area"))["total"],
         "layouts": layouts,
         "can_view_households": user_can(request.user, Capability.VIEW_HOUSEHOLDS, project),

@@ -71,6 +71,8 @@
     fact(text.stage, p.stage || text.all_complete);
     fact(text.progress, `${p.progress.toFixed(1)}%`);
     fact(text.flats, format(text.flat_counts, { total: p.flats, selected: p.flats_selected, handed_over: p.flats_handed_over }));
+    fact(text.handed_over, String(p.flats_handed_over));
+    fact(text.to_hand_over, String(p.flats_to_hand_over));
     fact(text.village, p.village || "—");
     const link = node("a", "", text.open_building);
     link.href = p.url;
