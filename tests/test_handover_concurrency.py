@@ -29,7 +29,7 @@ pytestmark = [
 
 
 def test_four_reschedulings_into_a_one_place_slot_give_it_to_one(world):
-    batch, people = handover_day(world)
+    batch, _people = handover_day(world)
     appointments = list(batch.appointments.order_by("order_no"))
     last = max(a.slot.day for a in appointments)
     slot = batch.slots.create(
