@@ -10,6 +10,7 @@ from django.urls import URLPattern, URLResolver, reverse
 from django.utils import timezone
 
 from resettlement import urls as root_urls
+from resettlement.handover.models import Handover
 from resettlement.lottery.models import Lottery
 from resettlement.progress.services import building_milestones_record
 from resettlement.selection.board import board_link_create
@@ -29,6 +30,7 @@ class Site:
     event: SelectionEvent
     lottery: Lottery
     selection: Selection
+    handover: Handover
 
     @property
     def project(self):
@@ -74,7 +76,65 @@ def site_build(world, personas) -> Site:
             )
         ]
     )
-    return Site(event=event, lottery=event.lottery, selection=selection)
+    handover = _handover_under_way(building, selection, by=personas["supervisor"])
+    return Site(event=event, lottery=event.lottery, selection=selection, handover=handover)
+
+
+def _handover_under_way(building, selection, *, by):
+    """The selected household's handover: a batch for 5#, its appointment and notice, an
+    inspection with a defect, the keys handed (documents numbered, not yet printed)."""
+    from decimal import Decimal
+
+    from resettlement.archive.models import IssuedKind
+    from resettlement.handover.documents import paper_register
+    from resettlement.handover.models import HalfDay
+    from resettlement.handover.services import (
+        FlatHandover,
+        appointments_assign,
+        batch_open,
+        inspection_record,
+        slots_add,
+    )
+    from resettlement.handover.services import handover_record as record
+    from tests.handover_fixtures import accept_completion
+
+    accept_completion(building)
+    batch = batch_open(
+        project=building.project,
+        name="5#楼交房",
+        buildings=[building],
+        place="社区服务中心",
+        by=by,
+    )
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    slots_add(batch=batch, days=[tomorrow], half_days=[HalfDay.MORNING], desks=1, capacity=5)
+    appointments_assign(batch=batch, by=by)
+    appointment = batch.appointments.get()
+    paper_register(IssuedKind.HANDOVER_NOTICE, appointment, by=by)
+    flat = selection.flats.get().flat
+    inspection_record(
+        household=selection.household, flat=flat, inspected_on=timezone.localdate(),
+        result="accepted_defects",
+        defects=[{"room": "卫生间", "category": "bathroom", "description": "地漏反水"}],
+    )  # fmt: skip
+    handover = record(
+        batch=batch,
+        household=selection.household,
+        flats=[
+            FlatHandover(
+                flat=flat,
+                water_reading=Decimal("2.5"),
+                electricity_reading=Decimal(31),
+                door_keys=3,
+                quality_guarantee=True,
+                usage_manual=True,
+            )
+        ],
+        handed_on=timezone.localdate(),
+        by=by,
+    )
+    paper_register(IssuedKind.HANDOVER_CONFIRMATION, handover, by=by)
+    return handover
 
 
 def page_urls(site: Site) -> dict[str, str]:
@@ -84,6 +144,11 @@ def page_urls(site: Site) -> dict[str, str]:
     event, lottery = site.event, site.lottery
     token = lottery.public_token
     board_link, board = board_link_create(event=event)
+    handover = site.handover
+    batch = handover.batch
+    appointment = handover.appointment
+    defect = handover.household.inspections.get().defects.get()
+    issued = handover.household.issued_documents.order_by("pk").first()
     args = {
         "projects:home": [],
         "login": [],
@@ -142,6 +207,24 @@ def page_urls(site: Site) -> dict[str, str]:
         "households:search": [],
         "households:detail": [site.household.pk],
         "households:edit": [site.household.pk],
+        "handover:project": [code],
+        "handover:batch": [batch.pk],
+        "handover:batch-assign": [batch.pk],
+        "handover:batch-close": [batch.pk],
+        "handover:batch-defects": [batch.pk],
+        "handover:day": [batch.pk, appointment.slot.day.isoformat()],
+        "handover:appointment": [appointment.pk],
+        "handover:notice": [appointment.pk],
+        "handover:inspection-add": [appointment.pk],
+        "handover:handover-add": [appointment.pk],
+        "handover:appointment-step": [appointment.pk, "arrive"],
+        "handover:defect-photo": [defect.pk],
+        "handover:defect-photo-thumb": [defect.pk],
+        "handover:defect-step": [defect.pk, "fix"],
+        "handover:handover": [handover.pk],
+        "handover:handover-undo": [handover.pk],
+        "handover:handover-paper": [handover.pk, "confirmation"],
+        "archive:verify": [issued.code],
         "api-schema": [],
         "api-docs": [],
     }
