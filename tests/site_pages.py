@@ -76,12 +76,20 @@ def site_build(world, personas) -> Site:
             )
         ]
     )
-    handover = _handover_under_way(building, selection, by=personas["supervisor"])
+    # Another household chose in 6#, whose building is finished and accepted: its handover.
+    other_desk = event.desks.get(number=2)
+    other_entry = desk_call_next(desk=other_desk)
+    other_flat = event.buildings.get(code="6#").flats.get(code="6-1-101")
+    flats_hold(entry=other_entry, desk=other_desk, flats=[other_flat])
+    other = selection_confirm(
+        entry=other_entry, desk=other_desk, flats=[other_flat], idempotency_key=uuid.uuid4()
+    )
+    handover = _handover_under_way(other_flat.building, other, by=personas["supervisor"])
     return Site(event=event, lottery=event.lottery, selection=selection, handover=handover)
 
 
 def _handover_under_way(building, selection, *, by):
-    """The selected household's handover: a batch for 5#, its appointment and notice, an
+    """The selected household's handover: a batch for its building, its appointment and notice, an
     inspection with a defect, the keys handed (documents numbered, not yet printed)."""
     from decimal import Decimal
 
@@ -101,7 +109,7 @@ def _handover_under_way(building, selection, *, by):
     accept_completion(building)
     batch = batch_open(
         project=building.project,
-        name="5#楼交房",
+        name="6#楼交房",
         buildings=[building],
         place="社区服务中心",
         by=by,
