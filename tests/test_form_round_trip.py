@@ -36,6 +36,11 @@ ACTIONS = {
     "selection:board-open": "creates a board link and opens the board",
     "selection:board-link-revoke": "revokes the board link",
     "selection:desk-action": "calls the next household to the desk",
+    "handover:batch-assign": "gives the batch's households their appointments",
+    "handover:batch-close": "closes the handover batch",
+    "handover:appointment-step": "records a household come, or its appointment missed",
+    "handover:defect-step": "records a defect fixed, accepted or reopened",
+    "handover:handover-add": "hands the household its keys (shown until it has them)",
 }
 # Forms that show stored values: sent back unchanged, they save (and write nothing).
 MUST_SAVE = {
@@ -74,6 +79,15 @@ NOT_FORM_TARGETS = {
     "selection:board",
     "selection:board-data",
     "households:detail",
+    "handover:appointment",
+    "handover:batch-defects",
+    "handover:day",
+    "handover:defect-photo",
+    "handover:defect-photo-thumb",
+    "handover:handover",
+    "handover:handover-paper",
+    "handover:notice",
+    "archive:verify",
     "api-schema",
     "api-docs",
 }

@@ -156,7 +156,7 @@ def test_the_handover_confirmation_and_key_receipt_name_the_flat_readings_and_su
     for expected in (
         "5-1-101",
         "3.50m³",
-        "17.00kWh",
+        "17.00度",
         yuan(abs(sums.balance)),
         rmb_upper(abs(sums.balance)),
         yuan(sums.maintenance_fund),

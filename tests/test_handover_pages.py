@@ -354,7 +354,7 @@ def test_a_refusal_needs_its_reinspection_day_and_writes_nothing_without_it(worl
     appointment = batch.appointments.order_by("order_no").first()
     flat = people[0].selections.get().flats.get().flat
     response = _inspect(login("clerk"), appointment, flat, result="refused")
-    assert response.status_code == 400
+    assert response.status_code == 422
     assert not Inspection.objects.exists()
 
 
@@ -390,11 +390,11 @@ def test_the_handover_prints_its_papers_and_undo_takes_two_steps(world, login):
     appointment = batch.appointments.order_by("order_no").first()
     flat = people[0].selections.get().flats.get().flat
     clerk = login("clerk")
-    assert _hand_over(clerk, appointment, flat).status_code == 400  # not notified, not inspected
+    assert _hand_over(clerk, appointment, flat).status_code == 422  # not notified, not inspected
     _notice(clerk, appointment)
     _inspect(clerk, appointment, flat, result="accepted")
     refused = _hand_over(clerk, appointment, flat, **{f"flat-{flat.pk}-usage_manual": ""})
-    assert refused.status_code == 400 and not Handover.objects.exists()
+    assert refused.status_code == 422 and not Handover.objects.exists()
 
     assert _hand_over(clerk, appointment, flat).status_code == 302
     handover = Handover.objects.get()

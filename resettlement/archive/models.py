@@ -10,6 +10,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from resettlement.lifecycle import Lifecycle, transition
 from resettlement.storage import private_storage
 
 EXTENSIONS = {
@@ -115,6 +116,19 @@ class IssuedStatus(models.TextChoices):
     VALID = "valid", _("Valid")
     SUPERSEDED = "superseded", _("Superseded")
     VOIDED = "voided", _("Voided")
+
+
+ERROR_ISSUED_TRANSITION = _("A document cannot go from “%(status)s” to “%(target)s”.")
+
+# A document stands (valid) until a newer one of its kind for the household supersedes it, or the
+# step it records is undone and it is voided (archive.lifecycle has the functions).
+ISSUED_LIFECYCLE = Lifecycle(
+    IssuedStatus,
+    supersede=transition([IssuedStatus.VALID], IssuedStatus.SUPERSEDED, ERROR_ISSUED_TRANSITION),
+    void=transition(
+        [IssuedStatus.VALID, IssuedStatus.SUPERSEDED], IssuedStatus.VOIDED, ERROR_ISSUED_TRANSITION
+    ),
+)
 
 
 class DocumentCounter(models.Model):

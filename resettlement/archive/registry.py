@@ -27,6 +27,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from resettlement.accounts.models import User
+from resettlement.archive.lifecycle import issued_supersede, issued_void
 from resettlement.archive.models import (
     NUMBER_LETTERS,
     DocumentCounter,
@@ -117,10 +118,9 @@ def document_register(
                 issued_by=by if by is not None and by.is_authenticated else None,
             )
             if supersedes:
-                IssuedDocument.objects.filter(
-                    household=household, kind=kind, status=IssuedStatus.VALID
-                ).exclude(pk=document.pk).update(
-                    status=IssuedStatus.SUPERSEDED, superseded_by=document
+                issued_supersede(
+                    IssuedDocument.objects.filter(household=household, kind=kind),
+                    newer=document,
                 )
     except IntegrityError:  # another issuer numbered this subject's document first
         existing = issued_of(subject, kind)
@@ -181,12 +181,7 @@ def issued_bytes(document: IssuedDocument) -> bytes:
 def document_void(*, subject: models.Model, kind: str, reason: str = "") -> int:
     """Void the subject's standing document of this kind (its code then answers "voided");
     the number of documents voided."""
-    return (
-        IssuedDocument.objects.of(subject)
-        .filter(kind=kind)
-        .exclude(status=IssuedStatus.VOIDED)
-        .update(status=IssuedStatus.VOIDED, voided_at=timezone.now(), void_reason=reason)
-    )
+    return issued_void(IssuedDocument.objects.of(subject).filter(kind=kind), reason=reason)
 
 
 def document_by_code(code: str) -> IssuedDocument | None:

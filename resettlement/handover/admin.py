@@ -47,7 +47,10 @@ class AppointmentAdmin(ReadOnlyMixin, SimpleHistoryAdmin):
 class DefectInline(ReadOnlyMixin, admin.TabularInline):
     model = Defect
     extra = 0
-    fields = ["room", "category", "description", "status", "fixed_at", "accepted_at"]
+    fields = readonly_fields = (
+        *("room", "category", "description"),
+        *("status", "fixed_at", "accepted_at"),
+    )
 
 
 @admin.register(Inspection)

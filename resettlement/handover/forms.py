@@ -11,8 +11,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from resettlement.column_ranges import column_range
 from resettlement.forms import DateInput, Form
-from resettlement.handover.models import DefectCategory, HalfDay, InspectionResult, Slot
+from resettlement.handover.models import (
+    DefectCategory,
+    HalfDay,
+    HandedFlat,
+    InspectionResult,
+    Slot,
+)
 from resettlement.handover.services import FlatHandover
 from resettlement.housing.models import Building, Flat
 
@@ -141,15 +148,16 @@ class FlatHandoverForm(Form):
     hand = forms.BooleanField(label=_("Hand over this flat"), required=False, initial=True)
     water_reading = forms.DecimalField(
         label=_("Water meter (m³)"), min_value=Decimal(0), max_digits=10, decimal_places=2,
-        required=False,
+        max_value=column_range(HandedFlat, "water_reading").maximum, required=False,
     )  # fmt: skip
     electricity_reading = forms.DecimalField(
         label=_("Electricity meter (kWh)"), min_value=Decimal(0), max_digits=10,
-        decimal_places=2, required=False,
+        decimal_places=2, max_value=column_range(HandedFlat, "electricity_reading").maximum,
+        required=False,
     )  # fmt: skip
     gas_reading = forms.DecimalField(
         label=_("Gas meter (m³)"), min_value=Decimal(0), max_digits=10, decimal_places=2,
-        required=False,
+        max_value=column_range(HandedFlat, "gas_reading").maximum, required=False,
     )  # fmt: skip
     door_keys = forms.IntegerField(label=_("Door keys"), min_value=0, max_value=20, required=False)
     access_cards = forms.IntegerField(

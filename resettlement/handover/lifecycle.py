@@ -6,17 +6,20 @@ statuses."""
 
 from typing import Any
 
+from django.db import transaction
 from django.db.models import Model
 from django.utils import timezone
 
 from resettlement.accounts.models import User
 from resettlement.handover.models import (
     APPOINTMENT_LIFECYCLE,
+    BATCH_LIFECYCLE,
     DEFECT_LIFECYCLE,
     HANDOVER_LIFECYCLE,
     Appointment,
     Defect,
     Handover,
+    HandoverBatch,
 )
 from resettlement.lifecycle import Lifecycle, claim
 
@@ -84,3 +87,15 @@ def handover_mark_undone(handover: Handover, *, by: User | None = None, reason: 
         undone_by=by,
         undone_at=timezone.now(),
     )
+
+
+def batch_close(*, batch: HandoverBatch, by: User | None = None) -> None:
+    """Close a batch for good (its slots and appointments stay). The batch's row is locked
+    and saved with its history (its buildings' history is kept with it)."""
+    with transaction.atomic():
+        locked = HandoverBatch.objects.select_for_update().get(pk=batch.pk)
+        BATCH_LIFECYCLE.check("close", locked.status)
+        locked.status = BATCH_LIFECYCLE.target("close")
+        locked._history_user = by  # type: ignore[attr-defined]
+        locked.save(update_fields=["status"])
+    batch.status = locked.status

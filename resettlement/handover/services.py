@@ -155,16 +155,6 @@ def batch_open(
     return batch
 
 
-def batch_close(*, batch: HandoverBatch, by: User | None = None) -> None:
-    with transaction.atomic():
-        locked = HandoverBatch.objects.select_for_update().get(pk=batch.pk)
-        BATCH_LIFECYCLE.check("close", locked.status)
-        locked.status = BATCH_LIFECYCLE.target("close")
-        locked._history_user = by  # type: ignore[attr-defined]
-        locked.save(update_fields=["status"])
-    batch.status = locked.status
-
-
 def slots_add(
     *,
     batch: HandoverBatch,

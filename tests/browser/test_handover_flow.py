@@ -76,7 +76,9 @@ def test_one_household_from_its_notice_to_its_keys_on_a_phone(
     notice = _pdf(page, page.locator("#print-notice").get_attribute("href"))
     assert flat.code in pdf_text(notice)
     page.reload()
-    expect(page.locator("#notice-number")).to_have_text(household.issued_documents.get().number)
+    expect(page.locator("#notice-number")).to_have_text(
+        household.issued_documents.get(kind="handover_notice").number
+    )
     household.refresh_from_db()
     assert household.status == HouseholdStatus.NOTIFIED
 

@@ -236,7 +236,7 @@ def batch_assign(request, pk: int):
 def batch_close(request, pk: int):
     batch = _batch(request, pk, Capability.MANAGE_HANDOVER)
     try:
-        services.batch_close(batch=batch, by=request.user)
+        lifecycle.batch_close(batch=batch, by=request.user)
     except ValidationError as error:
         messages.error(request, error.messages[0])
     else:
@@ -461,7 +461,7 @@ def inspection_add(request, pk: int):
             )
             return redirect(_page_url(appointment, "inspections"))
     return _household_page(
-        request, appointment, status=400, inspection_form=form, defect_formset=formset
+        request, appointment, status=422, inspection_form=form, defect_formset=formset
     )
 
 
@@ -560,7 +560,7 @@ def handover_add(request, pk: int):
             )
             return redirect(_page_url(appointment, f"handover-{handover.pk}"))
     return _household_page(
-        request, appointment, status=400, handover_form=form, flat_forms=flat_forms
+        request, appointment, status=422, handover_form=form, flat_forms=flat_forms
     )
 
 
@@ -588,7 +588,7 @@ def handover_undo(request, pk: int):
     appointment = _appointment(request, appointment.pk, Capability.MANAGE_HANDOVER)
     form = ReasonForm(request.POST)
     if not form.is_valid():
-        return _household_page(request, appointment, status=400, undo_form=form)
+        return _household_page(request, appointment, status=422, undo_form=form)
     if request.POST.get("undo") != UNDO_CONFIRMED:
         return _household_page(request, appointment, undo_form=form, undo_asked=handover)
     try:
