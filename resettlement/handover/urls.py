@@ -1,3 +1,5 @@
+from resettlement.handover.views import printing
+
 app_name = "handover"
 
-urlpatterns: list = []
+urlpatterns: list = [*printing.urlpatterns]

@@ -1,0 +1,59 @@
+"""Run one background worker for the configured task backend (settings.TASKS_BACKEND):
+django-tasks-db's `db_worker` (tasks wait in the database) or django-rq's `rqworker` (tasks
+wait in Redis at REDIS_URL; start one on each worker machine). Beside it, a thread queues
+again the print parts whose worker went silent (handover.printing.recover_stale_print_parts),
+at start and every half lease."""
+
+import threading
+
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connections
+
+from resettlement.handover.printing import recover_stale_print_parts
+
+
+class Command(BaseCommand):
+    help = "Run a background worker for the configured task backend (TASKS_BACKEND)."
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--batch",
+            action="store_true",
+            help="Run the tasks waiting now, then exit (database backend: --batch; rq: --burst).",
+        )
+
+    def handle(self, *args, batch: bool = False, **options):
+        verbosity = options["verbosity"]
+        if settings.TASKS_BACKEND == "immediate":
+            raise CommandError("TASKS_BACKEND=immediate runs tasks inside requests: no worker.")
+        self._recover()
+        if not batch:
+            threading.Thread(target=self._keep_recovering, daemon=True).start()
+        if settings.TASKS_BACKEND == "rq":
+            call_command(
+                "rqworker",
+                "default",
+                job_class="django_tasks_rq.Job",
+                burst=batch,
+                verbosity=verbosity,
+            )
+        else:
+            call_command("db_worker", batch=batch, reload=False, interval=0.5, verbosity=verbosity)
+
+    def _recover(self) -> None:
+        try:
+            recovered = recover_stale_print_parts()
+        finally:
+            connections.close_all()
+        if recovered:
+            self.stdout.write(f"Queued again {recovered} print part(s) whose worker went silent.")
+
+    def _keep_recovering(self) -> None:
+        stop = threading.Event()
+        while not stop.wait(settings.PRINT_LEASE_SECONDS / 2):
+            try:
+                self._recover()
+            except Exception as error:  # the database away for a moment: try again later
+                self.stderr.write(f"recovery of print parts failed: {error}")
