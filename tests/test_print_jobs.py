@@ -7,13 +7,20 @@ PostgreSQL through the database backend and through Redis); the pages check role
 
 import datetime
 import io
+import os
 import re
+import signal
+import subprocess
+import sys
+import time
 import zipfile
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.management import call_command
+from django.db import connection
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
@@ -25,7 +32,9 @@ from resettlement.archive.registry import issued_bytes
 from resettlement.handover.documents import paper_issue
 from resettlement.handover.models import (
     InspectionResult,
+    ItemStatus,
     PartRole,
+    PartStatus,
     PrintJob,
     PrintKind,
     PrintPart,
@@ -344,3 +353,172 @@ class TestAccess:
         page = clerk.get(job.get_absolute_url()).content.decode()
         assert 'hx-trigger="every 2s"' in page
         assert reverse("handover:print-progress", args=[job.pk]) in page
+
+
+# Real worker processes on PostgreSQL (the test database in memory on SQLite cannot be shared):
+# a worker is killed (SIGKILL, its whole process group: an RQ worker forks a work horse) in the
+# middle of a part; another worker takes the part over once its lease (5 s here) has expired.
+
+LEASE_SECONDS = 5
+REDIS_DB = 11
+
+
+def worker_env(tmp_path, backend: str) -> dict[str, str]:
+    database = connection.settings_dict
+    url = (
+        f"postgres://{database['USER']}:{database['PASSWORD'] or ''}@{database['HOST']}:"
+        f"{database['PORT'] or 5432}/{database['NAME']}"
+    )
+    env = {
+        "PATH": os.environ["PATH"],
+        "HOME": os.environ.get("HOME", "/tmp"),
+        "DJANGO_SETTINGS_MODULE": "resettlement.settings",
+        "DOTENV_FILE": "",
+        "DEBUG": "false",
+        "SECRET_KEY": "tests-only-secret-key-0123456789-abcdefghijklmnopqrstuvwxyz-worker",
+        "ALLOWED_HOSTS": "testserver",
+        "PUBLIC_BASE_URL": "http://testserver",
+        "SECURE_SSL_REDIRECT": "false",
+        "DATABASE_URL": url,
+        "PRIVATE_ROOT": str(tmp_path / "private"),
+        "MEDIA_ROOT": str(tmp_path / "media"),
+        "PRINT_LEASE_SECONDS": str(LEASE_SECONDS),
+        "TASKS_BACKEND": backend,
+        "LOG_LEVEL": "WARNING",
+    }
+    if backend == "rq":
+        env["REDIS_URL"] = f"redis://127.0.0.1:6379/{REDIS_DB}"
+    return env
+
+
+def manage(*args: str, env: dict) -> str:
+    result = subprocess.run(
+        [sys.executable, "manage.py", *args],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def worker(env: dict) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "manage.py", "run_worker"],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def stop(process: subprocess.Popen, sig=signal.SIGTERM) -> None:
+    if process.poll() is None:
+        os.killpg(process.pid, sig)
+        process.wait(timeout=30)
+
+
+def wait_for(condition, seconds: float, step: float = 0.05):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        value = condition()
+        if value:
+            return value
+        time.sleep(step)
+    raise AssertionError(f"still waiting after {seconds} s")
+
+
+def start_in_worker_settings(batch, env) -> PrintJob:
+    code = (
+        "from resettlement.handover.models import HandoverBatch; "
+        "from resettlement.handover.printing import job_start; "
+        f"print(job_start(batch=HandoverBatch.objects.get(pk={batch.pk}), kind='notices').pk)"
+    )
+    return PrintJob.objects.get(pk=int(manage("shell", "--no-imports", "-c", code, env=env)))
+
+
+def kill_mid_part_then_finish(batch, people, env, tmp_path) -> None:
+    """A job whose first worker is SIGKILLed after its first household; a second worker
+    finishes it: every notice numbered once, the merged PDF complete."""
+    job = start_in_worker_settings(batch, env)
+    part = job.parts.get(role=PartRole.DOCUMENTS)
+    first = worker(env)
+    try:
+        wait_for(lambda: job.items.filter(status=ItemStatus.DONE).exists(), 90)
+        os.killpg(first.pid, signal.SIGKILL)
+        first.wait(timeout=10)
+    finally:
+        stop(first, signal.SIGKILL)
+    part.refresh_from_db()
+    assert part.status == PartStatus.RUNNING, "the part finished before its worker was killed"
+    assert job.items.filter(status=ItemStatus.DONE).count() < len(people)
+    second = worker(env)
+    try:
+        wait_for(lambda: PrintJob.objects.get(pk=job.pk).finished, 120, step=0.5)
+    finally:
+        stop(second)
+    job.refresh_from_db()
+    part.refresh_from_db()
+    assert (job.status, job.done, job.failed) == (PrintStatus.DONE, len(people), 0)
+    assert part.attempt == 2  # taken over once
+    numbers = sorted(
+        IssuedDocument.objects.filter(kind=IssuedKind.HANDOVER_NOTICE).values_list(
+            "number", flat=True
+        )
+    )
+    year = timezone.localdate().year
+    assert numbers == [f"{batch.project.code}-JF-{year}-{n:06d}" for n in range(1, len(people) + 1)]
+    assert all(len(notices_of(h)) == 1 for h in people)
+    merged = PdfReader(tmp_path / "private" / job.merged.file.name)
+    notice_pages = sum(
+        len(PdfReader(tmp_path / "private" / d.stored.file.name).pages)
+        for d in IssuedDocument.objects.filter(kind=IssuedKind.HANDOVER_NOTICE).select_related(
+            "stored"
+        )
+    )
+    assert len(merged.pages) == 1 + notice_pages
+    with zipfile.ZipFile(tmp_path / "private" / job.zip.file.name) as archive:
+        assert sorted(archive.namelist()) == sorted(
+            f"{h.agreement_no}_交房通知书.pdf" for h in people
+        )
+
+
+postgres_only = pytest.mark.skipif(
+    "postgresql" not in settings.DATABASES["default"]["ENGINE"],
+    reason="worker processes need a database they can share (PostgreSQL)",
+)
+
+
+@postgres_only
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_killed_database_worker_loses_nothing_and_numbers_nothing_twice(world, tmp_path):
+    batch, people = handover_day(world)
+    kill_mid_part_then_finish(batch, people, worker_env(tmp_path, "database"), tmp_path)
+
+
+def redis_available() -> bool:
+    try:
+        import redis
+
+        return bool(redis.Redis.from_url(f"redis://127.0.0.1:6379/{REDIS_DB}").ping())
+    except Exception:
+        return False
+
+
+@postgres_only
+@pytest.mark.skipif(not redis_available(), reason="no Redis at 127.0.0.1:6379")
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_a_job_runs_through_redis_with_real_workers_even_when_one_is_killed(world, tmp_path):
+    import redis
+
+    queue = redis.Redis.from_url(f"redis://127.0.0.1:6379/{REDIS_DB}")
+    queue.flushdb()
+    try:
+        batch, people = handover_day(world)
+        kill_mid_part_then_finish(batch, people, worker_env(tmp_path, "rq"), tmp_path)
+    finally:
+        queue.flushdb()

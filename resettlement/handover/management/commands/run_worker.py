@@ -1,6 +1,7 @@
 """Run one background worker for the configured task backend (settings.TASKS_BACKEND):
-django-tasks-db's `db_worker` (tasks wait in the database) or django-rq's `rqworker` (tasks
-wait in Redis at REDIS_URL; start one on each worker machine). Beside it, a thread queues
+django-tasks-db's `db_worker` (tasks wait in the database) or django-rq's `rqworker --job-class
+django_tasks_rq.Job default` (tasks wait in Redis at REDIS_URL; start one on each worker
+machine). Beside it, a thread queues
 again the print parts whose worker went silent (handover.printing.recover_stale_print_parts),
 at start and every half lease."""
 
@@ -32,10 +33,14 @@ class Command(BaseCommand):
         if not batch:
             threading.Thread(target=self._keep_recovering, daemon=True).start()
         if settings.TASKS_BACKEND == "rq":
+            # SimpleWorker runs each task in this process: the fonts WeasyPrint loaded stay
+            # loaded from one part to the next (a forked work horse would load them again), and
+            # a worker killed takes its task with it (a work horse lives on in its own session).
             call_command(
                 "rqworker",
                 "default",
                 job_class="django_tasks_rq.Job",
+                worker_class="rq.worker.SimpleWorker",
                 burst=batch,
                 verbosity=verbosity,
             )
