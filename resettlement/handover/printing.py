@@ -210,7 +210,8 @@ def _renew(part_id: int, attempt: int) -> bool:
 
 def recover_stale_print_parts() -> int:
     """Queue again the parts whose worker went silent (lease expired: killed, or its machine
-    gone) and the waiting parts whose task seems lost: how many were queued."""
+    gone) and the waiting parts whose task seems lost (a job nobody works on for a lease, e.g.
+    its assembly was never queued): how many were queued. A part queued twice runs once."""
     now = timezone.now()
     ids = []
     stale = PrintPart.objects.filter(status=PartStatus.RUNNING, lease_until__lt=now)
@@ -219,9 +220,15 @@ def recover_stale_print_parts() -> int:
             pk=part_id, status=PartStatus.RUNNING, lease_until=lease_until
         ).update(status=PartStatus.PENDING, queued_at=now):
             ids.append(part_id)
+    # A waiting part is lost only when nobody works on its job (while workers do, the rest
+    # of its parts are simply further down the queue).
+    working = PrintPart.objects.filter(
+        job=OuterRef("job"), status=PartStatus.RUNNING, lease_until__gte=now
+    )
     lost = PrintPart.objects.filter(
         Q(queued_at__isnull=True) | Q(queued_at__lt=now - _lease()),
         Q(role=PartRole.DOCUMENTS) | ~Exists(_unfinished_parts(OuterRef("job"))),
+        ~Exists(working),
         status=PartStatus.PENDING,
     )
     for part_id, queued_at in lost.values_list("pk", "queued_at"):

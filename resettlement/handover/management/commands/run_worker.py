@@ -53,7 +53,9 @@ class Command(BaseCommand):
         finally:
             connections.close_all()
         if recovered:
-            self.stdout.write(f"Queued again {recovered} print part(s) whose worker went silent.")
+            self.stdout.write(
+                f"Print parts queued again (worker silent, or task lost): {recovered}"
+            )
 
     def _keep_recovering(self) -> None:
         stop = threading.Event()
