@@ -48,10 +48,7 @@ class Command(BaseCommand):
             call_command("db_worker", batch=batch, reload=False, interval=0.5, verbosity=verbosity)
 
     def _recover(self) -> None:
-        try:
-            recovered = recover_stale_print_parts()
-        finally:
-            connections.close_all()
+        recovered = recover_stale_print_parts()
         if recovered:
             self.stdout.write(
                 f"Print parts queued again (worker silent, or task lost): {recovered}"
@@ -64,3 +61,5 @@ class Command(BaseCommand):
                 self._recover()
             except Exception as error:  # the database away for a moment: try again later
                 self.stderr.write(f"recovery of print parts failed: {error}")
+            finally:
+                connections.close_all()  # this thread's connections
