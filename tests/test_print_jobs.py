@@ -277,6 +277,30 @@ class TestWorkersInProcess:
         assert (job.status, job.done, part.attempt) == (PrintStatus.DONE, 4, 2)
         assert all(len(notices_of(h)) == 1 for h in people)
 
+    def test_the_progress_poll_shows_done_of_total_and_takes_over_a_dead_part(
+        self, world, login, django_capture_on_commit_callbacks
+    ):
+        batch, _people = handover_day(world)
+        with django_capture_on_commit_callbacks(execute=False):
+            job = job_start(batch=batch, kind=PrintKind.NOTICES)
+        part = job.parts.get(role=PartRole.DOCUMENTS)
+        assert _claim(part.pk) == 1
+        clerk = login("clerk")
+        progress = reverse("handover:print-progress", args=[job.pk])
+        fragment = clerk.get(progress)
+        assert fragment["Cache-Control"] == "no-store"
+        assert 'hx-trigger="every 2s"' in fragment.content.decode()
+        assert "已打印 0 户，共 4 户" in fragment.content.decode()
+        PrintPart.objects.filter(pk=part.pk).update(
+            lease_until=timezone.now() - datetime.timedelta(seconds=1)  # its worker died
+        )
+        with django_capture_on_commit_callbacks(execute=True):
+            fragment = clerk.get(progress).content.decode()
+        assert "已打印 4 户，共 4 户" in fragment  # the part was taken over and printed
+        fragment = clerk.get(progress).content.decode()  # and then assembled
+        assert 'hx-trigger="every 2s"' not in fragment
+        assert reverse("handover:print-pdf", args=[job.pk]) in fragment
+
 
 # The worker loop closes connections between tasks (as between requests): committed data only.
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
