@@ -1,5 +1,7 @@
 # 回迁安置管理系统 — everything a fresh Debian/Ubuntu machine needs, from Python, make and apt.
-#   make run    set up, load the demo data, serve http://127.0.0.1:8000 on SQLite
+#   make run    set up, load the demo data, serve http://127.0.0.1:8000 on SQLite, with one
+#               background worker beside the server (bulk printing, stored documents)
+#   make worker run one background worker (TASKS_BACKEND: database by default, or rq)
 #   make test   set up, lint, run the whole suite on SQLite and on PostgreSQL
 PYTHON ?= python3
 VENV := .venv
@@ -34,13 +36,18 @@ migrate: venv .env
 demo: setup
 	$(PY) manage.py load_demo
 
+# One worker runs in the background beside the server and is stopped with it (Ctrl-C).
 run: demo
-	@echo "Serving http://127.0.0.1:8000 (stop with Ctrl-C)"
+	@echo "Serving http://127.0.0.1:8000 with one background worker (stop with Ctrl-C)"
+	@$(PY) manage.py run_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null' EXIT; \
 	$(PY) manage.py runserver 127.0.0.1:8000
 
-# With REDIS_URL set, background tasks (stored documents, large imports) wait for this worker.
+# Background tasks (bulk printing, stored documents, large imports) wait for a worker: in the
+# database (TASKS_BACKEND=database, the default) or in Redis (TASKS_BACKEND=rq, REDIS_URL).
+# Start as many as wanted, on any machine that reaches the database (and Redis).
 worker: setup
-	$(PY) manage.py rqworker --job-class django_tasks_rq.Job default
+	$(PY) manage.py run_worker
 
 test: system-packages venv lint
 	scripts/test.sh

@@ -24,6 +24,7 @@ BENCHES = [
     "board.py",
     "board.py postgres",
     "notice.py postgres",
+    "handover_printing.py",
 ]
 
 failed = []

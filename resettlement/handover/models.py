@@ -515,3 +515,160 @@ class HandedFlat(models.Model):
     @property
     def warranty_starts(self) -> datetime.date:
         return self.handover.handed_on
+
+
+# Bulk printing (handover.printing): a job prints one kind of paper for the households of a
+# batch or of one of its buildings, in parts that any worker may take (a part is held under a
+# lease its worker renews; a part whose worker went silent is taken over). When the last part
+# is done, one assembly step writes the merged PDF and the ZIP.
+
+
+class PrintKind(models.TextChoices):
+    NOTICES = "notices", _("Handover notices (交房通知书)")
+    CONFIRMATIONS = "confirmations", _("Selection confirmations (选房确认书)")
+    HANDOVER_PAPERS = "handover_papers", _("Handover papers (房屋交接确认书 and 钥匙领取单)")
+
+
+class PrintStatus(models.TextChoices):
+    QUEUED = "queued", pgettext_lazy("print job status", "Queued")
+    RUNNING = "running", pgettext_lazy("print job status", "Printing")
+    DONE = "done", pgettext_lazy("print job status", "Done")
+    FAILED = "failed", pgettext_lazy("print job status", "Done with failures")
+
+
+class PrintJob(models.Model):
+    project = models.ForeignKey(
+        "projects.Project", models.PROTECT, related_name="+", verbose_name=_("project")
+    )
+    batch = models.ForeignKey(
+        HandoverBatch, models.CASCADE, related_name="print_jobs", verbose_name=_("handover batch")
+    )
+    building = models.ForeignKey(
+        "housing.Building",
+        models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("building"),
+    )
+    kind = models.CharField(_("papers"), max_length=20, choices=PrintKind.choices)
+    status = models.CharField(
+        _("status"), max_length=10, choices=PrintStatus.choices, default=PrintStatus.QUEUED
+    )
+    total = models.PositiveIntegerField(_("households"), default=0)
+    done = models.PositiveIntegerField(_("printed"), default=0)
+    failed = models.PositiveIntegerField(_("failed"), default=0)
+    language = models.CharField(max_length=10, default="zh-hans", editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, models.SET_NULL, related_name="+", null=True, editable=False
+    )
+    created_at = models.DateTimeField(_("started"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    merged = models.ForeignKey(
+        "archive.StoredDocument", models.SET_NULL, related_name="+", null=True, blank=True
+    )
+    zip = models.ForeignKey(
+        "archive.StoredDocument", models.SET_NULL, related_name="+", null=True, blank=True
+    )
+    error = models.TextField(_("error"), blank=True)
+
+    Kind = PrintKind
+    Status = PrintStatus
+
+    class Meta:
+        verbose_name = _("print job")
+        verbose_name_plural = _("print jobs")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(status__in=PrintStatus.values), name="print_status_known"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.batch} · {self.get_kind_display()}"
+
+    def get_absolute_url(self) -> str:
+        return reverse("handover:print-job", args=[self.pk])
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (PrintStatus.DONE, PrintStatus.FAILED)
+
+    @property
+    def can_retry(self) -> bool:
+        return self.finished and self.failed > 0
+
+    @property
+    def percent(self) -> int:
+        return round(100 * (self.done + self.failed) / self.total) if self.total else 100
+
+
+class PartRole(models.TextChoices):
+    DOCUMENTS = "documents", _("Documents")
+    ASSEMBLY = "assembly", _("Merged PDF and ZIP")
+
+
+class PartStatus(models.TextChoices):
+    PENDING = "pending", pgettext_lazy("print part status", "Waiting")
+    RUNNING = "running", pgettext_lazy("print part status", "Running")
+    DONE = "done", pgettext_lazy("print part status", "Done")
+
+
+class PrintPart(models.Model):
+    """A chunk of a job's households (or the job's assembly step), run by one task at a time:
+    claimed under a lease (lease_until) that its worker renews as it goes."""
+
+    job = models.ForeignKey(PrintJob, models.CASCADE, related_name="parts")
+    number = models.PositiveIntegerField()
+    role = models.CharField(max_length=10, choices=PartRole.choices, default=PartRole.DOCUMENTS)
+    status = models.CharField(max_length=10, choices=PartStatus.choices, default=PartStatus.PENDING)
+    attempt = models.PositiveIntegerField(default=0)
+    lease_until = models.DateTimeField(null=True, blank=True)
+    queued_at = models.DateTimeField(null=True, blank=True)
+    # The chunk's documents laid out together (fonts embedded once): the merged PDF's pages.
+    pages = models.FileField(upload_to="print/parts/", storage=private_storage, blank=True)
+
+    class Meta:
+        ordering = ["job", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "number"], name="print_part_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}/{self.number}"
+
+
+class ItemStatus(models.TextChoices):
+    PENDING = "pending", pgettext_lazy("print item status", "Waiting")
+    DONE = "done", pgettext_lazy("print item status", "Printed")
+    FAILED = "failed", pgettext_lazy("print item status", "Failed")
+
+
+class PrintItem(models.Model):
+    """One household of a job: its documents, and where their pages are in its part's PDF
+    (first_page counts from 0; a reprint's pages come from its stored PDF instead)."""
+
+    job = models.ForeignKey(PrintJob, models.CASCADE, related_name="items")
+    part = models.ForeignKey(PrintPart, models.CASCADE, related_name="items")
+    household = models.ForeignKey(
+        "households.Household", models.PROTECT, related_name="+", verbose_name=_("household")
+    )
+    position = models.PositiveIntegerField()
+    status = models.CharField(
+        _("status"), max_length=10, choices=ItemStatus.choices, default=ItemStatus.PENDING
+    )
+    documents = models.ManyToManyField("archive.IssuedDocument", related_name="+", blank=True)
+    first_page = models.PositiveIntegerField(null=True, blank=True)
+    page_count = models.PositiveIntegerField(default=0)
+    reprint = models.BooleanField(default=False)
+    error = models.TextField(_("reason"), blank=True)
+
+    class Meta:
+        ordering = ["job", "position"]
+        constraints = [
+            models.UniqueConstraint(fields=["job", "position"], name="print_item_position"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.job_id}#{self.position}"

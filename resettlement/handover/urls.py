@@ -1,6 +1,6 @@
 from django.urls import path
 
-from resettlement.handover.views import pages
+from resettlement.handover.views import pages, printing
 
 app_name = "handover"
 
@@ -39,4 +39,5 @@ urlpatterns = [
         pages.handover_paper_pdf,
         name="handover-paper",
     ),
+    *printing.urlpatterns,
 ]

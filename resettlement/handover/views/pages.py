@@ -34,6 +34,7 @@ from resettlement.archive.registry import issued_of
 from resettlement.archive.responses import PRIVATE, document_response
 from resettlement.handover import lifecycle, services
 from resettlement.handover.documents import handover_papers, paper_issue
+from resettlement.handover.views import printing
 from resettlement.handover.forms import (
     BatchForm,
     DefectFormSet,
@@ -193,10 +194,13 @@ def batch_detail(request, pk: int):
                 messages.success(request, _("%(count)s slots added.") % {"count": len(made)})
                 return redirect(batch)
     appointments = batch.appointments.select_related("household", "slot")
+    can_print = user_can(request.user, Capability.RUN_HANDOVER, project)
     return render(
         request,
         "handover/batch.html",
         {
+            **(printing.print_panel_context(batch) if can_print else {}),
+            "can_print": can_print,
             "batch": batch,
             "project": project,
             "buildings": batch.buildings.order_by("code"),
