@@ -34,7 +34,6 @@ from resettlement.archive.registry import issued_of
 from resettlement.archive.responses import PRIVATE, document_response
 from resettlement.handover import lifecycle, services
 from resettlement.handover.documents import handover_papers, paper_issue
-from resettlement.handover.views import printing
 from resettlement.handover.forms import (
     BatchForm,
     DefectFormSet,
@@ -54,6 +53,7 @@ from resettlement.handover.models import (
     HandoverBatch,
     Inspection,
 )
+from resettlement.handover.views import printing
 from resettlement.households.presentation import show_personal_data
 from resettlement.housing.models import FlatStatus
 from resettlement.progress.photos import photo_prepare
