@@ -95,7 +95,8 @@ def _handover_under_way(building, selection, *, by):
 
     from resettlement.archive.models import IssuedKind
     from resettlement.handover.documents import paper_register
-    from resettlement.handover.models import HalfDay
+    from resettlement.handover.models import HalfDay, PrintKind
+    from resettlement.handover.printing import job_start
     from resettlement.handover.services import (
         FlatHandover,
         appointments_assign,
@@ -142,6 +143,7 @@ def _handover_under_way(building, selection, *, by):
         by=by,
     )
     paper_register(IssuedKind.HANDOVER_CONFIRMATION, handover, by=by)
+    job_start(batch=batch, kind=PrintKind.HANDOVER_PAPERS, by=by)  # run at once (tests)
     return handover
 
 
@@ -157,6 +159,7 @@ def page_urls(site: Site) -> dict[str, str]:
     appointment = handover.appointment
     defect = handover.household.inspections.get().defects.get()
     issued = handover.household.issued_documents.order_by("pk").first()
+    job = batch.print_jobs.get()
     args = {
         "projects:home": [],
         "login": [],
@@ -233,6 +236,13 @@ def page_urls(site: Site) -> dict[str, str]:
         "handover:handover-undo": [handover.pk],
         "handover:handover-paper": [handover.pk, "confirmation"],
         "archive:verify": [issued.code],
+        "handover:print-panel": [batch.pk],
+        "handover:print-start": [batch.pk],
+        "handover:print-job": [job.pk],
+        "handover:print-progress": [job.pk],
+        "handover:print-retry": [job.pk],
+        "handover:print-pdf": [job.pk],
+        "handover:print-zip": [job.pk],
         "api-schema": [],
         "api-docs": [],
     }

@@ -41,6 +41,8 @@ ACTIONS = {
     "handover:appointment-step": "records a household come, or its appointment missed",
     "handover:defect-step": "records a defect fixed, accepted or reopened",
     "handover:handover-add": "hands the household its keys (shown until it has them)",
+    "handover:print-start": "starts a print job",
+    "handover:print-retry": "prints again the households a job could not print",
 }
 # Forms that show stored values: sent back unchanged, they save (and write nothing).
 MUST_SAVE = {
@@ -88,6 +90,11 @@ NOT_FORM_TARGETS = {
     "handover:handover-paper",
     "handover:notice",
     "archive:verify",
+    "handover:print-panel",
+    "handover:print-job",
+    "handover:print-progress",
+    "handover:print-pdf",
+    "handover:print-zip",
     "api-schema",
     "api-docs",
 }
