@@ -4,7 +4,7 @@ import hashlib
 from collections.abc import Callable, Iterable
 
 from django.contrib.contenttypes.models import ContentType
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import IntegrityError, models, transaction
 
 from resettlement.accounts.models import User
@@ -24,14 +24,27 @@ def documents_latest(subject: models.Model, kinds: Iterable[str]) -> dict[str, S
 
 
 def document_store(
-    *, subject: models.Model, kind: str, content: bytes, media_type: str, by: User | None = None
+    *,
+    subject: models.Model,
+    kind: str,
+    content: bytes | File,
+    media_type: str,
+    by: User | None = None,
 ) -> StoredDocument:
     """Keep `content` as the subject's document of this kind.
 
     Most kinds are written once per object: if one is stored already (by a concurrent writer
     too), that one is returned and `content` is dropped. A revised kind (the lottery notice PDF)
-    adds a version, unless the latest version has the same bytes."""
-    digest = hashlib.sha256(content).hexdigest()
+    adds a version, unless the latest version has the same bytes. `content` may be an open
+    file (a print job's ZIP of a thousand PDFs): it is read in chunks, never whole."""
+    if isinstance(content, File):
+        hasher = hashlib.sha256()
+        for chunk in content.chunks():
+            hasher.update(chunk)
+        digest, size = hasher.hexdigest(), content.size
+        content.seek(0)
+    else:
+        digest, size = hashlib.sha256(content).hexdigest(), len(content)
     latest = document_latest(subject, kind)
     if latest is not None and (kind not in REVISED_KINDS or latest.sha256 == digest):
         return latest
@@ -40,11 +53,15 @@ def document_store(
         content_type=ContentType.objects.get_for_model(subject),
         object_id=subject.pk,
         media_type=media_type,
-        size=len(content),
+        size=size,
         sha256=digest,
         created_by=by if by is not None and by.is_authenticated else None,
     )
-    document.file.save("document", ContentFile(content), save=False)
+    document.file.save(
+        "document",
+        content if isinstance(content, File) else ContentFile(content),
+        save=False,
+    )
     try:
         with transaction.atomic():
             document.save()

@@ -18,13 +18,15 @@ again. No paper is numbered twice: the register returns a subject's standing doc
 import datetime
 import io
 import logging
+import shutil
+import tempfile
 import zipfile
 from collections.abc import Iterable
 from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import transaction
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils import timezone, translation
@@ -419,19 +421,27 @@ def _assemble(part: PrintPart, attempt: int) -> None:
         for index in range(first, first + item.page_count):
             writer.add_page(readers[item.part_id].pages[index])
     _renew(part.pk, attempt)
-    merged = io.BytesIO()
-    writer.write(merged)
-    archive = io.BytesIO()
-    with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as bundle:
-        for item in items:
-            for document in papers.get(item.pk, []):
-                bundle.writestr(paper_filename(item.household, document), issued_bytes(document))
-    _renew(part.pk, attempt)
-    _job_finish(job, part, attempt, merged.getvalue(), archive.getvalue(), items)
+    # Both files are written to temporary files and stored from there: a thousand households'
+    # PDFs are hundreds of megabytes, which a worker should not hold in memory.
+    with tempfile.TemporaryFile() as merged, tempfile.TemporaryFile() as archive:
+        writer.write(merged)
+        with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as bundle:
+            for item in items:
+                for document in papers.get(item.pk, []):
+                    assert document.stored is not None
+                    with (
+                        document.stored.file.open("rb") as source,
+                        bundle.open(paper_filename(item.household, document), "w") as target,
+                    ):
+                        shutil.copyfileobj(source, target)
+        _renew(part.pk, attempt)
+        merged.seek(0)
+        archive.seek(0)
+        _job_finish(job, part, attempt, File(merged), File(archive), items)
 
 
 def _job_finish(
-    job: PrintJob, part: PrintPart, attempt: int, merged: bytes, archive: bytes, items: list
+    job: PrintJob, part: PrintPart, attempt: int, merged: File, archive: File, items: list
 ) -> None:
     by = job.created_by
     stored_pdf = document_store(
