@@ -459,4 +459,6 @@ def test_the_batch_and_day_pages_take_as_many_queries_for_four_rows_as_for_one(w
     many = [_queries(client, url) for url in pages]
     batch.appointments.exclude(pk=first.pk).delete()
     assert [_queries(client, url) for url in pages] == many
-    assert many[0] <= 14 and many[1] <= 10
+    assert (
+        many[0] <= 16 and many[1] <= 10
+    )  # the batch page: 14, and 2 for its print panel (buildings, recent jobs)

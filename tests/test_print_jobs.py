@@ -57,6 +57,7 @@ from tests.factories import make_user
 from tests.handover_fixtures import handover_day
 
 ROOT = Path(__file__).resolve().parent.parent
+HX = {"HX-Request": "true"}  # what htmx sends with its polls
 
 
 def start(client, batch, kind=PrintKind.NOTICES, building=None):
@@ -287,7 +288,8 @@ class TestWorkersInProcess:
         assert _claim(part.pk) == 1
         clerk = login("clerk")
         progress = reverse("handover:print-progress", args=[job.pk])
-        fragment = clerk.get(progress)
+        assert clerk.get(progress)["Location"] == job.get_absolute_url()  # opened as a page
+        fragment = clerk.get(progress, headers=HX)
         assert fragment["Cache-Control"] == "no-store"
         assert 'hx-trigger="every 2s"' in fragment.content.decode()
         assert "已打印 0 户，共 4 户" in fragment.content.decode()
@@ -295,9 +297,9 @@ class TestWorkersInProcess:
             lease_until=timezone.now() - datetime.timedelta(seconds=1)  # its worker died
         )
         with django_capture_on_commit_callbacks(execute=True):
-            fragment = clerk.get(progress).content.decode()
+            fragment = clerk.get(progress, headers=HX).content.decode()
         assert "已打印 4 户，共 4 户" in fragment  # the part was taken over and printed
-        fragment = clerk.get(progress).content.decode()  # and then assembled
+        fragment = clerk.get(progress, headers=HX).content.decode()  # and then assembled
         assert 'hx-trigger="every 2s"' not in fragment
         assert reverse("handover:print-pdf", args=[job.pk]) in fragment
 
@@ -335,10 +337,10 @@ class TestAccess:
             reverse("handover:print-zip", args=[job.pk]),
         ]
         for url in pages:
-            assert login("clerk").get(url).status_code == 200, url
-            assert login("team").get(url).status_code == 403, url  # project team: no handover
-            assert login("outsider").get(url).status_code == 404, url
-            anonymous = Client().get(url)
+            assert login("clerk").get(url, headers=HX).status_code == 200, url
+            assert login("team").get(url, headers=HX).status_code == 403, url  # no handover
+            assert login("outsider").get(url, headers=HX).status_code == 404, url
+            anonymous = Client().get(url, headers=HX)
             assert anonymous.status_code == 302 and "login" in anonymous["Location"], url
         make_user("other_clerk", Role.SELECTION_CLERK, projects=[world.project_b])
         other = Client()

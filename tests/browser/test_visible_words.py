@@ -32,7 +32,7 @@ NOT_CRAWLED = {
 
 # Words that are the same in every language: formats, standards, units, the product's names.
 KEPT_AS_THEY_ARE = {
-    "API", "PDF", "CSV", "csv", "Excel", "JSON", "GeoJSON", "geojson", "GeoPackage", "gpkg",
+    "API", "PDF", "ZIP", "CSV", "csv", "Excel", "JSON", "GeoJSON", "geojson", "GeoPackage", "gpkg",
     "Shapefile", "KML", "KMZ", "DXF", "GIS", "PNG", "SVG", "zip", "xlsx", "xls", "ods",
     "EPSG", "WGS", "CGCS", "SHA", "ID", "QR", "URL", "m", "m²", "㎡", "English", "Python",
 }  # fmt: skip

@@ -99,8 +99,11 @@ def print_job(request, pk: int):
 
 @login_required
 def print_progress(request, pk: int):
-    """The fragment htmx polls: also the moment to queue again a part whose worker died."""
+    """The fragment htmx polls: also the moment to queue again a part whose worker died.
+    Opened as a page (a bookmark, a copied address), it is the job's page."""
     job = _job(request.user, pk)
+    if not request.htmx:
+        return redirect(job)
     if not job.finished and recover_stale_print_parts():
         job.refresh_from_db()
     response = render(request, "handover/_print_progress.html", _progress_context(job))
