@@ -167,3 +167,9 @@ def test_the_page_needs_no_login_and_takes_no_post(registered):
     _household, _selection, document = registered
     response = Client().post(reverse("archive:verify", args=[document.code]))
     assert response.status_code == 405
+
+
+def test_a_code_has_no_letter_that_reads_as_another_and_may_be_typed_in_lower_case(registered):
+    _household, _selection, document = registered
+    assert re.fullmatch(r"[0-9A-HJKMNP-TV-Z]{24}", document.code)  # no I, L, O or U
+    assert verify(document.code.lower()).status_code == 200

@@ -40,7 +40,15 @@ from resettlement.archive.models import (
 from resettlement.archive.services import document_bytes, document_store
 from resettlement.documents import PDF
 
-CODE_BYTES = 15  # 120 random bits, 20 URL-safe characters
+# Verification codes: 120 random bits in 24 characters of Crockford's base32 (no I, L, O or U),
+# so that a code read off the paper and typed in cannot be mistaken (1/l/I, 0/O), in any font.
+CODE_ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 24
+
+
+def verification_code() -> str:
+    return "".join(secrets.choice(CODE_ALPHABET) for _ in range(CODE_LENGTH))
+
 
 # Kinds whose bytes are stored under the subject itself (kind of StoredDocument), not under the
 # IssuedDocument: the selection page lists and serves them as it did before the register.
@@ -109,7 +117,7 @@ def document_register(
                 year=year,
                 sequence=sequence,
                 number=f"{household.project.code}-{NUMBER_LETTERS[kind]}-{year}-{sequence:06d}",
-                code=secrets.token_urlsafe(CODE_BYTES),
+                code=verification_code(),
                 household=household,
                 flat_codes=", ".join(flat_codes),
                 content_type=ContentType.objects.get_for_model(subject),
@@ -186,9 +194,10 @@ def document_void(*, subject: models.Model, kind: str, reason: str = "") -> int:
 
 def document_by_code(code: str) -> IssuedDocument | None:
     """The document with this code: one indexed query whether it exists or not (no shortcut
-    for a malformed code, so an unknown code takes as long as a known one)."""
+    for a malformed code, so an unknown code takes as long as a known one). Typed in lower
+    case, it is still found."""
     return (
         IssuedDocument.objects.select_related("project", "household", "superseded_by")
-        .filter(code=code)
+        .filter(code=code.upper())
         .first()
     )
