@@ -19,11 +19,14 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.crypto import get_random_string
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from simple_history.utils import bulk_create_with_history
 
 from resettlement.accounts.models import User
 from resettlement.archive.models import IssuedKind
@@ -43,7 +46,6 @@ from resettlement.handover.models import (
     AppointmentStatus,
     BatchStatus,
     Defect,
-    HalfDay,
     HandedFlat,
     Handover,
     HandoverBatch,
@@ -277,19 +279,13 @@ def appointments_assign(*, batch: HandoverBatch, by: User | None = None) -> Assi
                     created_by=by,
                 )
             )
-        _create_with_history(made, by=by)
+        bulk_create_with_history(made, Appointment, batch_size=500, default_user=by)
     return Assigned(given=len(made), waiting=len(households) - len(made))
 
 
 def _last_order_no(batch: HandoverBatch) -> int:
     last = batch.appointments.order_by("-order_no").values_list("order_no", flat=True).first()
     return last or 0
-
-
-def _create_with_history(appointments: list[Appointment], *, by: User | None) -> None:
-    from simple_history.utils import bulk_create_with_history
-
-    bulk_create_with_history(appointments, Appointment, batch_size=500, default_user=by)
 
 
 def _free_slot(batch: HandoverBatch, slot: Slot) -> None:
@@ -463,9 +459,6 @@ def defect_add(
     by: User | None = None,
 ) -> Defect:
     """A defect of the inspected flat; `photo` is a PreparedPhoto (progress.photos) or None."""
-    from django.core.files.base import ContentFile
-    from django.utils.crypto import get_random_string
-
     defect = Defect(
         inspection=inspection,
         flat_id=inspection.flat_id,
@@ -627,9 +620,6 @@ def handover_undo(*, handover: Handover, reason: str, by: User | None = None) ->
 
 def handovers_done(household: Household) -> QuerySet[Handover]:
     return household.handovers.filter(status=HandoverStatus.DONE)
-
-
-HALF_DAYS = HalfDay
 
 
 # Reads for the handover pages
