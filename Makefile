@@ -11,9 +11,9 @@ UV_VERSION := 0.13.9
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON := $(PY)
 
-.PHONY: setup system-packages venv migrate demo run worker test test-fast lint format messages bench clean
+.PHONY: setup system-packages venv fonts migrate demo run worker test test-fast lint format messages bench clean
 
-setup: system-packages venv .env migrate
+setup: system-packages venv fonts .env migrate
 
 system-packages:
 	@scripts/install-system-packages.sh
@@ -26,6 +26,10 @@ $(UV): | $(PY)
 
 venv: $(UV)
 	$(UV) sync --locked --inexact --quiet
+
+# The papers' cut of Noto Sans CJK (resettlement/fonts.py): PDFs 2-3 times smaller and faster.
+fonts: system-packages venv
+	DEBUG=true $(PY) manage.py build_paper_fonts
 
 .env:
 	$(PY) scripts/write-dotenv.py
@@ -49,7 +53,7 @@ run: demo
 worker: setup
 	$(PY) manage.py run_worker
 
-test: system-packages venv lint
+test: system-packages venv fonts lint
 	scripts/test.sh
 
 test-fast: venv

@@ -20,6 +20,8 @@ Variables (all optional unless noted):
   STATIC_ROOT        where `collectstatic` puts the static files WhiteNoise serves
   MEDIA_ROOT         where uploaded photos go (served under /media/)
   PRIVATE_ROOT       where files with personal data go (served only through views)
+  PAPER_FONT_DIR     where `manage.py build_paper_fonts` puts the papers' cut of Noto Sans CJK
+                     (default var/fonts next to manage.py; `make setup` makes it)
   MEDIA_STORAGE, MEDIA_STORAGE_OPTIONS  storage backend of photos (dotted path; JSON options)
   BEHIND_TLS_PROXY   true when a proxy terminates TLS and sets X-Forwarded-Proto
   MAP_TILES_URL      XYZ template of base tiles ({z}/{x}/{y}); empty (default): no base map.
@@ -250,6 +252,7 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(env_str("MEDIA_ROOT", str(BASE_DIR / "media")))
 # Files with personal data (import error workbooks) never go under MEDIA_URL.
 PRIVATE_ROOT = Path(env_str("PRIVATE_ROOT", str(BASE_DIR / "private")))
+PAPER_FONT_DIR = Path(env_str("PAPER_FONT_DIR", str(BASE_DIR / "var" / "fonts")))
 STORAGES = {
     # Milestone photos. Point MEDIA_STORAGE at an object-storage backend (e.g. django-storages'
     # S3 backend, with its settings in MEDIA_STORAGE_OPTIONS as JSON) for several app servers.
