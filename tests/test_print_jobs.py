@@ -31,6 +31,7 @@ from resettlement.archive.models import IssuedDocument, IssuedKind
 from resettlement.archive.registry import issued_bytes
 from resettlement.handover.documents import paper_issue
 from resettlement.handover.models import (
+    FINAL_ROLES,
     InspectionResult,
     ItemStatus,
     PartRole,
@@ -43,6 +44,7 @@ from resettlement.handover.models import (
 from resettlement.handover.printing import (
     _claim,
     job_start,
+    part_run,
     recover_stale_print_parts,
 )
 from resettlement.handover.services import (
@@ -278,6 +280,30 @@ class TestWorkersInProcess:
         assert (job.status, job.done, part.attempt) == (PrintStatus.DONE, 4, 2)
         assert all(len(notices_of(h)) == 1 for h in people)
 
+    def test_the_merged_pdf_and_the_zip_are_made_apart_and_the_second_closes_the_job(
+        self, world, django_capture_on_commit_callbacks
+    ):
+        batch, _people = handover_day(world)
+        with django_capture_on_commit_callbacks(execute=False):
+            job = job_start(batch=batch, kind=PrintKind.NOTICES)
+        final = {part.role: part for part in job.parts.exclude(role=PartRole.DOCUMENTS)}
+        assert set(final) == {PartRole.ASSEMBLY, PartRole.ARCHIVE}
+        part_run(final[PartRole.ARCHIVE].pk)  # too early: the documents are not done
+        assert job.parts.filter(status=PartStatus.DONE).count() == 0
+        with django_capture_on_commit_callbacks(execute=False):
+            part_run(job.parts.get(role=PartRole.DOCUMENTS).pk)
+        # both final steps queued at once, for two workers
+        assert job.parts.filter(role__in=FINAL_ROLES, queued_at__isnull=False).count() == 2
+        part_run(final[PartRole.ARCHIVE].pk)
+        job.refresh_from_db()
+        assert job.zip_id and not job.merged_id
+        assert (job.status, job.finished_at) == (PrintStatus.RUNNING, None)
+        part_run(final[PartRole.ASSEMBLY].pk)
+        job.refresh_from_db()
+        assert job.merged_id and job.zip_id
+        assert (job.status, job.done, job.failed) == (PrintStatus.DONE, 4, 0)
+        assert job.finished_at is not None
+
     def test_the_progress_poll_shows_done_of_total_and_takes_over_a_dead_part(
         self, world, login, django_capture_on_commit_callbacks
     ):
@@ -313,11 +339,16 @@ def test_the_database_backend_runs_a_job_with_the_worker_command(world):
         job = job_start(batch=batch, kind=PrintKind.NOTICES)
         job.refresh_from_db()
         assert job.status == PrintStatus.QUEUED  # waits for a worker
-        call_command("run_worker", "--batch", verbosity=0)  # the part, then the assembly
+        # the part, then the merged PDF and the ZIP
+        call_command("run_worker", "--batch", verbosity=0)
     job.refresh_from_db()
     assert (job.status, job.done) == (PrintStatus.DONE, 4)
     assert job.merged_id and job.zip_id
-    assert job.parts.filter(status=PartStatus.DONE).count() == 2
+    assert sorted(job.parts.filter(status=PartStatus.DONE).values_list("role", flat=True)) == [
+        PartRole.ARCHIVE,
+        PartRole.ASSEMBLY,
+        PartRole.DOCUMENTS,
+    ]
     assert all(len(notices_of(h)) == 1 for h in people)
 
 

@@ -606,7 +606,12 @@ class PrintJob(models.Model):
 
 class PartRole(models.TextChoices):
     DOCUMENTS = "documents", _("Documents")
-    ASSEMBLY = "assembly", _("Merged PDF and ZIP")
+    # The two last steps, run side by side once every documents part is done.
+    ASSEMBLY = "assembly", _("Merged PDF")
+    ARCHIVE = "archive", _("ZIP of the households' PDFs")
+
+
+FINAL_ROLES = (PartRole.ASSEMBLY, PartRole.ARCHIVE)
 
 
 class PartStatus(models.TextChoices):
@@ -616,7 +621,8 @@ class PartStatus(models.TextChoices):
 
 
 class PrintPart(models.Model):
-    """A chunk of a job's households (or the job's assembly step), run by one task at a time:
+    """A chunk of a job's households (or one of the job's two last steps: the merged PDF, the
+    ZIP), run by one task at a time:
     claimed under a lease (lease_until) that its worker renews as it goes."""
 
     job = models.ForeignKey(PrintJob, models.CASCADE, related_name="parts")

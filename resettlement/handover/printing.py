@@ -7,9 +7,10 @@ attempt) that its worker renews after each household; a part whose worker went s
 is put back and queued again by `recover_stale_print_parts`. Each part lays out its households'
 papers once (paper_layout): each paper's own PDF is stored in the register (a reprint keeps the
 bytes stored before), and the part's pages are written together, fonts embedded once. When the
-last part is done, the assembly step (claimed the same way) writes one PDF for printing (a
-cover sheet with the page where each household's papers start, then the parts' pages) and a ZIP
-of every paper's stored PDF named by agreement number.
+last part is done, two final steps (claimed the same way, run side by side by two workers)
+write one PDF for printing (a cover sheet with the page where each household's papers start,
+then the parts' pages) and a ZIP of every paper's stored PDF named by agreement number; the
+second of them to finish closes the job.
 
 A household whose paper cannot be made is recorded with the reason; `job_retry` runs those
 again. No paper is numbered twice: the register returns a subject's standing document.
@@ -39,6 +40,7 @@ from resettlement.archive.services import document_store
 from resettlement.documents import PDF, render_layout
 from resettlement.handover.documents import paper_layout, paper_register
 from resettlement.handover.models import (
+    FINAL_ROLES,
     STANDING,
     Appointment,
     HandoverBatch,
@@ -147,18 +149,21 @@ def job_start(
         ]
         parts = PrintPart.objects.bulk_create(
             [PrintPart(job=job, number=number) for number in range(1, len(chunks) + 1)]
-            + [PrintPart(job=job, number=len(chunks) + 1, role=PartRole.ASSEMBLY)]
+            + [
+                PrintPart(job=job, number=len(chunks) + offset, role=role)
+                for offset, role in enumerate(FINAL_ROLES, start=1)
+            ]
         )
         rows = [
             (part, household_id)
-            for part, chunk in zip(parts, chunks, strict=False)  # the last part: the assembly
+            for part, chunk in zip(parts, chunks, strict=False)  # not the final parts
             for household_id in chunk
         ]
         PrintItem.objects.bulk_create(
             PrintItem(job=job, part=part, household_id=household_id, position=position)
             for position, (part, household_id) in enumerate(rows, start=1)
         )
-        _enqueue_on_commit([part.pk for part in parts[:-1]])
+        _enqueue_on_commit([part.pk for part in parts[: len(chunks)]])
     return job
 
 
@@ -255,7 +260,9 @@ def part_run(part_id: int) -> None:
     )
     with translation.override(part.job.language):
         if part.role == PartRole.ASSEMBLY:
-            _assemble(part, attempt)
+            _assemble_pdf(part, attempt)
+        elif part.role == PartRole.ARCHIVE:
+            _assemble_zip(part, attempt)
         else:
             _print_part(part, attempt)
 
@@ -380,17 +387,15 @@ def _part_finish(part: PrintPart, attempt: int, content: bytes | None, pages: di
             old = part.pages.name
             transaction.on_commit(lambda: PrintPart.pages.field.storage.delete(old))
         if not _unfinished_parts(part.job_id).exists():
-            assembly = PrintPart.objects.filter(job=part.job_id, role=PartRole.ASSEMBLY)
-            _enqueue_on_commit(list(assembly.values_list("pk", flat=True)))
+            final = PrintPart.objects.filter(job=part.job_id, role__in=FINAL_ROLES)
+            _enqueue_on_commit(list(final.values_list("pk", flat=True)))
 
 
-# Assembly: the merged PDF and the ZIP
+# The final steps: the merged PDF, the ZIP
 
 
-def _assemble(part: PrintPart, attempt: int) -> None:
-    from pypdf import PdfReader, PdfWriter
-
-    job = part.job
+def _job_papers(job: PrintJob) -> tuple[list[PrintItem], dict[int, list[IssuedDocument]]]:
+    """The job's items in order, and the papers of each done item in print order."""
     items = list(
         job.items.select_related("household", "part")
         .prefetch_related("documents__stored")
@@ -402,6 +407,16 @@ def _assemble(part: PrintPart, attempt: int) -> None:
         for item in items
         if item.status == ItemStatus.DONE
     }
+    return items, papers
+
+
+def _assemble_pdf(part: PrintPart, attempt: int) -> None:
+    """One PDF for printing: the cover, then each household's pages (from its part's PDF, or
+    a reprint's stored bytes)."""
+    from pypdf import PdfReader, PdfWriter
+
+    job = part.job
+    items, papers = _job_papers(job)
     writer = PdfWriter()
     for page in PdfReader(io.BytesIO(_cover_layout(job, items, papers).write_pdf())).pages:
         writer.add_page(page)
@@ -421,10 +436,26 @@ def _assemble(part: PrintPart, attempt: int) -> None:
         for index in range(first, first + item.page_count):
             writer.add_page(readers[item.part_id].pages[index])
     _renew(part.pk, attempt)
-    # Both files are written to temporary files and stored from there: a thousand households'
-    # PDFs are hundreds of megabytes, which a worker should not hold in memory.
-    with tempfile.TemporaryFile() as merged, tempfile.TemporaryFile() as archive:
+    # Written to a temporary file and stored from there: not held in memory twice.
+    with tempfile.TemporaryFile() as merged:
         writer.write(merged)
+        merged.seek(0)
+        stored = document_store(
+            subject=job,
+            kind=DocumentKind.PRINT_MERGED,
+            content=File(merged),
+            media_type=PDF,
+            by=job.created_by,
+        )
+    _final_part_done(job, part, attempt, merged=stored)
+
+
+def _assemble_zip(part: PrintPart, attempt: int) -> None:
+    """A ZIP of every paper's stored PDF, named by agreement number: hundreds of megabytes for
+    a thousand households, so written to a temporary file and stored from there in chunks."""
+    job = part.job
+    items, papers = _job_papers(job)
+    with tempfile.TemporaryFile() as archive:
         with zipfile.ZipFile(archive, "w", zipfile.ZIP_STORED) as bundle:
             for item in items:
                 for document in papers.get(item.pk, []):
@@ -435,31 +466,37 @@ def _assemble(part: PrintPart, attempt: int) -> None:
                     ):
                         shutil.copyfileobj(source, target)
         _renew(part.pk, attempt)
-        merged.seek(0)
         archive.seek(0)
-        _job_finish(job, part, attempt, File(merged), File(archive), items)
+        stored = document_store(
+            subject=job,
+            kind=DocumentKind.PRINT_ZIP,
+            content=File(archive),
+            media_type=ZIP,
+            by=job.created_by,
+        )
+    _final_part_done(job, part, attempt, zip=stored)
 
 
-def _job_finish(
-    job: PrintJob, part: PrintPart, attempt: int, merged: File, archive: File, items: list
-) -> None:
-    by = job.created_by
-    stored_pdf = document_store(
-        subject=job, kind=DocumentKind.PRINT_MERGED, content=merged, media_type=PDF, by=by
-    )
-    stored_zip = document_store(
-        subject=job, kind=DocumentKind.PRINT_ZIP, content=archive, media_type=ZIP, by=by
-    )
-    done = sum(1 for item in items if item.status == ItemStatus.DONE)
-    failed = sum(1 for item in items if item.status == ItemStatus.FAILED)
+def _final_part_done(job: PrintJob, part: PrintPart, attempt: int, **result) -> None:
+    """Record a final step's file; the second final step to finish closes the job (under a
+    lock on the job, so that one of two finishing at once sees the other done)."""
     with transaction.atomic():
+        PrintJob.objects.select_for_update().filter(pk=job.pk).first()
         if not PrintPart.objects.filter(
             pk=part.pk, attempt=attempt, status=PartStatus.RUNNING
         ).update(status=PartStatus.DONE, lease_until=None):
-            return  # taken over meanwhile: the new holder finishes the job
+            return  # taken over meanwhile: the new holder finishes it
+        PrintJob.objects.filter(pk=job.pk).update(**result)
+        if (
+            PrintPart.objects.filter(job=job, role__in=FINAL_ROLES)
+            .exclude(status=PartStatus.DONE)
+            .exists()
+        ):
+            return
+        statuses = job.items.values_list("status", flat=True)
+        done = sum(1 for status in statuses if status == ItemStatus.DONE)
+        failed = sum(1 for status in statuses if status == ItemStatus.FAILED)
         PrintJob.objects.filter(pk=job.pk).update(
-            merged=stored_pdf,
-            zip=stored_zip,
             done=done,
             failed=failed,
             status=PrintStatus.FAILED if failed else PrintStatus.DONE,
@@ -472,10 +509,23 @@ def paper_filename(household: Household, document: IssuedDocument) -> str:
     return f"{agreement}_{FILE_TITLES[document.kind]}.pdf"
 
 
+# The cover's rows per page (one line each, print_cover.html): the first page also has the title.
+COVER_FIRST_ROWS = 38
+COVER_ROWS = 44
+
+
+def _cover_chunks(rows: list) -> list[list]:
+    chunks = [rows[:COVER_FIRST_ROWS]]
+    for start in range(COVER_FIRST_ROWS, len(rows), COVER_ROWS):
+        chunks.append(rows[start : start + COVER_ROWS])
+    return chunks
+
+
 def _cover_layout(job: PrintJob, items: list[PrintItem], papers: dict[int, list]):
     """The cover sheet: every household with its papers' numbers and the page they start on
-    (counted in the merged PDF, cover included), or the reason it has none. Laid out again
-    until its own length settles (the page numbers depend on it)."""
+    (counted in the merged PDF, cover included), or the reason it has none. Its rows are one
+    line each, a fixed number per page, so its length is known before it is laid out (a
+    thousand rows take seconds to lay out); laid out again only if it came out otherwise."""
     counts = {
         item.pk: (
             sum(_stored_page_count(document) for document in papers[item.pk])
@@ -485,7 +535,7 @@ def _cover_layout(job: PrintJob, items: list[PrintItem], papers: dict[int, list]
         for item in items
         if item.pk in papers
     }
-    cover_pages = 1
+    cover_pages = len(_cover_chunks(items))
     while True:
         rows = []
         page = cover_pages + 1
@@ -493,10 +543,17 @@ def _cover_layout(job: PrintJob, items: list[PrintItem], papers: dict[int, list]
             rows.append((item, papers.get(item.pk, []), page if item.pk in papers else None))
             page += counts.get(item.pk, 0)
         layout = render_layout(
-            "documents/print_cover.html", {"job": job, "rows": rows, "pages": page - 1}
+            "documents/print_cover.html",
+            {"job": job, "chunks": _cover_chunks(rows), "households": len(rows), "pages": page - 1},
         )
         if len(layout.pages) == cover_pages:
             return layout
+        logger.warning(
+            "print job %s: cover of %s pages expected, %s laid out",
+            job.pk,
+            cover_pages,
+            len(layout.pages),
+        )
         cover_pages = len(layout.pages)
 
 
@@ -519,7 +576,7 @@ def job_retry(*, job: PrintJob, by: User | None = None) -> PrintJob:
         failed = job.items.filter(status=ItemStatus.FAILED)
         part_ids = list(failed.values_list("part_id", flat=True).distinct())
         failed.update(status=ItemStatus.PENDING, error="")
-        PrintPart.objects.filter(Q(pk__in=part_ids) | Q(role=PartRole.ASSEMBLY), job=job).update(
+        PrintPart.objects.filter(Q(pk__in=part_ids) | Q(role__in=FINAL_ROLES), job=job).update(
             status=PartStatus.PENDING, lease_until=None
         )
         old = [pk for pk in (job.merged_id, job.zip_id) if pk is not None]
