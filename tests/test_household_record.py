@@ -112,4 +112,4 @@ def test_the_household_page_takes_as_many_queries_for_many_selections_as_for_one
     assert response.content.decode().count("<s>") >= 3 * 4
 
 
-QUERIES = 11
+QUERIES = 14

@@ -20,6 +20,7 @@ from resettlement.households.presentation import show_member_ids, show_personal_
 from resettlement.households.search import holds_id_number, search_redirect
 from resettlement.households.services import household_create, household_update
 from resettlement.projects.models import Village
+from resettlement.handover.household_record import household_handovers
 from resettlement.selection.household_record import household_record
 
 PAGE_SIZE = 50
@@ -85,6 +86,7 @@ def household_detail(request, pk: int):
             "members": members,
             "history": history,
             "record": household_record(household),
+            "handover": household_handovers(household),
             "project": household.project,
             "can_edit": user_can(request.user, Capability.MANAGE_HOUSEHOLDS, household.project),
             "nav": "households",
