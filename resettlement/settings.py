@@ -24,6 +24,9 @@ Variables (all optional unless noted):
                      (default var/fonts next to manage.py; `make setup` makes it)
   MEDIA_STORAGE, MEDIA_STORAGE_OPTIONS  storage backend of photos (dotted path; JSON options)
   BEHIND_TLS_PROXY   true when a proxy terminates TLS and sets X-Forwarded-Proto
+  TRUSTED_PROXY_HOPS proxies in front of the application that append the client's address to
+                     X-Forwarded-For (default 1 with BEHIND_TLS_PROXY, else 0): the client's
+                     address is then the entry the outermost of them added
   MAP_TILES_URL      XYZ template of base tiles ({z}/{x}/{y}); empty (default): no base map.
                      Its host (subdomain placeholders as *) is the Content-Security-Policy's
                      only image source besides this site
@@ -281,6 +284,9 @@ DATA_UPLOAD_MAX_MEMORY_SIZE = 25 * 1024 * 1024
 # Security. Defaults are strict unless DEBUG; `manage.py check --deploy` passes with them.
 SECURE_PROXY_SSL_HEADER = (
     ("HTTP_X_FORWARDED_PROTO", "https") if env_bool("BEHIND_TLS_PROXY", False) else None
+)
+TRUSTED_PROXY_HOPS = env_int(
+    "TRUSTED_PROXY_HOPS", 1 if env_bool("BEHIND_TLS_PROXY", False) else 0, minimum=0
 )
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31_536_000, minimum=0)

@@ -163,6 +163,27 @@ def test_each_client_address_is_limited_then_answered_429(registered, settings):
     assert verify(document.code, other).status_code == 200
 
 
+def test_behind_a_proxy_each_client_is_limited_by_the_address_the_proxy_saw(
+    registered, settings
+):
+    _household, _selection, document = registered
+    settings.VERIFY_RATE_PER_MINUTE = 2
+    settings.TRUSTED_PROXY_HOPS = 1
+    proxy = "10.0.0.2"  # every request arrives from the proxy
+    first = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert [verify(document.code, first).status_code for _ in range(3)] == [200, 200, 429]
+    # a client cannot pass for another by sending its own X-Forwarded-For first
+    spoofing = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="198.51.100.1, 203.0.113.9")
+    assert verify(document.code, spoofing).status_code == 429
+    other = Client(REMOTE_ADDR=proxy, HTTP_X_FORWARDED_FOR="203.0.113.9, 198.51.100.20")
+    assert verify(document.code, other).status_code == 200
+    # without trusted proxies the header is ignored: the address is the connection's
+    settings.TRUSTED_PROXY_HOPS = 0
+    direct = Client(REMOTE_ADDR="192.0.2.50", HTTP_X_FORWARDED_FOR="203.0.113.77")
+    assert [verify(document.code, direct).status_code for _ in range(3)] == [200, 200, 429]
+    assert verify(document.code, Client(REMOTE_ADDR="192.0.2.51")).status_code == 200
+
+
 def test_the_page_needs_no_login_and_takes_no_post(registered):
     _household, _selection, document = registered
     response = Client().post(reverse("archive:verify", args=[document.code]))

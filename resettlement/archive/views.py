@@ -3,8 +3,10 @@ what the paper itself states in public terms (kind, number, issue date, project,
 head's masked name) and whether it stands.
 
 An unknown code gets the same page (404) after the same single indexed query, so the answer's
-time does not tell a near miss from a wild guess; each client address may ask
-VERIFY_RATE_PER_MINUTE times a minute (then 429), so codes cannot be tried in bulk."""
+time does not tell a near miss from a wild guess; each client address (behind a proxy, the one
+it saw: resettlement.client_address) may ask VERIFY_RATE_PER_MINUTE times a minute (then 429),
+so codes cannot be tried in bulk. The count lives in the cache: shared by every app server when
+the cache is Redis (REDIS_URL), per process otherwise."""
 
 import time
 
@@ -16,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 from resettlement.archive.registry import document_by_code
+from resettlement.client_address import client_address
 from resettlement.masking import mask_name
 
 TEMPLATE = "archive/verify.html"
@@ -24,7 +27,7 @@ TEMPLATE = "archive/verify.html"
 def rate_exceeded(request: HttpRequest) -> bool:
     """Count this request against its client address's minute; true once over the limit."""
     minute = int(time.time() // 60)
-    key = f"verify-rate:{request.META.get('REMOTE_ADDR', '')}:{minute}"
+    key = f"verify-rate:{client_address(request)}:{minute}"
     cache.add(key, 0, timeout=61)
     try:
         count = cache.incr(key)
