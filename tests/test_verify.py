@@ -163,9 +163,7 @@ def test_each_client_address_is_limited_then_answered_429(registered, settings):
     assert verify(document.code, other).status_code == 200
 
 
-def test_behind_a_proxy_each_client_is_limited_by_the_address_the_proxy_saw(
-    registered, settings
-):
+def test_behind_a_proxy_each_client_is_limited_by_the_address_the_proxy_saw(registered, settings):
     _household, _selection, document = registered
     settings.VERIFY_RATE_PER_MINUTE = 2
     settings.TRUSTED_PROXY_HOPS = 1

@@ -14,13 +14,13 @@ from resettlement.accounts.access import (
     require,
     user_can,
 )
+from resettlement.handover.household_record import household_handovers
 from resettlement.households.forms import HouseholdForm, HouseholdSearchForm
 from resettlement.households.models import Household, HouseholdStatus
 from resettlement.households.presentation import show_member_ids, show_personal_data
 from resettlement.households.search import holds_id_number, search_redirect
 from resettlement.households.services import household_create, household_update
 from resettlement.projects.models import Village
-from resettlement.handover.household_record import household_handovers
 from resettlement.selection.household_record import household_record
 
 PAGE_SIZE = 50
