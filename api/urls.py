@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from api import geo, handover, selection, views
+from api import geo, handover, reports, selection, views
 
 router = DefaultRouter()
 router.register("projects", views.ProjectViewSet, basename="project")
@@ -20,5 +20,6 @@ router.register("handovers", handover.HandoverViewSet, basename="handover")
 urlpatterns = [
     path("geo/buildings/", geo.BuildingGeoJSONView.as_view(), name="geo-buildings"),
     path("geo/villages/", geo.VillageGeoJSONView.as_view(), name="geo-villages"),
+    path("reports/progress/", reports.ProgressReportView.as_view(), name="report-progress"),
     *router.urls,
 ]

@@ -111,6 +111,7 @@ INSTALLED_APPS = [
     "resettlement.handover",
     "resettlement.archive",
     "resettlement.demo",
+    "resettlement.reports",
     "api",
     "maps",
 ]

@@ -20,6 +20,7 @@ LAYERS = {
     "resettlement.imports": 8,
     "resettlement.demo": 9,
     "maps": 10,
+    "resettlement.reports": 10,
     "api": 11,
 }
 

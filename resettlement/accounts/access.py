@@ -30,6 +30,7 @@ class Capability(enum.StrEnum):
     MANAGE_HANDOVER = "manage_handover"
     RECORD_DEFECT_FIXES = "record_defect_fixes"
     EXPORT = "export"
+    VIEW_REPORTS = "view_reports"
     ADMINISTER = "administer"
 
 
@@ -63,6 +64,9 @@ GRANTS: dict[Capability, frozenset[Role]] = {
     Capability.RECORD_DEFECT_FIXES: _CONSTRUCTION
     | {Role.SELECTION_CLERK, Role.SELECTION_SUPERVISOR},
     Capability.EXPORT: frozenset({Role.ADMIN, Role.LEADER}),
+    # Progress reports: leaders for every project; project teams and supervisors for their own.
+    # Desk clerks serve households and have no report to give.
+    Capability.VIEW_REPORTS: _CONSTRUCTION | {Role.LEADER, Role.SELECTION_SUPERVISOR},
     Capability.ADMINISTER: frozenset({Role.ADMIN}),
 }
 GLOBAL_ROLES = frozenset({Role.ADMIN, Role.LEADER})

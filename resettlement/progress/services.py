@@ -113,7 +113,7 @@ def buildings_progress_refresh(*, buildings: Iterable[Building]) -> None:
     changed = []
     now = timezone.now()
     for building in buildings:
-        progress, current = _progress(template[building.project_id], percents[building.pk])
+        progress, current = weighted_progress(template[building.project_id], percents[building.pk])
         if progress != building.progress or current != building.current_milestone_id:
             building.progress = progress
             building.current_milestone_id = current
@@ -129,9 +129,11 @@ def buildings_progress_refresh(*, buildings: Iterable[Building]) -> None:
             )
 
 
-def _progress(
+def weighted_progress(
     nodes: list[ProjectMilestone], percents: dict[int, int]
 ) -> tuple[Decimal, int | None]:
+    """(progress %, the first node not complete) of a building whose nodes stand at `percents`
+    (milestone type id → percent), weighted by its project's template `nodes`."""
     total_weight = sum((node.weight for node in nodes), Decimal(0))
     if not total_weight:
         return Decimal("0.00"), None

@@ -1,0 +1,296 @@
+"""The figures a leader quotes, as they stood at the end of a day (Asia/Shanghai), for the
+projects a reader may see: households and flats by status, each building's stage, progress,
+next node and lateness, the milestones late, with the change since the week before.
+
+"As they stood" is read from the history tables every change already writes (simple-history):
+for each object, its last historical row dated before the end of the day, unless that row is a
+deletion. A report for last Monday therefore gives last Monday's numbers, whatever changed
+since. The queries are a fixed number (two report dates × one per subject), however many
+buildings, flats and households there are: counting is done by the database, and only the
+milestones (a few thousand rows for hundreds of buildings) are read into Python.
+"""
+
+import datetime
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db.models import Count, Max, Model, QuerySet
+from django.utils import timezone
+
+from resettlement.households.models import Household, HouseholdStatus
+from resettlement.housing.models import Building, Flat, FlatStatus, Phase
+from resettlement.progress.models import (
+    BuildingMilestone,
+    MilestoneRole,
+    MilestoneType,
+    ProjectMilestone,
+)
+from resettlement.progress.services import weighted_progress
+from resettlement.projects.models import Project
+
+# The change is reported against the same day a week before (the weekly report's rhythm).
+COMPARED_DAYS = 7
+
+
+def day_end(day: datetime.date) -> datetime.datetime:
+    """The first instant after `day` in the project's time zone (Asia/Shanghai)."""
+    midnight = datetime.datetime.combine(day + datetime.timedelta(days=1), datetime.time())
+    return timezone.make_aware(midnight, timezone.get_default_timezone())
+
+
+def standing(model: type[Model], cutoff: datetime.datetime, **filters) -> QuerySet:
+    """The historical rows of `model` that stood at `cutoff`: each object's last row dated
+    before it, deleted objects left out. `filters` narrow the objects (on the historical
+    model's fields, e.g. project_id__in=…)."""
+    history = model.history.model  # type: ignore[attr-defined]
+    latest = (
+        history.objects.filter(history_date__lt=cutoff, **filters)
+        .values("id")
+        .annotate(last=Max("history_id"))
+        .values("last")
+    )
+    return history.objects.filter(history_id__in=latest).exclude(history_type="-")
+
+
+@dataclass
+class BuildingFigures:
+    id: int
+    project: str
+    code: str
+    village: str
+    phase: str
+    phase_label: str
+    progress: Decimal
+    next_node: str  # the first node not complete ("" when every node is)
+    next_planned: datetime.date | None
+    days_late: int  # the worst open node past its planned finish
+    topped_out: bool
+    accepted: bool  # 竣工验收 complete
+    flats: int
+    flats_selected: int  # chosen, handed over or not
+    flats_handed_over: int
+
+
+@dataclass
+class LateMilestone:
+    project: str
+    building: str
+    node: str
+    planned_finish: datetime.date
+    days_late: int
+
+
+@dataclass
+class Tally:
+    """Counts on one day and on the day compared with."""
+
+    now: int = 0
+    before: int = 0
+
+    @property
+    def change(self) -> int:
+        return self.now - self.before
+
+
+@dataclass
+class ProjectFigures:
+    code: str
+    name: str
+    households: dict[str, Tally] = field(default_factory=dict)  # by HouseholdStatus
+    flats: dict[str, Tally] = field(default_factory=dict)  # by FlatStatus
+    buildings: list[BuildingFigures] = field(default_factory=list)
+    late: list[LateMilestone] = field(default_factory=list)
+    topped_out: Tally = field(default_factory=Tally)
+    accepted: Tally = field(default_factory=Tally)
+
+    @property
+    def household_total(self) -> int:
+        return sum(tally.now for tally in self.households.values())
+
+    @property
+    def selected(self) -> Tally:
+        """Households with their flats chosen (allocated and every later step)."""
+        return _sum(self.households, SELECTED_OR_LATER)
+
+    @property
+    def handed_over(self) -> Tally:
+        return _sum(self.households, (HouseholdStatus.HANDED_OVER, HouseholdStatus.CERTIFIED))
+
+
+SELECTED_OR_LATER = (
+    HouseholdStatus.ALLOCATED,
+    HouseholdStatus.NOTIFIED,
+    HouseholdStatus.HANDED_OVER,
+    HouseholdStatus.CERTIFIED,
+)
+
+
+def _sum(tallies: dict[str, Tally], keys) -> Tally:
+    return Tally(
+        now=sum(tallies[key].now for key in keys if key in tallies),
+        before=sum(tallies[key].before for key in keys if key in tallies),
+    )
+
+
+@dataclass
+class ProgressFigures:
+    as_of: datetime.date
+    compared_with: datetime.date
+    projects: list[ProjectFigures]
+
+
+def progress_figures(projects: QuerySet[Project], as_of: datetime.date) -> ProgressFigures:
+    """The figures of `projects` at the end of `as_of`, beside those a week before."""
+    projects_list = list(projects.order_by("code"))
+    by_id = {
+        project.pk: ProjectFigures(code=project.code, name=project.name)
+        for project in projects_list
+    }
+    before = as_of - datetime.timedelta(days=COMPARED_DAYS)
+    ids = list(by_id)
+    for attribute, day in (("now", as_of), ("before", before)):
+        cutoff = day_end(day)
+        _count(
+            standing(Household, cutoff, project_id__in=ids),
+            "project_id",
+            HouseholdStatus.values,
+            {pk: figures.households for pk, figures in by_id.items()},
+            attribute,
+        )
+    buildings = _buildings(ids, day_end(as_of))
+    flat_counts = {}
+    for attribute, day in (("now", as_of), ("before", before)):
+        counts = _flat_counts(list(buildings), day_end(day))
+        flat_counts[attribute] = counts
+        for building_id, statuses in counts.items():
+            figures = by_id[buildings[building_id].project_id]
+            for status, number in statuses.items():
+                tally = figures.flats.setdefault(status, Tally())
+                setattr(tally, attribute, getattr(tally, attribute) + number)
+    for figures in by_id.values():
+        for status in FlatStatus.values:
+            figures.flats.setdefault(status, Tally())
+    template = _template(ids)
+    types = {milestone_type.pk: milestone_type for milestone_type in MilestoneType.objects.all()}
+    nodes_now = _milestones(list(buildings), day_end(as_of))
+    nodes_before = _milestones(list(buildings), day_end(before))
+    for building in buildings.values():
+        figures = by_id[building.project_id]
+        row, late = _building_figures(
+            building,
+            template[building.project_id],
+            types,
+            nodes_now.get(building.pk, {}),
+            flat_counts["now"].get(building.pk, Counter()),
+            as_of,
+        )
+        figures.buildings.append(row)
+        figures.late.extend(late)
+        earlier = nodes_before.get(building.pk, {})
+        figures.topped_out.now += row.topped_out
+        figures.accepted.now += row.accepted
+        figures.topped_out.before += _complete(earlier, types, MilestoneRole.TOPPING_OUT)
+        figures.accepted.before += _complete(earlier, types, MilestoneRole.COMPLETION_ACCEPTANCE)
+    for figures in by_id.values():
+        figures.late.sort(key=lambda late: (-late.days_late, late.building, late.node))
+    return ProgressFigures(
+        as_of=as_of, compared_with=before, projects=[by_id[project.pk] for project in projects_list]
+    )
+
+
+def _count(rows: QuerySet, key: str, statuses, into: dict, attribute: str) -> None:
+    for owner, status, number in (
+        rows.values_list(key, "status").annotate(n=Count("history_id")).order_by()
+    ):
+        tallies = into[owner]
+        tally = tallies.setdefault(status, Tally())
+        setattr(tally, attribute, number)
+    for tallies in into.values():
+        for status in statuses:
+            tallies.setdefault(status, Tally())
+
+
+def _buildings(project_ids: list[int], cutoff: datetime.datetime) -> dict[int, Building]:
+    """The buildings that stood at `cutoff` (as they are named now)."""
+    existing = standing(Building, cutoff, project_id__in=project_ids).values("id")
+    buildings = Building.objects.filter(pk__in=existing).select_related("project", "village")
+    return {building.pk: building for building in buildings.order_by("project__code", "sort_key")}
+
+
+def _flat_counts(building_ids: list[int], cutoff: datetime.datetime) -> dict[int, Counter]:
+    counts: dict[int, Counter] = defaultdict(Counter)
+    rows = standing(Flat, cutoff, building_id__in=building_ids)
+    for building_id, status, number in (
+        rows.values_list("building_id", "status").annotate(n=Count("history_id")).order_by()
+    ):
+        counts[building_id][status] = number
+    return counts
+
+
+def _template(project_ids: list[int]) -> dict[int, list[ProjectMilestone]]:
+    template: dict[int, list[ProjectMilestone]] = {pk: [] for pk in project_ids}
+    for node in ProjectMilestone.objects.filter(project_id__in=project_ids).order_by("sequence"):
+        template[node.project_id].append(node)
+    return template
+
+
+def _milestones(building_ids: list[int], cutoff: datetime.datetime) -> dict[int, dict]:
+    """Per building, its nodes as they stood: milestone type id → historical row."""
+    nodes: dict[int, dict] = defaultdict(dict)
+    rows = standing(BuildingMilestone, cutoff, building_id__in=building_ids)
+    for row in rows:
+        nodes[row.building_id][row.milestone_type_id] = row
+    return nodes
+
+
+def _complete(nodes: dict, types: dict, role: str) -> bool:
+    return any(types[type_id].role == role and row.percent == 100 for type_id, row in nodes.items())
+
+
+def _building_figures(
+    building: Building,
+    template: list[ProjectMilestone],
+    types: dict[int, MilestoneType],
+    nodes: dict,
+    flats: Counter,
+    as_of: datetime.date,
+) -> tuple[BuildingFigures, list[LateMilestone]]:
+    percents = {type_id: row.percent for type_id, row in nodes.items()}
+    progress, current = weighted_progress(template, percents)
+    if current is None and template:
+        phase = Phase.DELIVERED
+    elif progress == 0:
+        phase = Phase.NOT_STARTED
+    else:
+        phase = Phase(types[current].phase) if current else Phase.NOT_STARTED
+    late = [
+        LateMilestone(
+            project=building.project.code,
+            building=building.code,
+            node=types[type_id].name,
+            planned_finish=row.planned_finish,
+            days_late=(as_of - row.planned_finish).days,
+        )
+        for type_id, row in nodes.items()
+        if row.percent < 100 and row.planned_finish is not None and row.planned_finish < as_of
+    ]
+    next_row = nodes.get(current) if current else None
+    row = BuildingFigures(
+        id=building.pk,
+        project=building.project.code,
+        code=building.code,
+        village=building.village.name if building.village else "",
+        phase=phase.value,
+        phase_label=str(phase.label),
+        progress=progress,
+        next_node=types[current].name if current else "",
+        next_planned=next_row.planned_finish if next_row else None,
+        days_late=max((item.days_late for item in late), default=0),
+        topped_out=_complete(nodes, types, MilestoneRole.TOPPING_OUT),
+        accepted=_complete(nodes, types, MilestoneRole.COMPLETION_ACCEPTANCE),
+        flats=sum(flats.values()),
+        flats_selected=flats[FlatStatus.SELECTED] + flats[FlatStatus.HANDED_OVER],
+        flats_handed_over=flats[FlatStatus.HANDED_OVER],
+    )
+    return row, late
