@@ -59,6 +59,26 @@ class LateMilestoneSerializer(serializers.Serializer):
     days_late = serializers.IntegerField()
 
 
+class VillageFiguresSerializer(serializers.Serializer):
+    name = serializers.CharField()
+    households = serializers.DictField(child=TallySerializer(), help_text="by household status")
+    households_selected = TallySerializer(source="selected")
+    households_handed_over = TallySerializer(source="handed_over")
+    buildings = serializers.IntegerField()
+    buildings_topped_out = serializers.IntegerField(source="topped_out")
+    buildings_accepted = serializers.IntegerField(source="accepted")
+    in_progress = serializers.ListField(
+        child=serializers.CharField(), help_text="nodes under way in its buildings"
+    )
+
+
+class SelectionFiguresSerializer(serializers.Serializer):
+    days_held = TallySerializer(help_text="selection days opened")
+    served = TallySerializer(help_text="households that chose their flats at a desk")
+    skipped = TallySerializer(help_text="households that lost their turn")
+    absences = TallySerializer(help_text="times a called household was absent")
+
+
 class ProjectFiguresSerializer(serializers.Serializer):
     code = serializers.CharField()
     name = serializers.CharField()
@@ -68,6 +88,8 @@ class ProjectFiguresSerializer(serializers.Serializer):
     flats = serializers.DictField(child=TallySerializer(), help_text="by flat status")
     buildings_topped_out = TallySerializer(source="topped_out")
     buildings_accepted = TallySerializer(source="accepted")
+    villages = VillageFiguresSerializer(many=True)
+    selection = SelectionFiguresSerializer()
     buildings = BuildingFiguresSerializer(many=True)
     late = LateMilestoneSerializer(many=True)
 

@@ -18,6 +18,7 @@ from resettlement.progress.services import building_milestones_record
 from resettlement.projects.models import Project
 from resettlement.reports.figures import progress_figures
 from tests.factories import HouseholdFactory, make_building
+from tests.handover_fixtures import allocated_project
 
 pytestmark = pytest.mark.django_db
 
@@ -115,6 +116,26 @@ def test_late_milestones_are_counted_in_days_at_the_report_date(world):
     assert (row.code, row.days_late, row.next_planned) == ("2#", 12, planned["planned_finish"])
 
 
+def test_villages_and_the_selection_day_of_a_project(world):
+    project, buildings, _people = allocated_project(world)
+    first = BuildingMilestone.objects.filter(building=buildings[1]).order_by(
+        "milestone_type__default_sequence"
+    )[0]
+    day = timezone.localdate()
+    building_milestones_record(changes=[(first, {"percent": 40, "actual_start": day})])
+    figures = figures_of(project, day)
+    selection = figures.selection
+    assert (selection.days_held.now, selection.served.now, selection.skipped.now) == (1, 4, 0)
+    assert (selection.days_held.change, selection.served.change) == (1, 4)
+    assert figures.selected.now == 4 and figures.handed_over.now == 0
+    with_households = [village for village in figures.villages if village.household_total]
+    assert sum(village.household_total for village in with_households) == 4
+    assert all(village.name for village in with_households)
+    under_way = [name for village in figures.villages for name in village.in_progress]
+    assert under_way == [first.milestone_type.name]
+    assert sum(village.buildings for village in figures.villages) == len(figures.buildings)
+
+
 def test_the_queries_do_not_grow_with_the_buildings(world, django_assert_num_queries):
     projects = Project.objects.filter(pk=world.project_a.pk)
     with django_assert_num_queries(QUERIES):
@@ -126,7 +147,7 @@ def test_the_queries_do_not_grow_with_the_buildings(world, django_assert_num_que
     assert len(figures.projects[0].buildings) == 6
 
 
-QUERIES = 10
+QUERIES = 15
 
 
 class TestEndpoint:

@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Max, Model, QuerySet
+from django.db.models import Count, Max, Model, QuerySet, Sum
 from django.utils import timezone
 
 from resettlement.households.models import Household, HouseholdStatus
@@ -27,7 +27,8 @@ from resettlement.progress.models import (
     ProjectMilestone,
 )
 from resettlement.progress.services import weighted_progress
-from resettlement.projects.models import Project
+from resettlement.projects.models import Project, Village
+from resettlement.selection.models import EventStatus, QueueEntry, QueueStatus, SelectionEvent
 
 # The change is reported against the same day a week before (the weekly report's rhythm).
 COMPARED_DAYS = 7
@@ -94,6 +95,38 @@ class Tally:
 
 
 @dataclass
+class VillageFigures:
+    name: str
+    households: dict[str, Tally] = field(default_factory=dict)  # by HouseholdStatus
+    buildings: int = 0
+    topped_out: int = 0
+    accepted: int = 0
+    in_progress: list[str] = field(default_factory=list)  # nodes under way, template order
+
+    @property
+    def household_total(self) -> int:
+        return sum(tally.now for tally in self.households.values())
+
+    @property
+    def selected(self) -> Tally:
+        return _sum(self.households, SELECTED_OR_LATER)
+
+    @property
+    def handed_over(self) -> Tally:
+        return _sum(self.households, HANDED_OVER_OR_LATER)
+
+
+@dataclass
+class SelectionFigures:
+    """Selection days opened by then, households served (flats chosen at a desk), absences."""
+
+    days_held: Tally = field(default_factory=Tally)
+    served: Tally = field(default_factory=Tally)
+    skipped: Tally = field(default_factory=Tally)  # lost their turn
+    absences: Tally = field(default_factory=Tally)  # times called and absent
+
+
+@dataclass
 class ProjectFigures:
     code: str
     name: str
@@ -103,6 +136,8 @@ class ProjectFigures:
     late: list[LateMilestone] = field(default_factory=list)
     topped_out: Tally = field(default_factory=Tally)
     accepted: Tally = field(default_factory=Tally)
+    villages: list[VillageFigures] = field(default_factory=list)
+    selection: SelectionFigures = field(default_factory=SelectionFigures)
 
     @property
     def household_total(self) -> int:
@@ -115,9 +150,10 @@ class ProjectFigures:
 
     @property
     def handed_over(self) -> Tally:
-        return _sum(self.households, (HouseholdStatus.HANDED_OVER, HouseholdStatus.CERTIFIED))
+        return _sum(self.households, HANDED_OVER_OR_LATER)
 
 
+HANDED_OVER_OR_LATER = (HouseholdStatus.HANDED_OVER, HouseholdStatus.CERTIFIED)
 SELECTED_OR_LATER = (
     HouseholdStatus.ALLOCATED,
     HouseholdStatus.NOTIFIED,
@@ -149,15 +185,22 @@ def progress_figures(projects: QuerySet[Project], as_of: datetime.date) -> Progr
     }
     before = as_of - datetime.timedelta(days=COMPARED_DAYS)
     ids = list(by_id)
+    villages: dict[tuple[int, int | None], VillageFigures] = {}
+    names = dict(Village.objects.filter(projects__in=ids).values_list("pk", "name"))
     for attribute, day in (("now", as_of), ("before", before)):
-        cutoff = day_end(day)
-        _count(
-            standing(Household, cutoff, project_id__in=ids),
-            "project_id",
-            HouseholdStatus.values,
-            {pk: figures.households for pk, figures in by_id.items()},
-            attribute,
-        )
+        rows = standing(Household, day_end(day), project_id__in=ids)
+        for project_id, village_id, status, number in (
+            rows.values_list("project_id", "village_id", "status")
+            .annotate(n=Count("history_id"))
+            .order_by()
+        ):
+            for tallies in (
+                by_id[project_id].households,
+                _village(villages, names, project_id, village_id).households,
+            ):
+                tally = tallies.setdefault(status, Tally())
+                setattr(tally, attribute, getattr(tally, attribute) + number)
+        _selection(by_id, day_end(day), attribute)
     buildings = _buildings(ids, day_end(as_of))
     flat_counts = {}
     for attribute, day in (("now", as_of), ("before", before)):
@@ -192,23 +235,69 @@ def progress_figures(projects: QuerySet[Project], as_of: datetime.date) -> Progr
         figures.accepted.now += row.accepted
         figures.topped_out.before += _complete(earlier, types, MilestoneRole.TOPPING_OUT)
         figures.accepted.before += _complete(earlier, types, MilestoneRole.COMPLETION_ACCEPTANCE)
+        village = _village(villages, names, building.project_id, building.village_id)
+        village.buildings += 1
+        village.topped_out += row.topped_out
+        village.accepted += row.accepted
+        for type_id in _under_way(template[building.project_id], nodes_now.get(building.pk, {})):
+            if types[type_id].name not in village.in_progress:
+                village.in_progress.append(types[type_id].name)
+    for (project_id, _village_id), village in sorted(
+        villages.items(), key=lambda item: (item[0][0], item[1].name)
+    ):
+        for status in HouseholdStatus.values:
+            village.households.setdefault(status, Tally())
+        by_id[project_id].villages.append(village)
     for figures in by_id.values():
+        for status in HouseholdStatus.values:
+            figures.households.setdefault(status, Tally())
         figures.late.sort(key=lambda late: (-late.days_late, late.building, late.node))
     return ProgressFigures(
         as_of=as_of, compared_with=before, projects=[by_id[project.pk] for project in projects_list]
     )
 
 
-def _count(rows: QuerySet, key: str, statuses, into: dict, attribute: str) -> None:
-    for owner, status, number in (
-        rows.values_list(key, "status").annotate(n=Count("history_id")).order_by()
-    ):
-        tallies = into[owner]
-        tally = tallies.setdefault(status, Tally())
-        setattr(tally, attribute, number)
-    for tallies in into.values():
-        for status in statuses:
-            tallies.setdefault(status, Tally())
+def _village(
+    villages: dict, names: dict[int, str], project_id: int, village_id: int | None
+) -> VillageFigures:
+    key = (project_id, village_id)
+    if key not in villages:
+        villages[key] = VillageFigures(name=names.get(village_id, "") if village_id else "")
+    return villages[key]
+
+
+def _selection(by_id: dict[int, ProjectFigures], cutoff: datetime.datetime, attribute: str):
+    """Selection days opened by `cutoff`, and their queues as they stood: two queries."""
+    opened = standing(SelectionEvent, cutoff, project_id__in=list(by_id)).filter(
+        status__in=(EventStatus.OPEN, EventStatus.CLOSED)
+    )
+    events = dict(opened.values_list("id", "project_id"))
+    for project_id in events.values():
+        tally = by_id[project_id].selection.days_held
+        setattr(tally, attribute, getattr(tally, attribute) + 1)
+    queue = (
+        standing(QueueEntry, cutoff, event_id__in=opened.values("id"))
+        .values_list("event_id", "status")
+        .annotate(n=Count("history_id"), absent=Sum("absences"))
+        .order_by()
+    )
+    for event_id, status, number, absent in queue:
+        figures = by_id[events[event_id]].selection
+        for tally, value in (
+            (figures.served, number if status == QueueStatus.DONE else 0),
+            (figures.skipped, number if status == QueueStatus.SKIPPED else 0),
+            (figures.absences, absent or 0),
+        ):
+            setattr(tally, attribute, getattr(tally, attribute) + value)
+
+
+def _under_way(template: list[ProjectMilestone], nodes: dict) -> list[int]:
+    """The milestone types begun and not complete, in template order."""
+    return [
+        node.milestone_type_id
+        for node in template
+        if node.milestone_type_id in nodes and 0 < nodes[node.milestone_type_id].percent < 100
+    ]
 
 
 def _buildings(project_ids: list[int], cutoff: datetime.datetime) -> dict[int, Building]:
