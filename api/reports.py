@@ -50,6 +50,7 @@ class BuildingFiguresSerializer(serializers.Serializer):
     flats = serializers.IntegerField()
     flats_selected = serializers.IntegerField()
     flats_handed_over = serializers.IntegerField()
+    flats_handed_over_change = serializers.IntegerField(help_text="since a week before")
 
 
 class LateMilestoneSerializer(serializers.Serializer):

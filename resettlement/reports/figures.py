@@ -71,6 +71,7 @@ class BuildingFigures:
     flats: int
     flats_selected: int  # chosen, handed over or not
     flats_handed_over: int
+    flats_handed_over_change: int  # since the day compared with
 
 
 @dataclass
@@ -227,6 +228,7 @@ def progress_figures(projects: QuerySet[Project], as_of: datetime.date) -> Progr
             nodes_now.get(building.pk, {}),
             flat_counts["now"].get(building.pk, Counter()),
             as_of,
+            handed_before=flat_counts["before"].get(building.pk, Counter())[FlatStatus.HANDED_OVER],
         )
         figures.buildings.append(row)
         figures.late.extend(late)
@@ -344,6 +346,8 @@ def _building_figures(
     nodes: dict,
     flats: Counter,
     as_of: datetime.date,
+    *,
+    handed_before: int,
 ) -> tuple[BuildingFigures, list[LateMilestone]]:
     percents = {type_id: row.percent for type_id, row in nodes.items()}
     progress, current = weighted_progress(template, percents)
@@ -381,5 +385,6 @@ def _building_figures(
         flats=sum(flats.values()),
         flats_selected=flats[FlatStatus.SELECTED] + flats[FlatStatus.HANDED_OVER],
         flats_handed_over=flats[FlatStatus.HANDED_OVER],
+        flats_handed_over_change=flats[FlatStatus.HANDED_OVER] - handed_before,
     )
     return row, late
