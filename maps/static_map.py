@@ -20,7 +20,8 @@ from resettlement.projects.models import Project
 LABEL_LIMIT = 400  # building codes are written on the map up to this many buildings
 
 
-def _font_family() -> list[str]:
+def chart_font_family() -> list[str]:
+    """matplotlib's font family list with the CJK font first (registered on first use)."""
     path = cjk_font_path()
     if path is not None and CJK_FAMILY not in {
         font.name for font in font_manager.fontManager.ttflist
@@ -29,12 +30,23 @@ def _font_family() -> list[str]:
     return [CJK_FAMILY, "DejaVu Sans"]
 
 
-def project_map_png(project: Project, *, width_inches: float = 11.0, dpi: int = 150) -> bytes:
+def project_map_png(
+    project: Project,
+    *,
+    width_inches: float = 11.0,
+    dpi: int = 150,
+    phases: dict[int, str] | None = None,
+    as_of=None,
+) -> bytes:
+    """The project's buildings coloured by phase (today's, or `phases`: building id → phase,
+    as a report of a past day has them), its villages outlined, dated today or `as_of`."""
     rows = list(
         Building.objects.for_project(project)
         .with_phase()
-        .values("code", "phase", "footprint", "longitude", "latitude")
+        .values("pk", "code", "phase", "footprint", "longitude", "latitude")
     )
+    if phases is not None:
+        rows = [{**row, "phase": phases[row["pk"]]} for row in rows if row["pk"] in phases]
     buildings = geopandas.GeoDataFrame(
         {
             "code": [row["code"] for row in rows],
@@ -48,7 +60,7 @@ def project_map_png(project: Project, *, width_inches: float = 11.0, dpi: int = 
         geometry=[shape(v.boundary) for v in project.villages.exclude(boundary=None)],
         crs="EPSG:4326",
     )
-    family = _font_family()
+    family = chart_font_family()
     figure = Figure(figsize=(width_inches, width_inches * 0.75), dpi=dpi)
     FigureCanvasAgg(figure)
     axes = figure.add_subplot()
@@ -56,7 +68,7 @@ def project_map_png(project: Project, *, width_inches: float = 11.0, dpi: int = 
     axes.set_axis_off()
     title = _("%(project)s · construction progress · %(date)s") % {
         "project": project.name,
-        "date": timezone.localdate().isoformat(),
+        "date": (as_of or timezone.localdate()).isoformat(),
     }
     axes.set_title(title, fontfamily=family, fontsize=14)
     if buildings.empty and villages.empty:

@@ -17,8 +17,9 @@ from a layer above (not even inside a function). Lowest first:
 8. ``handover``: batches, appointments, inspection and defects, the handover of keys, and the
    bulk printing of households' documents; ``imports``: registers read into the layers below;
 9. ``demo``: a whole project in every state, made through the layers below;
-10. ``maps``: geodata pages and files; ``reports``: the leadership's progress figures (as of
-    any day, from the history tables), which print the map; then ``api`` on top.
+10. ``maps``: geodata pages and files;
+11. ``reports``: the leadership's progress report (figures as of any day, from the history
+    tables; PDF with charts and the map, workbook); then ``api`` on top.
 
 Views, admin, URL configurations and management commands form the web layer: they may
 import any app. Models, services, lifecycles, validation and tasks may not reach upwards;

@@ -20,8 +20,8 @@ LAYERS = {
     "resettlement.imports": 8,
     "resettlement.demo": 9,
     "maps": 10,
-    "resettlement.reports": 10,
-    "api": 11,
+    "resettlement.reports": 11,
+    "api": 12,
 }
 
 # The web layer may import any app.

@@ -15,7 +15,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Max, Model, QuerySet, Sum
+from django.db.models import Count, Max, Min, Model, QuerySet, Sum
 from django.utils import timezone
 
 from resettlement.households.models import Household, HouseholdStatus
@@ -128,6 +128,23 @@ class SelectionFigures:
 
 
 @dataclass
+class CurvePoint:
+    """Progress at a month's end, weighted as the buildings' progress is: planned (nodes
+    planned to finish by then) and actual (nodes finished by then, up to the report's day)."""
+
+    month: datetime.date  # the month's last day
+    planned: Decimal
+    actual: Decimal | None  # None after the report's day
+
+
+@dataclass
+class MonthCount:
+    month: datetime.date  # the month's first day
+    selected: int  # households that chose their flats that month
+    handed_over: int  # households handed their keys that month
+
+
+@dataclass
 class ProjectFigures:
     code: str
     name: str
@@ -139,6 +156,8 @@ class ProjectFigures:
     accepted: Tally = field(default_factory=Tally)
     villages: list[VillageFigures] = field(default_factory=list)
     selection: SelectionFigures = field(default_factory=SelectionFigures)
+    curve: list[CurvePoint] = field(default_factory=list)
+    months: list[MonthCount] = field(default_factory=list)
 
     @property
     def household_total(self) -> int:
@@ -244,6 +263,10 @@ def progress_figures(projects: QuerySet[Project], as_of: datetime.date) -> Progr
         for type_id in _under_way(template[building.project_id], nodes_now.get(building.pk, {})):
             if types[type_id].name not in village.in_progress:
                 village.in_progress.append(types[type_id].name)
+    for project_id, figures in by_id.items():
+        project_buildings = [b for b in buildings.values() if b.project_id == project_id]
+        figures.curve = _curve(template[project_id], project_buildings, nodes_now, as_of)
+    _months(by_id, day_end(as_of))
     for (project_id, _village_id), village in sorted(
         villages.items(), key=lambda item: (item[0][0], item[1].name)
     ):
@@ -291,6 +314,81 @@ def _selection(by_id: dict[int, ProjectFigures], cutoff: datetime.datetime, attr
             (figures.absences, absent or 0),
         ):
             setattr(tally, attribute, getattr(tally, attribute) + value)
+
+
+MAX_CURVE_MONTHS = 120
+
+
+def _month_end(day: datetime.date) -> datetime.date:
+    following = (day.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
+    return following - datetime.timedelta(days=1)
+
+
+def _curve(
+    template: list[ProjectMilestone], buildings: list[Building], nodes: dict, as_of: datetime.date
+) -> list[CurvePoint]:
+    """Planned and actual progress at each month's end (the S-curve), from the nodes as they
+    stood on the report's day."""
+    weights = {node.milestone_type_id: node.weight for node in template}
+    total = sum(weights.values(), Decimal(0)) * len(buildings)
+    planned: list[tuple[datetime.date, Decimal]] = []
+    actual: list[tuple[datetime.date, Decimal]] = []
+    for building in buildings:
+        for type_id, row in nodes.get(building.pk, {}).items():
+            weight = weights.get(type_id)
+            if weight is None:
+                continue
+            if row.planned_finish:
+                planned.append((row.planned_finish, weight))
+            if row.percent == 100 and row.actual_finish:
+                actual.append((row.actual_finish, weight))
+    dates = [day for day, _weight in planned + actual]
+    if not total or not dates:
+        return []
+    month = _month_end(min(dates))
+    last = _month_end(max([*dates, as_of]))
+    points: list[CurvePoint] = []
+    while month <= last and len(points) < MAX_CURVE_MONTHS:
+        done_by = min(month, as_of)
+        points.append(
+            CurvePoint(
+                month=month,
+                planned=_share(planned, month, total),
+                actual=_share(actual, done_by, total) if month <= _month_end(as_of) else None,
+            )
+        )
+        month = _month_end(month + datetime.timedelta(days=1))
+    return points
+
+
+def _share(dated: list[tuple[datetime.date, Decimal]], day: datetime.date, total) -> Decimal:
+    part = sum((weight for when, weight in dated if when <= day), Decimal(0))
+    return (part / total * 100).quantize(Decimal("0.1"))
+
+
+def _months(by_id: dict[int, ProjectFigures], cutoff: datetime.datetime) -> None:
+    """Households that reached 'flats chosen' and 'handed over' in each month, by the first
+    historical row showing them there: two queries."""
+    history = Household.history.model
+    counts: dict[int, dict[datetime.date, list[int]]] = defaultdict(dict)
+    zone = timezone.get_default_timezone()
+    for index, statuses in enumerate((SELECTED_OR_LATER, HANDED_OVER_OR_LATER)):
+        firsts = (
+            history.objects.filter(
+                project_id__in=list(by_id), status__in=statuses, history_date__lt=cutoff
+            )
+            .values("project_id", "id")
+            .annotate(first=Min("history_date"))
+            .values_list("project_id", "first")
+        )
+        for project_id, first in firsts:
+            month = timezone.localtime(first, zone).date().replace(day=1)
+            counts[project_id].setdefault(month, [0, 0])[index] += 1
+    for project_id, by_month in counts.items():
+        by_id[project_id].months = [
+            MonthCount(month=month, selected=numbers[0], handed_over=numbers[1])
+            for month, numbers in sorted(by_month.items())
+        ]
 
 
 def _under_way(template: list[ProjectMilestone], nodes: dict) -> list[int]:

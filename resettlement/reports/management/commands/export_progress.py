@@ -1,5 +1,5 @@
 """Write the progress report for a day (default today, Asia/Shanghai) to a file:
-`manage.py export_progress [--project CODE] [--date YYYY-MM-DD] --format xlsx --out FILE`.
+`manage.py export_progress [--project CODE] [--date YYYY-MM-DD] --format pdf|xlsx --out FILE`.
 Every project unless --project names one; the figures as they stood at the end of that day."""
 
 import datetime
@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from resettlement.projects.models import Project
 from resettlement.reports.figures import progress_figures
+from resettlement.reports.pdf import progress_pdf
 from resettlement.reports.workbook import progress_workbook
 
 
@@ -20,7 +21,7 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--project", default="", help="project code (default: every one)")
         parser.add_argument("--date", default="", help="YYYY-MM-DD, not after today")
-        parser.add_argument("--format", choices=["xlsx"], required=True)
+        parser.add_argument("--format", choices=["pdf", "xlsx"], required=True)
         parser.add_argument("--out", required=True, help="file to write")
 
     def handle(self, *args, project: str, date: str, format: str, out: str, **options):
@@ -33,7 +34,8 @@ class Command(BaseCommand):
                     raise CommandError(_("No project with code %(code)s.") % {"code": project})
             names = "、".join(projects.order_by("code").values_list("name", flat=True))
             figures = progress_figures(projects, as_of)
-            content = progress_workbook(figures, scope=names or "—")
+            write = progress_pdf if format == "pdf" else progress_workbook
+            content = write(figures, scope=names or "—")
         target = Path(out)
         target.write_bytes(content)
         self.stdout.write(f"{target} ({len(content):,} bytes, {as_of:%Y-%m-%d})")
