@@ -25,6 +25,8 @@ BENCHES = [
     "board.py postgres",
     "notice.py postgres",
     "handover_printing.py",
+    "progress_report.py",
+    "progress_report.py postgres",
 ]
 
 failed = []
