@@ -17,6 +17,8 @@ Variables (all optional unless noted):
                      before another worker takes it over (default 60)
   TASK_TIMEOUT       seconds a background task may run before its worker stops it (default 1800)
   VERIFY_RATE_PER_MINUTE  /verify/ requests per client address and minute (default 30)
+  REPORT_WEEKLY_AT   when workers make the weekly progress reports, Asia/Shanghai (default
+                     "MON 08:00": figures as of the Sunday before); empty: no weekly reports
   STATIC_ROOT        where `collectstatic` puts the static files WhiteNoise serves
   MEDIA_ROOT         where uploaded photos go (served under /media/)
   PRIVATE_ROOT       where files with personal data go (served only through views)
@@ -218,6 +220,7 @@ TASKS = {"default": _TASK_BACKENDS[TASKS_BACKEND]}
 TASK_TIMEOUT = env_int("TASK_TIMEOUT", 1800, minimum=10)
 PRINT_LEASE_SECONDS = env_int("PRINT_LEASE_SECONDS", 60, minimum=5)
 # /verify/<code>/ answers this many requests per client address and minute, then 429.
+REPORT_WEEKLY_AT = env_str("REPORT_WEEKLY_AT", "MON 08:00")
 VERIFY_RATE_PER_MINUTE = env_int("VERIFY_RATE_PER_MINUTE", 30, minimum=1)
 RQ_QUEUES = {
     "default": {"URL": _REDIS_URL or "redis://127.0.0.1:6379/0", "DEFAULT_TIMEOUT": TASK_TIMEOUT}

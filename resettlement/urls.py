@@ -34,6 +34,7 @@ urlpatterns = [
     path("", include("resettlement.selection.urls")),
     path("", include("resettlement.handover.urls")),
     path("", include("resettlement.archive.urls")),
+    path("", include("resettlement.reports.urls")),
     path(
         "accounts/login/",
         auth_views.LoginView.as_view(authentication_form=LoginForm),

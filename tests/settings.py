@@ -19,6 +19,8 @@ from resettlement.settings import STORAGES
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+# Workers started in a test make no weekly report unless the test asks for one.
+REPORT_WEEKLY_AT = ""
 _MEDIA = tempfile.mkdtemp(prefix="resettlement-test-media-")
 MEDIA_ROOT = Path(_MEDIA)
 STORAGES = {

@@ -13,6 +13,7 @@ from resettlement import urls as root_urls
 from resettlement.handover.models import Handover
 from resettlement.lottery.models import Lottery
 from resettlement.progress.services import building_milestones_record
+from resettlement.reports.jobs import report_request, report_run
 from resettlement.selection.board import board_link_create
 from resettlement.selection.confirmation import selection_confirm
 from resettlement.selection.lifecycle import desk_call_next, event_open
@@ -85,6 +86,9 @@ def site_build(world, personas) -> Site:
         entry=other_entry, desk=other_desk, flats=[other_flat], idempotency_key=uuid.uuid4()
     )
     handover = _handover_under_way(other_flat.building, other, by=personas["supervisor"])
+    # A progress report of the project, written (its PDF and workbook kept).
+    report = report_request(project=event.project, as_of=today, by=personas["leader"])
+    report_run(report.pk)
     return Site(event=event, lottery=event.lottery, selection=selection, handover=handover)
 
 
@@ -160,6 +164,7 @@ def page_urls(site: Site) -> dict[str, str]:
     defect = handover.household.inspections.get().defects.get()
     issued = handover.household.issued_documents.order_by("pk").first()
     job = batch.print_jobs.get()
+    report = site.project.progress_reports.get()
     args = {
         "projects:home": [],
         "login": [],
@@ -243,6 +248,11 @@ def page_urls(site: Site) -> dict[str, str]:
         "handover:print-retry": [job.pk],
         "handover:print-pdf": [job.pk],
         "handover:print-zip": [job.pk],
+        "reports:list": [],
+        "reports:detail": [report.pk],
+        "reports:progress": [report.pk],
+        "reports:pdf": [report.pk],
+        "reports:xlsx": [report.pk],
         "api-schema": [],
         "api-docs": [],
     }

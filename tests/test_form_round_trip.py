@@ -43,6 +43,7 @@ ACTIONS = {
     "handover:handover-add": "hands the household its keys (shown until it has them)",
     "handover:print-start": "starts a print job",
     "handover:print-retry": "prints again the households a job could not print",
+    "reports:list": "writes a progress report",
 }
 # Forms that show stored values: sent back unchanged, they save (and write nothing).
 MUST_SAVE = {
@@ -95,6 +96,10 @@ NOT_FORM_TARGETS = {
     "handover:print-progress",
     "handover:print-pdf",
     "handover:print-zip",
+    "reports:detail",
+    "reports:progress",
+    "reports:pdf",
+    "reports:xlsx",
     "api-schema",
     "api-docs",
 }

@@ -147,7 +147,7 @@ def test_the_queries_do_not_grow_with_the_buildings(world, django_assert_num_que
     assert len(figures.projects[0].buildings) == 6
 
 
-QUERIES = 15
+QUERIES = 17
 
 
 class TestEndpoint:

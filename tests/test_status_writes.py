@@ -11,9 +11,13 @@ from django.apps import apps
 ROOT = Path(__file__).resolve().parent.parent
 PRODUCT = ("resettlement", "api", "maps")
 LIFECYCLE_MODULE = "lifecycle.py"
-# An import job's and a print job's progress (queued, running, finished; a part's lease) is the
+# An import job's, a print job's and a kept report's progress (queued, running, finished; a part's lease) is the
 # job's own bookkeeping, written by the tasks that run it, not a lifecycle of the resettlement.
-EXEMPT = ("resettlement/imports/", "resettlement/handover/printing.py")
+EXEMPT = (
+    "resettlement/imports/",
+    "resettlement/handover/printing.py",
+    "resettlement/reports/jobs.py",
+)
 WRITING_METHODS = {"update", "create", "bulk_create", "get_or_create", "update_or_create"}
 BULK_UPDATES = {"bulk_update", "bulk_update_with_history"}
 

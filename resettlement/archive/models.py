@@ -18,6 +18,7 @@ EXTENSIONS = {
     "text/csv": ".csv",
     "text/html": ".html",
     "application/zip": ".zip",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": ".xlsx",
 }
 
 
@@ -33,6 +34,8 @@ class DocumentKind(models.TextChoices):
     ISSUED = "issued", _("Issued document (PDF)")
     PRINT_MERGED = "print_merged", _("Print job: one PDF for printing")
     PRINT_ZIP = "print_zip", _("Print job: one PDF per household (ZIP)")
+    REPORT_PDF = "report_pdf", _("Progress report (PDF)")
+    REPORT_XLSX = "report_xlsx", _("Progress report (workbook)")
 
 
 # A new version of these replaces the one served (the notice gains a "replaced by" banner when

@@ -92,6 +92,7 @@ def project_dashboard(request, code: str):
         "can_edit_milestones": user_can(request.user, Capability.EDIT_MILESTONES, project),
         "can_edit_template": user_can(request.user, Capability.EDIT_MILESTONE_TEMPLATE, project),
         "can_manage_geometry": user_can(request.user, Capability.MANAGE_GEOMETRY, project),
+        "can_view_reports": user_can(request.user, Capability.VIEW_REPORTS, project),
         "stages": _stages(project, buildings),
         "flat_statuses": [(status, flat_counts.get(status.value, 0)) for status in FlatStatus],
         "flat_total": sum(flat_counts.values()),

@@ -2,8 +2,9 @@
 django-tasks-db's `db_worker` (tasks wait in the database) or django-rq's `rqworker --job-class
 django_tasks_rq.Job default` (tasks wait in Redis at REDIS_URL; start one on each worker
 machine). Beside it, a thread queues
-again the print parts whose worker went silent (handover.printing.recover_stale_print_parts),
-at start and every half lease."""
+again the print parts whose worker went silent (handover.printing.recover_stale_print_parts)
+and reports whose task was lost, and records the weekly progress reports when they are due
+(reports.jobs.weekly_reports_due), at start and every half lease."""
 
 import threading
 
@@ -13,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
 from resettlement.handover.printing import recover_stale_print_parts
+from resettlement.reports.jobs import requeue_waiting, weekly_reports_due
 
 
 class Command(BaseCommand):
@@ -53,6 +55,12 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"Print parts queued again (worker silent, or task lost): {recovered}"
             )
+        requeued = requeue_waiting()
+        if requeued:
+            self.stdout.write(f"Progress reports queued again (task lost): {requeued}")
+        weekly = weekly_reports_due()
+        if weekly:
+            self.stdout.write(f"Weekly progress reports recorded and queued: {weekly}")
 
     def _keep_recovering(self) -> None:
         stop = threading.Event()
