@@ -10,7 +10,12 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from resettlement.reports.jobs import weekly_moment, weekly_reports_due
+from resettlement.reports.jobs import (
+    report_request,
+    requeue_waiting,
+    weekly_moment,
+    weekly_reports_due,
+)
 from resettlement.reports.models import EVERY_PROJECT, ProgressReport, ReportOrigin
 
 pytestmark = pytest.mark.django_db
@@ -119,3 +124,17 @@ def test_weekly_reports_are_recorded_once_when_due(world, settings, committed):
     settings.REPORT_WEEKLY_AT = ""
     assert weekly_moment(monday_morning) is None
     assert weekly_reports_due(monday_morning + datetime.timedelta(days=7)) == 0
+
+
+def test_a_report_whose_task_was_lost_is_queued_again(world, django_capture_on_commit_callbacks):
+    today = timezone.localdate()
+    with django_capture_on_commit_callbacks(execute=False):  # recorded; their tasks never ran
+        waiting = report_request(project=world.project_a, as_of=today)
+        stalled = report_request(project=world.project_b, as_of=today)
+        fresh = report_request(project=None, as_of=today)
+    long_ago = timezone.now() - datetime.timedelta(hours=2)
+    ProgressReport.objects.filter(pk=waiting.pk).update(created_at=long_ago)
+    ProgressReport.objects.filter(pk=stalled.pk).update(status="running", created_at=long_ago)
+    assert requeue_waiting() == 2
+    statuses = dict(ProgressReport.objects.values_list("pk", "status"))
+    assert statuses == {waiting.pk: "done", stalled.pk: "done", fresh.pk: "queued"}

@@ -140,10 +140,17 @@ def weekly_reports_due(now: datetime.datetime | None = None) -> int:
 
 
 def requeue_waiting(older_than: datetime.timedelta = datetime.timedelta(minutes=5)) -> int:
-    """Queue again reports waiting longer than `older_than` (their task was lost)."""
+    """Queue again reports whose task was lost: waiting longer than `older_than`, or running
+    longer than a task may run (TASK_TIMEOUT: its worker died). How many were."""
+    now = timezone.now()
+    stalled = ProgressReport.objects.filter(
+        status=ReportStatus.RUNNING,
+        created_at__lt=now - datetime.timedelta(seconds=settings.TASK_TIMEOUT),
+    )
+    stalled.update(status=ReportStatus.QUEUED)
     waiting = list(
         ProgressReport.objects.filter(
-            status=ReportStatus.QUEUED, created_at__lt=timezone.now() - older_than
+            status=ReportStatus.QUEUED, created_at__lt=now - older_than
         ).values_list("pk", flat=True)
     )
     _enqueue(waiting)
