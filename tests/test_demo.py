@@ -21,6 +21,7 @@ from resettlement.lottery.files import published_files
 from resettlement.lottery.models import Lottery
 from resettlement.progress.models import BuildingMilestone
 from resettlement.projects.models import Project, Village
+from resettlement.reports.figures import progress_figures
 from resettlement.selection.models import LogAction, SelectionEvent, SelectionStatus
 from tests.documents import forbid_weasyprint, pdf_text
 
@@ -308,3 +309,22 @@ def test_loading_again_adds_no_second_handover_batch(demo):
         settings.DEBUG = False
     after = (HandoverBatch.objects.count(), Appointment.objects.count(), Handover.objects.count())
     assert after == before and before[0] == 1
+
+
+def test_the_demo_report_for_qinglongsi_says_what_the_street_office_says(demo, tmp_path):
+    out = tmp_path / "qls.pdf"
+    call_command("export_progress", "--project", "QLS", "--format", "pdf", "--out", str(out))
+    text = pdf_text(out.read_bytes())
+    assert "34栋安置楼已全部封顶" in text
+    assert "铁炉庙一村：外墙保温/涂料、门窗/防火门安装、公区装修进行中" in text
+
+
+def test_the_demo_history_reads_as_the_works_went(demo):
+    qls = Project.objects.filter(code="QLS")
+    today = timezone.localdate()
+    (now,) = progress_figures(qls, today).projects
+    assert now.topped_out.now == now.topped_out.before == 34  # topped out before this week
+    (earlier,) = progress_figures(qls, today - datetime.timedelta(days=3 * 365)).projects
+    progress_then = sum(building.progress for building in earlier.buildings)
+    assert 0 < progress_then < sum(building.progress for building in now.buildings)
+    assert earlier.topped_out.now < 34

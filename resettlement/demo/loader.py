@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.translation import gettext
 
 from resettlement.demo import handover, scenario, selection_day
+from resettlement.demo.history import history_as_lived
 from resettlement.demo.people import PeopleFactory
 from resettlement.households.models import CompensationMode, Relation
 from resettlement.households.services import households_create, selection_order_from_signing
@@ -52,6 +53,7 @@ def demo_load(*, today: datetime.date | None = None) -> list[str]:
                 done.append(f"{spec.code}: already present, left unchanged")
                 continue
             project = _project(spec, offices, villages, today, seed=2024 + number)
+            history_as_lived(project)
             created.append((project, spec, 2024 + number))
             done.append(
                 f"{spec.code} {spec.name}: {project.buildings.count()} buildings, "
