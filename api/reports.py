@@ -87,6 +87,9 @@ class ProjectFiguresSerializer(serializers.Serializer):
     households_selected = TallySerializer(source="selected")
     households_handed_over = TallySerializer(source="handed_over")
     flats = serializers.DictField(child=TallySerializer(), help_text="by flat status")
+    buildings_by_phase = serializers.DictField(
+        child=TallySerializer(), source="stages", help_text="buildings by phase"
+    )
     buildings_topped_out = TallySerializer(source="topped_out")
     buildings_accepted = TallySerializer(source="accepted")
     villages = VillageFiguresSerializer(many=True)

@@ -72,6 +72,9 @@ def test_a_past_day_keeps_its_figures_whatever_changed_after(world):
         ("2#", False),
     ]
     assert (monday.topped_out.now, monday.topped_out.before) == (1, 0)
+    assert monday.stages["not_started"].now == 1  # 2#
+    assert monday.stages["not_started"].before == 2  # a week before, 1# had not started either
+    assert sum(tally.now for tally in monday.stages.values()) == 2
     first = monday.buildings[0]
     assert first.progress > 0 and first.next_node == "主体结构验收"
     assert monday.buildings[1].phase == "not_started" and monday.buildings[1].progress == 0

@@ -154,6 +154,7 @@ class ProjectFigures:
     late: list[LateMilestone] = field(default_factory=list)
     topped_out: Tally = field(default_factory=Tally)
     accepted: Tally = field(default_factory=Tally)
+    stages: dict[str, Tally] = field(default_factory=dict)  # buildings by Phase
     villages: list[VillageFigures] = field(default_factory=list)
     selection: SelectionFigures = field(default_factory=SelectionFigures)
     curve: list[CurvePoint] = field(default_factory=list)
@@ -255,6 +256,11 @@ def progress_figures(projects: QuerySet[Project], as_of: datetime.date) -> Progr
         figures.topped_out.now += row.topped_out
         figures.accepted.now += row.accepted
         figures.topped_out.before += _complete(earlier, types, MilestoneRole.TOPPING_OUT)
+        figures.stages.setdefault(row.phase, Tally()).now += 1
+        phase_before, _progress, _current = building_phase(
+            template[building.project_id], types, earlier
+        )
+        figures.stages.setdefault(phase_before.value, Tally()).before += 1
         figures.accepted.before += _complete(earlier, types, MilestoneRole.COMPLETION_ACCEPTANCE)
         village = _village(villages, names, building.project_id, building.village_id)
         village.buildings += 1
@@ -437,6 +443,22 @@ def _complete(nodes: dict, types: dict, role: str) -> bool:
     return any(types[type_id].role == role and row.percent == 100 for type_id, row in nodes.items())
 
 
+def building_phase(
+    template: list[ProjectMilestone], types: dict[int, MilestoneType], nodes: dict
+) -> tuple[Phase, Decimal, int | None]:
+    """(phase, progress %, first node not complete) of a building whose nodes stand as in
+    `nodes`, as Building.with_phase and the progress service give them for today."""
+    percents = {type_id: row.percent for type_id, row in nodes.items()}
+    progress, current = weighted_progress(template, percents)
+    if current is None and template:
+        phase = Phase.DELIVERED
+    elif progress == 0 or current is None:
+        phase = Phase.NOT_STARTED
+    else:
+        phase = Phase(types[current].phase)
+    return phase, progress, current
+
+
 def _building_figures(
     building: Building,
     template: list[ProjectMilestone],
@@ -447,14 +469,7 @@ def _building_figures(
     *,
     handed_before: int,
 ) -> tuple[BuildingFigures, list[LateMilestone]]:
-    percents = {type_id: row.percent for type_id, row in nodes.items()}
-    progress, current = weighted_progress(template, percents)
-    if current is None and template:
-        phase = Phase.DELIVERED
-    elif progress == 0:
-        phase = Phase.NOT_STARTED
-    else:
-        phase = Phase(types[current].phase) if current else Phase.NOT_STARTED
+    phase, progress, current = building_phase(template, types, nodes)
     late = [
         LateMilestone(
             project=building.project.code,

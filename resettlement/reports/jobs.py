@@ -9,7 +9,7 @@ import logging
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext_lazy as _
 
 from resettlement.accounts.models import User
@@ -25,6 +25,7 @@ from resettlement.reports.workbook import progress_workbook
 logger = logging.getLogger(__name__)
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+REPORT_LANGUAGE = "zh-hans"
 WEEKDAYS = ("MON", "TUE", "WED", "THU", "FRI", "SAT", "SUN")
 ERROR_FAILED = _(
     "The report could not be written because of an unexpected error; "
@@ -72,10 +73,11 @@ def report_run(report_id: int) -> None:
     if report.project_id is not None:
         projects = projects.filter(pk=report.project_id)
     try:
-        figures = progress_figures(projects, report.as_of)
-        scope = report.project.name if report.project else str(_("Every project"))
-        pdf = progress_pdf(figures, scope=scope)
-        xlsx = progress_workbook(figures, scope=scope)
+        with translation.override(REPORT_LANGUAGE):  # printed in Chinese, as reports are
+            figures = progress_figures(projects, report.as_of)
+            scope = report.project.name if report.project else str(_("Every project"))
+            pdf = progress_pdf(figures, scope=scope)
+            xlsx = progress_workbook(figures, scope=scope)
         by = report.created_by
         stored_pdf = document_store(
             subject=report, kind=DocumentKind.REPORT_PDF, content=pdf, media_type=PDF, by=by

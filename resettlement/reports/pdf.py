@@ -6,6 +6,7 @@ import base64
 
 from maps.static_map import project_map_png
 from resettlement.documents import render_pdf
+from resettlement.housing.models import Phase
 from resettlement.projects.models import Project
 from resettlement.reports.charts import households_by_month_png, progress_curve_png
 from resettlement.reports.figures import COMPARED_DAYS, ProgressFigures, Tally
@@ -36,6 +37,11 @@ def progress_pdf(figures: ProgressFigures, *, scope: str) -> bytes:
             ("回迁户 已选房（含后续环节）", project.selected),
             ("回迁户 已交房（含已办证）", project.handed_over),
             *((f"房源 {title}", project.flats[status]) for status, title in FLAT_TITLES.items()),
+            *(
+                (f"安置楼 {phase.label}", project.stages[phase.value])
+                for phase in Phase
+                if phase.value in project.stages
+            ),
             ("安置楼 已封顶", project.topped_out),
             ("安置楼 已竣工验收", project.accepted),
             ("选房日 已举行", project.selection.days_held),

@@ -17,7 +17,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from resettlement.households.models import HouseholdStatus
-from resettlement.housing.models import FlatStatus
+from resettlement.housing.models import FlatStatus, Phase
 from resettlement.reports.figures import COMPARED_DAYS, ProgressFigures, Tally
 from resettlement.spreadsheets import write_cell
 
@@ -113,6 +113,11 @@ def _overview(book, figures: ProgressFigures) -> None:
         rows.append(_tally_row(prefix + "回迁户 已交房（含已办证）", project.handed_over))
         for status, title in FLAT_TITLES.items():
             rows.append(_tally_row(prefix + "房源 " + title, project.flats[status]))
+        for phase in Phase:
+            if phase.value in project.stages:
+                rows.append(
+                    _tally_row(f"{prefix}安置楼 {phase.label}", project.stages[phase.value])
+                )
         rows.append(_tally_row(prefix + "安置楼 已封顶", project.topped_out))
         rows.append(_tally_row(prefix + "安置楼 已竣工验收", project.accepted))
         rows.append(_tally_row(prefix + "选房日 已举行", project.selection.days_held))

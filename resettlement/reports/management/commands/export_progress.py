@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 
 from resettlement.projects.models import Project
 from resettlement.reports.figures import progress_figures
+from resettlement.reports.jobs import REPORT_LANGUAGE
 from resettlement.reports.pdf import progress_pdf
 from resettlement.reports.workbook import progress_workbook
 
@@ -25,7 +26,7 @@ class Command(BaseCommand):
         parser.add_argument("--out", required=True, help="file to write")
 
     def handle(self, *args, project: str, date: str, format: str, out: str, **options):
-        with translation.override("zh-hans"):
+        with translation.override(REPORT_LANGUAGE):
             as_of = self._date(date)
             projects = Project.objects.all()
             if project:
