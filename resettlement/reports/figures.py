@@ -276,6 +276,8 @@ def progress_figures(projects: QuerySet[Project], as_of: datetime.date) -> Progr
     for (project_id, _village_id), village in sorted(
         villages.items(), key=lambda item: (item[0][0], item[1].name)
     ):
+        order = {types[node.milestone_type_id].name: node.sequence for node in template[project_id]}
+        village.in_progress.sort(key=lambda name: order.get(name, 0))
         for status in HouseholdStatus.values:
             village.households.setdefault(status, Tally())
         by_id[project_id].villages.append(village)
