@@ -14,6 +14,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 from rest_framework.permissions import IsAuthenticated
 
 from resettlement.accounts.forms import LoginForm
+from resettlement.health import healthz
 
 
 def favicon(request):
@@ -24,6 +25,7 @@ def favicon(request):
 
 urlpatterns = [
     path("favicon.ico", favicon, name="favicon"),
+    path("healthz", healthz, name="healthz"),
     path("", include("resettlement.projects.urls")),
     path("", include("resettlement.imports.urls")),
     path("", include("resettlement.households.urls")),

@@ -169,6 +169,7 @@ def page_urls(site: Site) -> dict[str, str]:
         "projects:home": [],
         "login": [],
         "favicon": [],
+        "healthz": [],
         "logout": [],
         "projects:dashboard": [code],
         "imports:page": [code],

@@ -57,6 +57,7 @@ MUST_SAVE = {
 # Routes that are pages, files or feeds: no form of the site posts to them.
 NOT_FORM_TARGETS = {
     "favicon",
+    "healthz",
     "projects:home",
     "projects:dashboard",
     "imports:template",

@@ -25,7 +25,7 @@ APP_URLS = {
     "maps.urls": "maps",
 }
 # The only routes the project's own urls.py names itself.
-PROJECT_ROUTES = {"login", "logout", "api-schema", "api-docs", "favicon"}
+PROJECT_ROUTES = {"login", "logout", "api-schema", "api-docs", "favicon", "healthz"}
 
 TOKEN = uuid.UUID("6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b")
 # Addresses that must never move, and the route each one is.
