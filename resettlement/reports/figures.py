@@ -94,6 +94,10 @@ class Tally:
     def change(self) -> int:
         return self.now - self.before
 
+    def add(self, attribute: str, number: int) -> None:
+        """Count `number` more on the report's day ("now") or the day compared with."""
+        setattr(self, attribute, getattr(self, attribute) + number)
+
 
 @dataclass
 class VillageFigures:
@@ -219,8 +223,7 @@ def progress_figures(projects: QuerySet[Project], as_of: datetime.date) -> Progr
                 by_id[project_id].households,
                 _village(villages, names, project_id, village_id).households,
             ):
-                tally = tallies.setdefault(status, Tally())
-                setattr(tally, attribute, getattr(tally, attribute) + number)
+                tallies.setdefault(status, Tally()).add(attribute, number)
         _selection(by_id, day_end(day), attribute)
     buildings = _buildings(ids, day_end(as_of))
     flat_counts = {}
@@ -230,8 +233,7 @@ def progress_figures(projects: QuerySet[Project], as_of: datetime.date) -> Progr
         for building_id, statuses in counts.items():
             figures = by_id[buildings[building_id].project_id]
             for status, number in statuses.items():
-                tally = figures.flats.setdefault(status, Tally())
-                setattr(tally, attribute, getattr(tally, attribute) + number)
+                figures.flats.setdefault(status, Tally()).add(attribute, number)
     for figures in by_id.values():
         for status in FlatStatus.values:
             figures.flats.setdefault(status, Tally())
@@ -306,8 +308,7 @@ def _selection(by_id: dict[int, ProjectFigures], cutoff: datetime.datetime, attr
     )
     events = dict(opened.values_list("id", "project_id"))
     for project_id in events.values():
-        tally = by_id[project_id].selection.days_held
-        setattr(tally, attribute, getattr(tally, attribute) + 1)
+        by_id[project_id].selection.days_held.add(attribute, 1)
     queue = (
         standing(QueueEntry, cutoff, event_id__in=opened.values("id"))
         .values_list("event_id", "status")
@@ -321,7 +322,7 @@ def _selection(by_id: dict[int, ProjectFigures], cutoff: datetime.datetime, attr
             (figures.skipped, number if status == QueueStatus.SKIPPED else 0),
             (figures.absences, absent or 0),
         ):
-            setattr(tally, attribute, getattr(tally, attribute) + value)
+            tally.add(attribute, value)
 
 
 MAX_CURVE_MONTHS = 120

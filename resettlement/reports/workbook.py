@@ -18,7 +18,7 @@ from openpyxl.utils import get_column_letter
 
 from resettlement.households.models import HouseholdStatus
 from resettlement.housing.models import FlatStatus, Phase
-from resettlement.reports.figures import COMPARED_DAYS, ProgressFigures, Tally
+from resettlement.reports.figures import COMPARED_DAYS, ProgressFigures, ProjectFigures, Tally
 from resettlement.spreadsheets import write_cell
 
 HEADER_FONT = Font(bold=True)
@@ -101,28 +101,35 @@ def _tally_row(label: str, tally: Tally) -> list[object]:
     return [label, tally.now, tally.before, tally.change]
 
 
+def headline(project: ProjectFigures) -> list[tuple[str, Tally]]:
+    """The project's headline figures, labelled as the report prints them (the PDF's table and
+    the 概览 sheet)."""
+    return [
+        *(
+            (f"回迁户 {title}", project.households[status])
+            for status, title in HOUSEHOLD_TITLES.items()
+        ),
+        ("回迁户 已选房（含后续环节）", project.selected),
+        ("回迁户 已交房（含已办证）", project.handed_over),
+        *((f"房源 {title}", project.flats[status]) for status, title in FLAT_TITLES.items()),
+        *(
+            (f"安置楼 {phase.label}", project.stages[phase.value])
+            for phase in Phase
+            if phase.value in project.stages
+        ),
+        ("安置楼 已封顶", project.topped_out),
+        ("安置楼 已竣工验收", project.accepted),
+        ("选房日 已举行", project.selection.days_held),
+        ("选房 已选房户数", project.selection.served),
+        ("选房 过号户次", project.selection.absences),
+    ]
+
+
 def _overview(book, figures: ProgressFigures) -> None:
     rows: list[list[object]] = []
     for project in figures.projects:
         prefix = f"{project.name} · "
-        for household_status, title in HOUSEHOLD_TITLES.items():
-            rows.append(
-                _tally_row(prefix + "回迁户 " + title, project.households[household_status])
-            )
-        rows.append(_tally_row(prefix + "回迁户 已选房（含后续环节）", project.selected))
-        rows.append(_tally_row(prefix + "回迁户 已交房（含已办证）", project.handed_over))
-        for status, title in FLAT_TITLES.items():
-            rows.append(_tally_row(prefix + "房源 " + title, project.flats[status]))
-        for phase in Phase:
-            if phase.value in project.stages:
-                rows.append(
-                    _tally_row(f"{prefix}安置楼 {phase.label}", project.stages[phase.value])
-                )
-        rows.append(_tally_row(prefix + "安置楼 已封顶", project.topped_out))
-        rows.append(_tally_row(prefix + "安置楼 已竣工验收", project.accepted))
-        rows.append(_tally_row(prefix + "选房日 已举行", project.selection.days_held))
-        rows.append(_tally_row(prefix + "选房 已选房户数", project.selection.served))
-        rows.append(_tally_row(prefix + "选房 过号户次", project.selection.absences))
+        rows.extend(_tally_row(prefix + label, tally) for label, tally in headline(project))
         rows.append([prefix + "节点滞后 个数", len(project.late), None, None])
     headers = ["指标", f"{figures.as_of:%Y-%m-%d}", f"{figures.compared_with:%Y-%m-%d}", "变化"]
     _sheet(book, "概览", headers, rows, formats={4: SIGNED_FORMAT})
