@@ -5,7 +5,9 @@ or credentials). Anonymous, never cached, a few milliseconds; it reads no table.
 benchmarks use it as the trivial view beside which every endpoint is measured."""
 
 import logging
+import os
 import secrets
+import threading
 
 from django.core.cache import cache
 from django.db import connection
@@ -14,7 +16,6 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
 
 logger = logging.getLogger(__name__)
-KEY = "healthz"
 
 
 def _database() -> bool:
@@ -28,10 +29,13 @@ def _database() -> bool:
 
 
 def _cache() -> bool:
+    # A key per process and thread: app servers checked at the same time share the cache, and
+    # one key for all had each overwrite the other's value (a healthy server answered 503).
+    key = f"healthz:{os.getpid()}:{threading.get_ident()}"
     token = secrets.token_hex(8)
     try:
-        cache.set(KEY, token, timeout=10)
-        return cache.get(KEY) == token
+        cache.set(key, token, timeout=10)
+        return cache.get(key) == token
     except Exception:
         logger.exception("health check: the cache did not answer")
         return False

@@ -8,10 +8,11 @@
 #   gdal-bin              ogrinfo, to check exported GIS files as GIS staff would
 #   poppler-utils         pdffonts and pdftotext, to check printed documents as a reader would
 #   libreoffice-calc-nogui  soffice, to check that exported workbooks convert without errors
+#   wrk                   the load generator of the served benchmarks (make bench-served)
 #   python3-venv          only where `python3 -m venv` is missing (Debian splits it out)
 set -euo pipefail
 
-packages=(fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 chromium gettext gdal-bin poppler-utils libreoffice-calc-nogui)
+packages=(fonts-noto-cjk libharfbuzz-subset0 libpango-1.0-0 libpangoft2-1.0-0 chromium gettext gdal-bin poppler-utils libreoffice-calc-nogui wrk)
 if ! python3 -c "import ensurepip, venv" >/dev/null 2>&1; then
   packages+=("python3-venv")
 fi

@@ -2,6 +2,8 @@
 the cache keeps a value (200), or which of them failed (503, without the error's text);
 anonymous, never cached, no session, plain HTTP allowed behind the TLS proxy."""
 
+import threading
+
 import pytest
 from django.db import connection
 from django.test import Client
@@ -44,3 +46,21 @@ def test_plain_http_is_answered_when_https_is_enforced(settings):
     settings.SECURE_SSL_REDIRECT = True
     assert Client().get(URL).status_code == 200
     assert Client().get(reverse("login")).status_code == 301
+
+
+def test_servers_checked_at_the_same_time_do_not_spoil_each_others_check(monkeypatch):
+    """Two app servers (here: two threads) share the cache; another check landing between
+    this one's write and its read must not make a healthy server answer 503."""
+    answers = []
+    real_get = health.cache.get
+
+    def get_after_another_check(key, *args, **kwargs):
+        if not answers:
+            other = threading.Thread(target=lambda: answers.append(Client().get(URL)))
+            other.start()
+            other.join()
+        return real_get(key, *args, **kwargs)
+
+    monkeypatch.setattr(health.cache, "get", get_after_another_check)
+    assert Client().get(URL).status_code == 200
+    assert answers[0].status_code == 200

@@ -1,0 +1,380 @@
+"""Performance as people meet it: the demo served by gunicorn (2 sync workers, DEBUG off, the
+README's production settings: PostgreSQL, Redis as the shared cache) under a bounded load from
+wrk on 127.0.0.1, each endpoint beside a ceiling measured in the same run: GET /healthz, a
+trivial view of the project itself (one SELECT 1, one cache write and read).
+
+For every endpoint it prints req/s, p50 and p99 latency and the ratio of its req/s to the
+ceiling's, the median of ROUNDS rounds. Rounds interleave: each runs the ceiling, every
+endpoint, then the ceiling again, so a machine busier in one part of the run weighs on both.
+The ratios are the targets (machine-independent); the absolute figures are this machine's.
+
+Then the selection desk's real confirm request, served (a clerk's htmx POST: the confirmation
+and the re-rendered panel), sequentially on a desk of the demo's selection day, beside the
+ceiling's latency one request at a time; and the first PDF a fresh worker renders and a
+worker's memory after 20 PDFs.
+
+A fresh PostgreSQL database resettlement_bench_served_<pid> is created, migrated, loaded with
+the demo (`load_demo --allow-production`) and dropped at the end (SKIPPED if PostgreSQL does not
+answer). Redis database 13 holds the cache and is flushed first (locmem if Redis does not
+answer: then each worker has its own).
+
+Run: .venv/bin/python bench/served.py [--duration 10] [--rounds 3] [--only NAME ...]
+     [--profile NAME ...]   (cProfile of NAME's view in this process, the top 25 functions)
+"""
+
+import argparse
+import cProfile
+import http.client
+import io
+import pstats
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import time
+import uuid
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from urllib.parse import urlencode, urlsplit
+
+from common import environment, gunicorn, manage, migrate, percentile, setup_django
+from postgres import temporary_database
+
+REDIS_URL = "redis://127.0.0.1:6379/13"
+PASSWORD = "yanta-demo-2026"  # the demo's published password (resettlement/demo/scenario.py)
+CONNECTIONS, THREADS = 32, 2
+CONFIRMS = 20
+PDFS = 20
+MEMORY_TARGET_MIB = 250
+FIRST_PDF_TARGET_S = 0.5
+
+
+@dataclass
+class Endpoint:
+    name: str
+    label: str
+    path: str
+    role: str | None  # signed in as this demo user, or anonymous
+    target: float | None  # the least ratio to the ceiling's req/s
+    headers: dict[str, str] = field(default_factory=dict)
+    status: int = 200
+
+
+@dataclass
+class Figure:
+    rate: float
+    p50_ms: float
+    p99_ms: float
+    errors: int
+
+
+class Browser:
+    """A cookie-keeping HTTP client for one person on the local server, redirects not
+    followed (the production cookies are Secure: kept here by hand, as a browser on a trusted
+    origin does)."""
+
+    def __init__(self, base_url: str):
+        parts = urlsplit(base_url)
+        self.host, self.port = parts.hostname, parts.port
+        self.cookies: dict[str, str] = {}
+
+    def request(self, method: str, path: str, data: dict | None = None, headers=None):
+        connection = http.client.HTTPConnection(self.host, self.port, timeout=60)
+        sent = {"Host": "127.0.0.1", **(headers or {})}
+        if self.cookies:
+            sent["Cookie"] = self.cookie_header()
+        body = None
+        if data is not None:
+            body = urlencode(data, doseq=True)
+            sent["Content-Type"] = "application/x-www-form-urlencoded"
+            sent["X-CSRFToken"] = self.cookies.get("csrftoken", "")
+            sent["Referer"] = f"http://127.0.0.1:{self.port}{path}"
+        try:
+            connection.request(method, path, body=body, headers=sent)
+            response = connection.getresponse()
+            content = response.read()
+        finally:
+            connection.close()
+        for header in response.headers.get_all("Set-Cookie") or []:
+            for name, morsel in SimpleCookie(header).items():
+                self.cookies[name] = morsel.value
+        return response.status, response.headers, content
+
+    def cookie_header(self) -> str:
+        return "; ".join(f"{name}={value}" for name, value in self.cookies.items())
+
+    def login(self, username: str) -> None:
+        self.request("GET", "/accounts/login/")
+        data = {
+            "username": username,
+            "password": PASSWORD,
+            "csrfmiddlewaretoken": self.cookies.get("csrftoken", ""),
+        }
+        status, headers, _body = self.request("POST", "/accounts/login/", data)
+        if status != 302 or "sessionid" not in self.cookies:
+            raise RuntimeError(f"signing in as {username} failed ({status})")
+
+
+def endpoints(base_url: str) -> list[Endpoint]:
+    """The endpoints of the issue, on the demo's own rows (looked up through the ORM)."""
+    from resettlement.households.models import Household
+    from resettlement.lottery.models import Lottery
+    from resettlement.selection.models import SelectionEvent
+
+    household = (
+        Household.objects.filter(project__code="ZHZ", members__isnull=False)
+        .order_by("pk")
+        .first()
+    )
+    lottery = Lottery.objects.filter(public_token__isnull=False).order_by("pk").first()
+    event = SelectionEvent.objects.filter(project__code="ZHZ").order_by("pk").first()
+    clerk = Browser(base_url)
+    clerk.login("clerk")
+    status, headers, _body = clerk.request("POST", f"/selection/{event.pk}/board/", {})
+    if status != 302:
+        raise RuntimeError(f"opening the board failed ({status})")
+    board_data = headers["Location"].rstrip("/") + "/data/"
+    status, headers, _body = Browser(base_url).request("GET", board_data)
+    etag = headers["ETag"]
+    return [
+        Endpoint(
+            "api",
+            "household API, page of 50",
+            "/api/v1/households/?page_size=50",
+            "supervisor",
+            1 / 5,
+        ),
+        Endpoint(
+            "detail", "household detail page", f"/households/{household.pk}/", "supervisor", 1 / 5
+        ),
+        Endpoint("dashboard", "project dashboard", "/projects/ZHZ/", "supervisor", 1 / 5),
+        Endpoint("geojson", "building GeoJSON", "/api/v1/geo/buildings/", "supervisor", 1 / 4),
+        Endpoint("board", "board data, full answer", board_data, None, 1 / 6),
+        Endpoint(
+            "board304",
+            "board data, 304 Not Modified",
+            board_data,
+            None,
+            1 / 2,
+            {"If-None-Match": etag},
+            304,
+        ),
+        Endpoint("login", "login page", "/accounts/login/", None, 1 / 2),
+        Endpoint(
+            "notice",
+            "lottery public notice page",
+            f"/notices/lotteries/{lottery.public_token}/",
+            None,
+            1 / 2,
+        ),
+    ]
+
+
+CEILING = Endpoint("healthz", "ceiling: GET /healthz", "/healthz", None, None)
+
+_UNITS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0}
+
+
+def _milliseconds(text: str) -> float:
+    number, unit = re.fullmatch(r"([\d.]+)(us|ms|s|m)", text).groups()
+    return float(number) * _UNITS[unit]
+
+
+def wrk(base_url: str, endpoint: Endpoint, cookies: str, seconds: int) -> Figure:
+    command = ["wrk", f"-t{THREADS}", f"-c{CONNECTIONS}", f"-d{seconds}s", "--latency"]
+    headers = {"Host": "127.0.0.1", **endpoint.headers}
+    if cookies:
+        headers["Cookie"] = cookies
+    for name, value in headers.items():
+        command += ["-H", f"{name}: {value}"]
+    output = subprocess.run(
+        [*command, base_url + endpoint.path], capture_output=True, text=True, check=True
+    ).stdout
+    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", output, re.MULTILINE))
+    errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", output))
+    errors += sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
+    return Figure(
+        rate=float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1)),
+        p50_ms=_milliseconds(latency["50"]),
+        p99_ms=_milliseconds(latency["99"]),
+        errors=errors,
+    )
+
+
+def check(browser: Browser, endpoint: Endpoint) -> None:
+    """One request first: the endpoint answers as expected (a benchmark of an error page
+    measures nothing)."""
+    status, _headers, _body = browser.request("GET", endpoint.path, headers=endpoint.headers)
+    if status != endpoint.status:
+        raise RuntimeError(f"{endpoint.path} answered {status}, not {endpoint.status}")
+
+
+def load(base_url: str, chosen: list[Endpoint], rounds: int, seconds: int) -> dict:
+    browsers = {None: Browser(base_url)}
+    for endpoint in chosen:
+        if endpoint.role not in browsers:
+            browsers[endpoint.role] = Browser(base_url)
+            browsers[endpoint.role].login(endpoint.role)
+    for endpoint in [CEILING, *chosen]:
+        check(browsers[endpoint.role], endpoint)
+        for _ in range(20):  # warm: each worker has its connections, caches and templates
+            browsers[endpoint.role].request("GET", endpoint.path, headers=endpoint.headers)
+    figures: dict[str, list[Figure]] = {endpoint.name: [] for endpoint in [CEILING, *chosen]}
+    for number in range(1, rounds + 1):
+        for endpoint in [CEILING, *chosen, CEILING]:
+            cookies = browsers[endpoint.role].cookie_header() if endpoint.role else ""
+            figure = wrk(base_url, endpoint, cookies, seconds)
+            figures[endpoint.name].append(figure)
+            print(
+                f"  round {number}: {endpoint.name:10} {figure.rate:8.1f} req/s  "
+                f"p50 {figure.p50_ms:7.2f} ms  p99 {figure.p99_ms:7.2f} ms"
+                + (f"  {figure.errors} errors" if figure.errors else ""),
+                flush=True,
+            )
+    return figures
+
+
+def summarise(chosen: list[Endpoint], figures: dict) -> bool:
+    ceiling = statistics.median(figure.rate for figure in figures[CEILING.name])
+    print()
+    print(f"{'endpoint':34} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>8} {'target':>8}")
+    ok = True
+    for endpoint in [CEILING, *chosen]:
+        runs = figures[endpoint.name]
+        rate = statistics.median(figure.rate for figure in runs)
+        p50 = statistics.median(figure.p50_ms for figure in runs)
+        p99 = statistics.median(figure.p99_ms for figure in runs)
+        errors = sum(figure.errors for figure in runs)
+        ratio = rate / ceiling
+        line = f"{endpoint.label:34} {rate:8.1f} {p50:8.2f} {p99:8.2f} {'1/' + format(1 / ratio, '.1f'):>8}"
+        if endpoint.target is not None:
+            met = ratio >= endpoint.target and not errors
+            ok &= met
+            line += f" {'1/' + format(1 / endpoint.target, '.0f'):>8} {'OK' if met else 'MISSED'}"
+        if errors:
+            line += f"  ({errors} failed requests)"
+        print(line)
+    return ok
+
+
+def confirmations(base_url: str) -> None:
+    """The clerk's real confirm request at desk 1 of the demo's selection day: call, present
+    and lock the first flat offered (untimed), then confirm (timed: the htmx POST that confirms
+    and answers with the re-rendered panel)."""
+    from resettlement.selection.models import SelectionEvent
+
+    event = SelectionEvent.objects.filter(project__code="ZHZ").order_by("pk").first()
+    clerk = Browser(base_url)
+    clerk.login("clerk")
+    desk = f"/selection/{event.pk}/desks/1"
+    clerk.request("GET", f"{desk}/")
+    htmx = {"HX-Request": "true"}
+    times, ceiling = [], []
+    for _ in range(CONFIRMS):
+        for step in ("call", "present"):
+            clerk.request("POST", f"{desk}/{step}/", {}, htmx)
+        _status, _headers, panel = clerk.request("GET", f"{desk}/", headers=htmx)
+        offered = re.search(rb'name="flats" value="(\d+)"', panel)
+        if offered is None:
+            raise RuntimeError("no flat offered at desk 1")
+        clerk.request("POST", f"{desk}/hold/", {"flats": offered.group(1).decode()}, htmx)
+        start = time.perf_counter()
+        status, _headers, body = clerk.request(
+            "POST", f"{desk}/confirm/", {"idempotency_key": str(uuid.uuid4())}, htmx
+        )
+        times.append(time.perf_counter() - start)
+        if status != 200 or b"confirmation.pdf" not in body:
+            raise RuntimeError(f"the confirmation failed ({status})")
+        start = time.perf_counter()
+        clerk.request("GET", CEILING.path)
+        ceiling.append(time.perf_counter() - start)
+    print()
+    print(
+        f"desk's confirm request, served, {CONFIRMS} in a row: median "
+        f"{statistics.median(times) * 1000:.1f} ms, p95 {percentile(times, 0.95) * 1000:.1f} ms "
+        f"(ceiling one at a time: median {statistics.median(ceiling) * 1000:.1f} ms)"
+    )
+
+
+def main() -> bool:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=int, default=10, help="seconds per wrk run")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--only", action="append", help="an endpoint's name (api, detail, …)")
+    parser.add_argument("--profile", action="append", default=[], help="profile this endpoint")
+    parser.add_argument("database_url", nargs="?")
+    arguments = parser.parse_args()
+    if shutil.which("wrk") is None:
+        sys.exit("wrk is missing: run `make system-packages` (Debian's package wrk).")
+
+    with temporary_database("served", arguments.database_url) as database_url:
+        env = environment(database_url)
+        env["ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
+        if _redis_answers():
+            env["REDIS_URL"] = REDIS_URL
+        started = time.perf_counter()
+        migrate(env)
+        print(f"migrated and static files collected in {time.perf_counter() - started:.0f} s")
+        setup_django(env)
+        from resettlement.projects.models import Project
+
+        if not Project.objects.exists():  # a database given on the command line may have it
+            started = time.perf_counter()
+            result = manage("load_demo", "--allow-production", env=env)
+            if result.returncode:
+                sys.exit(result.stderr[-3000:])
+            print(f"demo loaded in {time.perf_counter() - started:.0f} s")
+        print(f"cache: {'Redis' if 'REDIS_URL' in env else 'locmem (Redis does not answer)'}")
+        with gunicorn(env) as (base_url, _server):
+            chosen = endpoints(base_url)
+            if arguments.only:
+                chosen = [endpoint for endpoint in chosen if endpoint.name in arguments.only]
+            figures = load(base_url, chosen, arguments.rounds, arguments.duration)
+            ok = summarise(chosen, figures)
+            if not arguments.only:
+                confirmations(base_url)
+            everything = {endpoint.name: endpoint for endpoint in [CEILING, *endpoints(base_url)]}
+        for name in arguments.profile:
+            profile(everything[name])
+    return ok
+
+
+def profile(endpoint: Endpoint, requests: int = 200) -> None:
+    """Where an endpoint's time goes: cProfile over `requests` warm requests through Django's
+    test client in this process (the same settings and database as the server)."""
+    from django.test import Client
+
+    from resettlement.accounts.models import User
+
+    client = Client(headers=endpoint.headers)
+    if endpoint.role:
+        client.force_login(User.objects.get(username=endpoint.role))
+    for _ in range(20):
+        client.get(endpoint.path)
+    profiler = cProfile.Profile()
+    started = time.perf_counter()
+    profiler.enable()
+    for _ in range(requests):
+        client.get(endpoint.path)
+    profiler.disable()
+    each = (time.perf_counter() - started) / requests * 1000
+    print(f"\n== profile of {endpoint.label}: {each:.2f} ms per request in-process (profiled)")
+    text = io.StringIO()
+    pstats.Stats(profiler, stream=text).sort_stats("cumulative").print_stats(40)
+    print(text.getvalue())
+
+
+def _redis_answers() -> bool:
+    import redis
+
+    try:
+        client = redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1)
+        client.flushdb()
+        return True
+    except redis.RedisError:
+        return False
+
+
+if __name__ == "__main__":
+    sys.exit(0 if main() else 1)
