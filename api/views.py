@@ -269,6 +269,11 @@ class HouseholdViewSet(
         queryset = super().get_queryset()
         if self.action == "retrieve":
             queryset = queryset.prefetch_related("members")
+        if self.action in ("list", "retrieve"):
+            # The codes of project and village, not their rows: a village's boundary alone is
+            # kilobytes, read once per household.
+            fields = HouseholdSerializer.Meta.fields
+            queryset = queryset.only(*fields, "project__code", "village__code")
         return queryset
 
     def get_serializer_class(self):

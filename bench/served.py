@@ -36,6 +36,7 @@ import time
 import uuid
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
+from pathlib import Path
 from urllib.parse import urlencode, urlsplit
 
 from common import environment, gunicorn, manage, migrate, percentile, setup_django
@@ -123,9 +124,7 @@ def endpoints(base_url: str) -> list[Endpoint]:
     from resettlement.selection.models import SelectionEvent
 
     household = (
-        Household.objects.filter(project__code="ZHZ", members__isnull=False)
-        .order_by("pk")
-        .first()
+        Household.objects.filter(project__code="ZHZ", members__isnull=False).order_by("pk").first()
     )
     lottery = Lottery.objects.filter(public_token__isnull=False).order_by("pk").first()
     event = SelectionEvent.objects.filter(project__code="ZHZ").order_by("pk").first()
@@ -258,7 +257,7 @@ def summarise(chosen: list[Endpoint], figures: dict) -> bool:
     return ok
 
 
-def confirmations(base_url: str) -> None:
+def confirmations(base_url: str) -> list[int]:
     """The clerk's real confirm request at desk 1 of the demo's selection day: call, present
     and lock the first flat offered (untimed), then confirm (timed: the htmx POST that confirms
     and answers with the re-rendered panel)."""
@@ -270,7 +269,7 @@ def confirmations(base_url: str) -> None:
     desk = f"/selection/{event.pk}/desks/1"
     clerk.request("GET", f"{desk}/")
     htmx = {"HX-Request": "true"}
-    times, ceiling = [], []
+    times, ceiling, selections = [], [], []
     for _ in range(CONFIRMS):
         for step in ("call", "present"):
             clerk.request("POST", f"{desk}/{step}/", {}, htmx)
@@ -284,8 +283,10 @@ def confirmations(base_url: str) -> None:
             "POST", f"{desk}/confirm/", {"idempotency_key": str(uuid.uuid4())}, htmx
         )
         times.append(time.perf_counter() - start)
-        if status != 200 or b"confirmation.pdf" not in body:
+        printed = re.search(rb"/selections/(\d+)/confirmation.pdf", body)
+        if status != 200 or printed is None:
             raise RuntimeError(f"the confirmation failed ({status})")
+        selections.append(int(printed.group(1)))
         start = time.perf_counter()
         clerk.request("GET", CEILING.path)
         ceiling.append(time.perf_counter() - start)
@@ -295,6 +296,53 @@ def confirmations(base_url: str) -> None:
         f"{statistics.median(times) * 1000:.1f} ms, p95 {percentile(times, 0.95) * 1000:.1f} ms "
         f"(ceiling one at a time: median {statistics.median(ceiling) * 1000:.1f} ms)"
     )
+    return selections
+
+
+def worker_memory(master: int) -> list[float]:
+    """Resident memory (MiB) of each gunicorn worker: the children of its master process."""
+    sizes = []
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(
+                line.split(":", 1) for line in status.read_text().splitlines() if ":" in line
+            )
+        except OSError:  # the process ended meanwhile
+            continue
+        if int(fields["PPid"]) == master and "VmRSS" in fields:
+            sizes.append(int(fields["VmRSS"].split()[0]) / 1024)
+    return sorted(sizes)
+
+
+def papers(env: dict[str, str], selections: list[int]) -> bool:
+    """A fresh server: how long its first PDF takes (the 选房确认书 of a selection just
+    confirmed, which no worker has rendered yet: rendered and stored in the request), then its
+    workers' memory after PDFS such PDFs."""
+    with gunicorn(env) as (base_url, server):
+        clerk = Browser(base_url)
+        clerk.login("clerk")
+        booted = worker_memory(server.pid)
+        times = []
+        for pk in selections[:PDFS]:
+            start = time.perf_counter()
+            status, _headers, body = clerk.request("GET", f"/selections/{pk}/confirmation.pdf")
+            times.append(time.perf_counter() - start)
+            if status != 200 or not body.startswith(b"%PDF"):
+                raise RuntimeError(f"confirmation {pk} answered {status}")
+        after = worker_memory(server.pid)
+    print()
+    print(
+        f"first PDF of a fresh server: {times[0]:.2f} s (the next: median "
+        f"{statistics.median(times[1:]):.2f} s) (target < {FIRST_PDF_TARGET_S} s) "
+        + ("OK" if times[0] < FIRST_PDF_TARGET_S else "MISSED")
+    )
+    print(
+        f"workers' memory: {', '.join(f'{size:.0f}' for size in booted)} MiB once booted, "
+        f"{', '.join(f'{size:.0f}' for size in after)} MiB after {len(times)} PDFs "
+        f"(target < {MEMORY_TARGET_MIB} MiB) "
+        + ("OK" if max(after) < MEMORY_TARGET_MIB else "MISSED")
+    )
+    return times[0] < FIRST_PDF_TARGET_S and max(after) < MEMORY_TARGET_MIB
 
 
 def main() -> bool:
@@ -332,9 +380,12 @@ def main() -> bool:
                 chosen = [endpoint for endpoint in chosen if endpoint.name in arguments.only]
             figures = load(base_url, chosen, arguments.rounds, arguments.duration)
             ok = summarise(chosen, figures)
-            if not arguments.only:
-                confirmations(base_url)
-            everything = {endpoint.name: endpoint for endpoint in [CEILING, *endpoints(base_url)]}
+            selections = [] if arguments.only else confirmations(base_url)
+            everything = (
+                {e.name: e for e in [CEILING, *endpoints(base_url)]} if arguments.profile else {}
+            )
+        if selections:
+            ok &= papers(env, selections)
         for name in arguments.profile:
             profile(everything[name])
     return ok

@@ -24,6 +24,8 @@ Variables (all optional unless noted):
   PRIVATE_ROOT       where files with personal data go (served only through views)
   PAPER_FONT_DIR     where `manage.py build_paper_fonts` puts the papers' cut of Noto Sans CJK
                      (default var/fonts next to manage.py; `make setup` makes it)
+  PDF_WARM_UP        each app server process renders a small paper as it starts, so the first
+                     PDF a clerk asks of it is not 2-3 s late (default: true without DEBUG)
   MEDIA_STORAGE, MEDIA_STORAGE_OPTIONS  storage backend of photos (dotted path; JSON options)
   BEHIND_TLS_PROXY   true when a proxy terminates TLS and sets X-Forwarded-Proto
   TRUSTED_PROXY_HOPS proxies in front of the application that append the client's address to
@@ -337,7 +339,7 @@ REST_FRAMEWORK = {
         "rest_framework.parsers.MultiPartParser",
     ],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "api.filters.FilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.StandardPagination",

@@ -7,6 +7,7 @@ global roles, so "sees nothing of project B" can be checked for each persona.
 from dataclasses import dataclass
 
 import pytest
+from django.core.cache import cache
 from django.test import Client
 from rest_framework.test import APIClient
 
@@ -41,6 +42,13 @@ def pytest_runtest_teardown(item, nextitem):
 def _fresh_event_rules():
     """Rolled-back events come back under the same id: no rules kept from an earlier test."""
     forget_fixed_rules()
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Rolled-back rows come back under the same ids, and answers are cached by ETags made of
+    ids and counters: no body kept from an earlier test."""
+    cache.clear()
 
 
 @dataclass

@@ -4,6 +4,7 @@ from typing import Any, cast
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from api.serializers.fast import PlannedRepresentation
 from resettlement.column_ranges import serializer_field
 from resettlement.households.models import CompensationMode, Household, Member, Relation
 from resettlement.households.validation import (
@@ -39,7 +40,7 @@ class MemberSerializer(serializers.ModelSerializer):
         return member.id_number if self.context["reveal"] else mask_id_number(member.id_number)
 
 
-class HouseholdSerializer(_PersonalDataMixin, serializers.ModelSerializer):
+class HouseholdSerializer(PlannedRepresentation, _PersonalDataMixin, serializers.ModelSerializer):
     project: "serializers.SlugRelatedField[Project]" = serializers.SlugRelatedField(
         slug_field="code", read_only=True
     )

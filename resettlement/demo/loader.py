@@ -10,7 +10,7 @@ from decimal import Decimal
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
@@ -63,6 +63,11 @@ def demo_load(*, today: datetime.date | None = None) -> list[str]:
         _users()
         for project, spec, seed in created:
             _selection(project, spec, today, seed=seed)
+    if created:
+        # Thousands of rows just written: the planner's statistics, before the first request
+        # (autovacuum gets there too, later; until then lists sorted by hand, not by index).
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
     return done
 
 

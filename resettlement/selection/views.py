@@ -25,6 +25,7 @@ from resettlement.archive.responses import PRIVATE, document_response
 from resettlement.documents import pdf_response
 from resettlement.households.presentation import show_personal_data
 from resettlement.housing.models import Flat, FlatStatus
+from resettlement.response_cache import body_for
 from resettlement.selection.board import (
     STATUS_CODES,
     board_etag,
@@ -639,7 +640,9 @@ def board_data(request, token: str):
     if etag in request.headers.get("If-None-Match", ""):
         response = HttpResponseNotModified()
     else:
-        response = HttpResponse(board_payload(event), content_type="application/json")
+        # Built once per change of the board (its ETag), whatever the number of screens.
+        body = body_for("board", etag, lambda: board_payload(event))
+        response = HttpResponse(body, content_type="application/json")
     response["ETag"] = etag
     response["Cache-Control"] = "no-cache"
     return response
