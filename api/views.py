@@ -15,6 +15,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from api import filters
+from api.pagination import KeysetPagination
 from api.permissions import HasCapability
 from api.serializers.households import (
     HouseholdDetailSerializer,
@@ -138,6 +139,7 @@ class FlatViewSet(ScopedViewSet, mixins.ListModelMixin, mixins.RetrieveModelMixi
     project_field = "building__project"
     ordering_fields = ["code", "floor", "gross_area"]
     ordering = ["building_id", "stairwell", "floor", "position"]
+    pagination_class = KeysetPagination
 
 
 class MilestoneViewSet(
@@ -150,6 +152,7 @@ class MilestoneViewSet(
     write_capability = Capability.EDIT_MILESTONES
     ordering_fields = ["planned_finish", "actual_finish", "percent"]
     ordering = ["building_id", "milestone_type__default_sequence"]
+    pagination_class = KeysetPagination
     http_method_names = ["get", "patch", "post", "head", "options"]
 
     @extend_schema(request=MilestoneUpdateSerializer, responses=MilestoneSerializer)
@@ -263,6 +266,7 @@ class HouseholdViewSet(
     write_capability = Capability.MANAGE_HOUSEHOLDS
     ordering_fields = ["agreement_no", "entitled_area", "selection_order", "signed_on"]
     ordering = ["project_id", "agreement_no"]
+    pagination_class = KeysetPagination
     http_method_names = ["get", "post", "put", "head", "options"]
 
     def get_queryset(self):

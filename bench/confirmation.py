@@ -1,25 +1,29 @@
-"""The confirmation service (selection_confirm) on PostgreSQL with 10 desks confirming
-concurrently: p95 under 100 ms.
+"""The clerk's confirm request (确认选房 at a desk: the confirmation and the desk's panel
+re-rendered, through Django's whole stack) on PostgreSQL with 10 desks confirming
+concurrently: p95 under 100 ms. (Until issue 12 this timed the service alone; the request is
+2.6-3 times that, and it is what a clerk waits for.)
 
 A project gets 20 buildings of 12 floors × 2 stairwells × 2 flats (960 flats, layouts A 80.50 m²
 and B 96.35 m², both fitting an entitlement of 100 m²), 500 households entitled to 100 m², a
 published lottery of mode order over them and an open selection event over every building with
 10 desks, all through the services and lifecycles of resettlement.lottery and .selection.
 
-Each desk is its own process with its own database connection, as desks are separate requests
-to separate application workers in production. They work in rounds: every desk calls its next
+Each desk is its own process with its own database connection, as desks are separate requests to
+separate application workers in production. They work in rounds: every desk calls its next
 household, marks it present and locks one flat (untimed); a barrier then releases all ten
 confirmations at the same instant, each timed on its own; a second barrier waits for all ten
-before the next round, so nothing else runs while the confirmations do. Every confirmation is
-therefore one of ten at once: the worst case of "10 desks confirming concurrently". Flats are
-handed out interleaved (flat k in building-floor order goes to desk k mod 10): every desk takes
-a different flat, so none is refused, but the desks work in the same buildings at the same
-time, as when the popular buildings go first. (No row is shared between desks any more: the
-board's change counter is each desk's own, where every flat change used to update its building's
-row.)
+before the next round, so nothing else runs while the confirmations do. Each desk's process has
+its own signed-in clerk's session and posts the htmx request as the console does. Every
+confirmation is therefore one of ten at once: the worst case of "10 desks confirming
+concurrently". Flats are handed out interleaved (flat k in building-floor order goes to desk k
+mod 10): every desk takes a different flat, so none is refused, but the desks work in the same
+buildings at the same time, as when the popular buildings go first. (No row is shared between
+desks any more: the board's change counter is each desk's own, where every flat change used to
+update its building's row.)
 
-For comparison (informational), desk 1 first confirms 20 households alone, with the same steps;
-the SQL statements of the first of them are listed (BEGIN and COMMIT included).
+For comparison (informational), desk 1 first confirms 19 households alone, alternately through
+the service and through the request, with the same steps; the SQL statements of the service's
+first confirmation are listed (BEGIN and COMMIT included).
 The figure depends on the CPUs: ten processes and PostgreSQL share this machine's cores, so the
 CPU count and load are printed with it.
 
@@ -63,12 +67,15 @@ TARGET_P95_MS = 100.0
 def seed():
     """The project, its flats, households, published lottery and open event; a desk clerk."""
     import seed_selection as seed
+    from django.contrib.auth.models import Group
 
-    from resettlement.accounts.models import User
+    from resettlement.accounts.models import Role, User
     from resettlement.housing.models import Flat
 
     clerk = User.objects.create_user("bench-desk-clerk", password="x")
+    clerk.groups.add(Group.objects.get(name=Role.SELECTION_CLERK))  # every project, by role
     project = seed.project()
+    clerk.projects.add(project)
     buildings = seed.buildings_add(project, BUILDINGS, floors=FLOORS)
     seed.households_add(project, HOUSEHOLDS)
     lottery = seed.published_lottery(project, by=clerk)
@@ -92,13 +99,39 @@ def prepare(desk, flat, clerk):
     return entry
 
 
-def confirm(desk, entry, flat, clerk) -> tuple[float, float]:
+def confirm_service(desk, entry, flat, clerk) -> tuple[float, float]:
     """Timed: the confirmation service alone; seconds of wall time and of this process's CPU."""
     from resettlement.selection.confirmation import selection_confirm
 
     start, cpu = time.perf_counter(), time.process_time()
     selection_confirm(entry=entry, desk=desk, flats=[flat], idempotency_key=uuid.uuid4(), by=clerk)
     return time.perf_counter() - start, time.process_time() - cpu
+
+
+def confirm(desk, entry, flat, clerk, client) -> tuple[float, float]:
+    """Timed: the clerk's real request, through Django's whole stack (session, middleware,
+    the view): the htmx POST of 确认选房 that confirms and answers with the desk's panel
+    re-rendered. Seconds of wall time and of this process's CPU."""
+    from django.urls import reverse
+
+    url = reverse("selection:desk-action", args=[desk.event_id, desk.number, "confirm"])
+    start, cpu = time.perf_counter(), time.process_time()
+    response = client.post(
+        url, {"idempotency_key": str(uuid.uuid4())}, headers={"HX-Request": "true"}
+    )
+    timing = time.perf_counter() - start, time.process_time() - cpu
+    if response.status_code != 200 or b"confirmation.pdf" not in response.content:
+        raise RuntimeError(f"the confirmation was refused ({response.status_code})")
+    return timing
+
+
+def clerk_client(clerk):
+    """A signed-in browser of the desk clerk (a session, CSRF checks as in production)."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=False)  # the form's token is checked by the pages' tests
+    client.force_login(clerk)
+    return client
 
 
 def statements_per_confirmation(desk, flat, clerk) -> list[str]:
@@ -108,7 +141,7 @@ def statements_per_confirmation(desk, flat, clerk) -> list[str]:
 
     entry = prepare(desk, flat, clerk)
     with CaptureQueriesContext(connection) as queries:
-        confirm(desk, entry, flat, clerk)
+        confirm_service(desk, entry, flat, clerk)
     return [query["sql"] for query in queries.captured_queries]
 
 
@@ -123,12 +156,13 @@ def desk_process(desk_id: int, flat_ids: list, clerk_id: int, barrier, results) 
     try:
         desk = Desk.objects.select_related("event").get(pk=desk_id)
         clerk = User.objects.get(pk=clerk_id)
+        client = clerk_client(clerk)
         flats = {flat.pk: flat for flat in Flat.objects.filter(pk__in=flat_ids)}
         for flat_id in flat_ids[:ROUNDS]:
             flat = flats[flat_id]
             entry = prepare(desk, flat, clerk)
             barrier.wait(BARRIER_TIMEOUT_S)
-            timings.append(confirm(desk, entry, flat, clerk))
+            timings.append(confirm(desk, entry, flat, clerk, client))
             barrier.wait(BARRIER_TIMEOUT_S)
     except Exception as error:  # report whatever stopped a desk; the others stop at the barrier
         failure = f"desk {desk_id}: {error!r}"
@@ -179,15 +213,20 @@ def main(database_url: str) -> bool:
         f"  statements per confirmation: {len(statements)} "
         f"({', '.join(statement.split(' ', 1)[0] for statement in statements)})"
     )
-    alone = []
-    for flat in flats[1:ALONE]:
+    service, alone = [], []
+    client = clerk_client(clerk)
+    for number, flat in enumerate(flats[1:ALONE]):
         entry = prepare(desks[0], flat, clerk)
-        alone.append(confirm(desks[0], entry, flat, clerk))
-    print(
-        f"  selection_confirm at one desk alone (informational): "
-        f"{summary([wall for wall, _cpu in alone])}; "
-        f"application CPU median {statistics.median(cpu for _wall, cpu in alone) * 1000:.1f} ms"
-    )
+        if number % 2:
+            alone.append(confirm(desks[0], entry, flat, clerk, client))
+        else:
+            service.append(confirm_service(desks[0], entry, flat, clerk))
+    for name, timings in (("selection_confirm (the service)", service), ("request", alone)):
+        print(
+            f"  {name} at one desk alone (informational): "
+            f"{summary([wall for wall, _cpu in timings])}; application CPU median "
+            f"{statistics.median(cpu for _wall, cpu in timings) * 1000:.1f} ms"
+        )
 
     from django.db import connections
 
@@ -227,7 +266,7 @@ def main(database_url: str) -> bool:
         f"  {len(timings)} confirmations in {ROUNDS} rounds of {DESKS} simultaneous ones, "
         f"{elapsed:.1f} s with the untimed steps"
     )
-    print(f"  selection_confirm: {summary(timings)}, max {max(timings) * 1000:.1f} ms")
+    print(f"  confirm requests: {summary(timings)}, max {max(timings) * 1000:.1f} ms")
     cpu = statistics.median(cpu for _wall, cpu in measured) * 1000
     print(
         f"  application CPU per confirmation: median {cpu:.1f} ms, so a round needs at least "
@@ -237,12 +276,12 @@ def main(database_url: str) -> bool:
     load = ", ".join(f"{value:.1f}" for value in os.getloadavg())
     print(f"  machine: {os.cpu_count()} CPUs, load average {load}")
     ok = report(
-        f"selection_confirm, {DESKS} desks concurrently, p95",
+        f"clerk's confirm request, {DESKS} desks concurrently, p95",
         percentile(timings, 0.95) * 1000,
         "ms",
         TARGET_P95_MS,
     )
-    return check(event, 1 + len(alone) + len(timings)) and ok
+    return check(event, 1 + len(service) + len(alone) + len(timings)) and ok
 
 
 if __name__ == "__main__":

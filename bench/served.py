@@ -190,7 +190,9 @@ def wrk(base_url: str, endpoint: Endpoint, cookies: str, seconds: int) -> Figure
     output = subprocess.run(
         [*command, base_url + endpoint.path], capture_output=True, text=True, check=True
     ).stdout
-    latency = dict(re.findall(r"^\s+(50|99)%\s+(\S+)$", output, re.MULTILINE))
+    latency = dict(re.findall(r"^\s*(50|99)%\s+([\d.]+(?:us|ms|s|m))\s*$", output, re.MULTILINE))
+    if set(latency) != {"50", "99"} or "Requests/sec" not in output:
+        raise RuntimeError(f"wrk's output was not understood:\n{output}")
     errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", output))
     errors += sum(int(n) for n in re.findall(r"(?:connect|read|write|timeout) (\d+)", output))
     return Figure(

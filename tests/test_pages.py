@@ -179,3 +179,34 @@ def test_supervisor_registers_a_single_household(world, login):
     household = Household.objects.get(agreement_no="PA-0100")
     assert household.entitled_area == Decimal("120.00")
     assert Flat.objects.count() == 0
+
+
+def test_the_dashboard_kept_in_the_cache_shows_every_change_at_once(world, login):
+    """Its figures are rendered once per change of the data behind them: a flat selected, a
+    node recorded, a household registered each show on the next load."""
+
+    def figures(client) -> str:
+        page = text(client.get(reverse("projects:dashboard", args=["PA"])))
+        return page[page.index('<div class="stats">') : page.rindex("</section>")]
+
+    flats_generate(building=world.building_a, positions=[FlatPosition(1, "A", Decimal(80))])
+    client = login("lead")
+    before = figures(client)
+    assert figures(client) == before  # nothing changed: the same figures
+    flat = Flat.objects.filter(building=world.building_a).first()
+    flat_transition(flat=flat, target=FlatStatus.RESERVED)
+    after_flat = figures(client)
+    assert after_flat != before
+    node = world.building_a.milestones.get(milestone_type__code="start")
+    done = {"percent": 100, "actual_start": datetime.date(2024, 1, 2)}
+    building_milestones_record(
+        changes=[(node, {**done, "actual_finish": datetime.date(2024, 2, 1)})]
+    )
+    assert figures(client) != after_flat
+    clerk = login("clerk")
+    counted = figures(clerk)
+    assert "已登记未签约" in counted
+    HouseholdFactory(project=world.project_a, status="registered", signed_on=None)
+    assert figures(clerk) != counted
+    # The same project seen by a role without households: their figures are not in its page.
+    assert "已登记未签约" not in figures(login("team"))
