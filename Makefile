@@ -11,7 +11,7 @@ UV_VERSION := 0.13.9
 export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON := $(PY)
 
-.PHONY: setup system-packages venv fonts migrate demo run worker test test-fast lint format messages bench clean
+.PHONY: setup system-packages venv fonts migrate demo run worker test test-fast lint format messages bench bench-served clean
 
 setup: system-packages venv fonts .env migrate
 
@@ -75,6 +75,11 @@ messages: venv
 
 bench: venv
 	$(PY) bench/run_all.py
+
+# Served as people meet it (issue 12): gunicorn, PostgreSQL, Redis, the demo, wrk; every
+# endpoint's req/s beside the /healthz ceiling of the same run, its ratio and target.
+bench-served: system-packages venv fonts
+	$(PY) bench/served.py
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .mypy_cache

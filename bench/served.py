@@ -236,10 +236,33 @@ def load(base_url: str, chosen: list[Endpoint], rounds: int, seconds: int) -> di
     return figures
 
 
+def in_process(endpoint: Endpoint, requests: int = 50) -> float:
+    """Median milliseconds of the endpoint through Django's test client in this process, one
+    request at a time (what the other benchmarks measure), for the table beside the served."""
+    from django.test import Client
+
+    from resettlement.accounts.models import User
+
+    client = Client(headers=endpoint.headers)
+    if endpoint.role:
+        client.force_login(User.objects.get(username=endpoint.role))
+    for _ in range(10):
+        client.get(endpoint.path)
+    times = []
+    for _ in range(requests):
+        start = time.perf_counter()
+        client.get(endpoint.path)
+        times.append(time.perf_counter() - start)
+    return statistics.median(times) * 1000
+
+
 def summarise(chosen: list[Endpoint], figures: dict) -> bool:
     ceiling = statistics.median(figure.rate for figure in figures[CEILING.name])
     print()
-    print(f"{'endpoint':34} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>8} {'target':>8}")
+    print(
+        f"{'endpoint':34} {'req/s':>8} {'p50 ms':>8} {'p99 ms':>8} {'ratio':>8} {'target':>8}"
+        f"        {'in-process ms':>13}"
+    )
     ok = True
     for endpoint in [CEILING, *chosen]:
         runs = figures[endpoint.name]
@@ -253,10 +276,13 @@ def summarise(chosen: list[Endpoint], figures: dict) -> bool:
         if endpoint.target is not None:
             met = ratio >= endpoint.target and not errors
             ok &= met
-            line += f" {'1/' + format(1 / endpoint.target, '.0f'):>8} {'OK' if met else 'MISSED'}"
+            line += f" {'1/' + format(1 / endpoint.target, '.0f'):>8} {'OK' if met else 'MISSED':6}"
+        else:
+            line += " " * 16
+        line += f" {in_process(endpoint):13.2f}"
         if errors:
             line += f"  ({errors} failed requests)"
-        print(line)
+        print(line, flush=True)
     return ok
 
 
@@ -376,7 +402,11 @@ def main() -> bool:
             if result.returncode:
                 sys.exit(result.stderr[-3000:])
             print(f"demo loaded in {time.perf_counter() - started:.0f} s")
-        print(f"cache: {'Redis' if 'REDIS_URL' in env else 'locmem (Redis does not answer)'}")
+        print(
+            f"cache: {'Redis' if 'REDIS_URL' in env else 'locmem (Redis does not answer)'}; "
+            f"wrk -t{THREADS} -c{CONNECTIONS} -d{arguments.duration}s, {arguments.rounds} rounds",
+            flush=True,
+        )
         with gunicorn(env) as (base_url, _server):
             chosen = endpoints(base_url)
             if arguments.only:

@@ -201,6 +201,11 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# Sessions are read from the shared cache (and written to the database too) when there is
+# one: a signed-in request then costs no session query. Each process's own cache (locmem)
+# would keep serving a session that another process ended (a sign-out), so without Redis
+# sessions stay in the database alone.
+SESSION_ENGINE = f"django.contrib.sessions.backends.{'cached_db' if _REDIS_URL else 'db'}"
 
 # The audit trail's change reasons are free text (a void reason, an import's file name), kept
 # whole in a text column rather than simple-history's default of 100 characters.

@@ -118,3 +118,16 @@ def test_photo_storage_backend_comes_from_the_environment(tmp_path):
 def test_storage_options_must_be_json(tmp_path):
     result = manage("check", env={**PRODUCTION_ENV, "MEDIA_STORAGE_OPTIONS": "location=/tmp"})
     assert result.returncode != 0 and "MEDIA_STORAGE_OPTIONS must be a JSON object" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("redis", "engine"), [("", "backends.db"), ("redis://127.0.0.1:6379/9", "backends.cached_db")]
+)
+def test_sessions_are_read_from_the_cache_only_when_it_is_shared(redis, engine):
+    """A process's own cache would keep a session that a sign-out in another process ended."""
+    env = {**PRODUCTION_ENV, "REDIS_URL": redis}
+    result = manage(
+        "shell", "-c", "from django.conf import settings; print(settings.SESSION_ENGINE)", env=env
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == f"django.contrib.sessions.{engine}"

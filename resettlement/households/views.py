@@ -41,9 +41,11 @@ def household_search(request):
         villages=Village.objects.filter(projects__in=projects).distinct(),
         statuses=HouseholdStatus.choices,
     )
-    households = Household.objects.in_projects(
-        project_ids_where(request.user, Capability.VIEW_HOUSEHOLDS)
-    ).select_related("project", "village")
+    households = (
+        Household.objects.in_projects(project_ids_where(request.user, Capability.VIEW_HOUSEHOLDS))
+        .select_related("project", "village")
+        .defer("village__boundary")
+    )
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         households = households.matching(data["q"]).with_id_ending(data["id_digits"])
@@ -67,7 +69,10 @@ def _household(request, pk: int) -> Household:
     scope = project_ids_where(request.user, Capability.VIEW_HOUSEHOLDS)
     require(request.user, Capability.VIEW_HOUSEHOLDS)
     return get_object_or_404(
-        Household.objects.in_projects(scope).select_related("project", "village"), pk=pk
+        Household.objects.in_projects(scope)
+        .select_related("project", "village")
+        .defer("village__boundary"),  # the village's outline: kilobytes, not shown
+        pk=pk,
     )
 
 

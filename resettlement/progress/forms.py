@@ -72,7 +72,9 @@ class BulkMilestoneForm(Form):
         self.fields["milestone_type"].queryset = MilestoneType.objects.filter(
             pk__in=project.milestone_template.values("milestone_type")
         )
-        self.fields["buildings"].queryset = project.buildings.select_related("village")
+        self.fields["buildings"].queryset = project.buildings.select_related("village").defer(
+            "footprint", "village__boundary"
+        )
 
     def values(self) -> dict:
         data = self.cleaned_data

@@ -127,7 +127,11 @@ def milestone_bulk(request, code: str):
                 % {"node": form.cleaned_data["milestone_type"].name, "count": len(updated)},
             )
             return redirect(project)
-    buildings = Building.objects.for_project(project).select_related("village", "current_milestone")
+    buildings = (
+        Building.objects.for_project(project)
+        .select_related("village", "current_milestone")
+        .defer("footprint", "village__boundary")
+    )
     return render(
         request,
         "progress/milestone_bulk.html",
