@@ -18,6 +18,9 @@ the demo (`load_demo --allow-production`) and dropped at the end (SKIPPED if Pos
 answer). Redis database 13 holds the cache and is flushed first (locmem if Redis does not
 answer: then each worker has its own).
 
+A database given on the command line is used as it is (the demo loaded if missing); give its
+PRIVATE_ROOT and MEDIA_ROOT in the environment if it was loaded elsewhere.
+
 Run: .venv/bin/python bench/served.py [--duration 10] [--rounds 3] [--only NAME ...]
      [--profile NAME ...]   (cProfile of NAME's view in this process, the top 25 functions)
 """
@@ -26,6 +29,7 @@ import argparse
 import cProfile
 import http.client
 import io
+import os
 import pstats
 import re
 import shutil
@@ -46,6 +50,7 @@ REDIS_URL = "redis://127.0.0.1:6379/13"
 PASSWORD = "yanta-demo-2026"  # noqa: S105 (the demo's published one: resettlement/demo/scenario.py)
 CONNECTIONS, THREADS = 32, 2
 CONFIRMS = 20
+FILE_ROOTS = ("PRIVATE_ROOT", "MEDIA_ROOT")
 PDFS = 20
 MEMORY_TARGET_MIB = 250
 FIRST_PDF_TARGET_S = 0.5
@@ -388,6 +393,8 @@ def main() -> bool:
     with temporary_database("served", arguments.database_url) as database_url:
         env = environment(database_url)
         env["ALLOWED_HOSTS"] = "testserver,127.0.0.1,localhost"
+        if arguments.database_url:  # its stored files are where it was loaded, if named here
+            env.update({name: os.environ[name] for name in FILE_ROOTS if name in os.environ})
         if _redis_answers():
             env["REDIS_URL"] = REDIS_URL
         started = time.perf_counter()

@@ -46,7 +46,29 @@ def render_layout(template_name: str, context: dict):
 
 
 def render_pdf(template_name: str, context: dict) -> bytes:
-    return render_layout(template_name, context).write_pdf()
+    return pdf_bytes(render_layout(template_name, context))
+
+
+def pdf_bytes(layout) -> bytes:
+    """The PDF of laid-out pages (a weasyprint.Document). Then the memory WeasyPrint freed is
+    handed back to the system: glibc keeps freed memory in its heaps, and an app server that
+    printed a few papers stayed some 30 MiB larger for good (malloc_trim: about 1.5 ms)."""
+    content = layout.write_pdf()
+    _memory_return()
+    return content
+
+
+@cache
+def _malloc_trim():
+    name = ctypes.util.find_library("c")
+    library = ctypes.CDLL(name) if name else None
+    return getattr(library, "malloc_trim", None)  # glibc only
+
+
+def _memory_return() -> None:
+    trim = _malloc_trim()
+    if trim is not None:
+        trim(0)
 
 
 def documents_warm_up() -> float:

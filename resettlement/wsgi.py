@@ -4,6 +4,7 @@ import os
 
 from django.conf import settings
 from django.core.wsgi import get_wsgi_application
+from django.urls import get_resolver
 
 from resettlement.env import env_bool
 
@@ -20,6 +21,9 @@ if env_bool("PDF_WARM_UP", default=not settings.DEBUG):
         documents_warm_up()
     except Exception:  # the site serves without it; the first print will say what is wrong
         logging.getLogger(__name__).exception("warming up the PDF renderer failed")
+
+# Every view imported now, not on the first request (which then waited for it).
+get_resolver().check()  # loads the URL patterns, and with them every view module
 
 # The loaded application (models, URL patterns, translations) lives as long as the process:
 # keep it out of the garbage collector's full passes, which otherwise rescan it and pause

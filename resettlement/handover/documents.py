@@ -20,7 +20,7 @@ from django.db import transaction
 from resettlement.accounts.models import User
 from resettlement.archive.models import DocumentKind, IssuedDocument, IssuedKind
 from resettlement.archive.registry import document_attach, document_register, verify_url
-from resettlement.documents import qr_data_uri, render_layout
+from resettlement.documents import pdf_bytes, qr_data_uri, render_layout
 from resettlement.handover.models import Appointment, Handover
 from resettlement.handover.services import active_selection, household_flats
 from resettlement.households.lifecycle import household_notify
@@ -186,7 +186,7 @@ def paper_issue(kind: str, subject: Subject, *, by: User | None = None) -> Issue
         return confirmation_issued(subject, by=by)
     document = paper_register(kind, subject, by=by)
     if document.stored_id is None:
-        document_attach(document, paper_layout(kind, subject, document).write_pdf(), by=by)
+        document_attach(document, pdf_bytes(paper_layout(kind, subject, document)), by=by)
     return document
 
 

@@ -37,7 +37,7 @@ from resettlement.accounts.models import User
 from resettlement.archive.models import DocumentKind, IssuedDocument, IssuedKind, StoredDocument
 from resettlement.archive.registry import document_attach, issued_bytes
 from resettlement.archive.services import document_store
-from resettlement.documents import PDF, render_layout
+from resettlement.documents import PDF, pdf_bytes, render_layout
 from resettlement.handover.documents import paper_layout, paper_register
 from resettlement.handover.models import (
     FINAL_ROLES,
@@ -315,7 +315,7 @@ def _print_item(job: PrintJob, item: PrintItem) -> tuple[list, bool]:
     for document, subject in papers:
         layout = paper_layout(document.kind, subject, document)
         if document.stored_id is None:
-            document_attach(document, layout.write_pdf(), by=job.created_by)
+            document_attach(document, pdf_bytes(layout), by=job.created_by)
         layouts.append(layout)
     item.documents.add(*documents)
     return layouts, False
@@ -361,7 +361,7 @@ def _print_part(part: PrintPart, attempt: int) -> None:
         _item_done(job, item)
     content = None
     if layouts:
-        content = layouts[0].copy([page for layout in layouts for page in layout.pages]).write_pdf()
+        content = pdf_bytes(layouts[0].copy([page for layout in layouts for page in layout.pages]))
     _part_finish(part, attempt, content, pages)
 
 
@@ -418,7 +418,7 @@ def _assemble_pdf(part: PrintPart, attempt: int) -> None:
     job = part.job
     items, papers = _job_papers(job)
     writer = PdfWriter()
-    for page in PdfReader(io.BytesIO(_cover_layout(job, items, papers).write_pdf())).pages:
+    for page in PdfReader(io.BytesIO(pdf_bytes(_cover_layout(job, items, papers)))).pages:
         writer.add_page(page)
     readers: dict[int, PdfReader] = {}
     for item in items:

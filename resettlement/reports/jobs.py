@@ -19,8 +19,6 @@ from resettlement.documents import PDF
 from resettlement.projects.models import Project
 from resettlement.reports.figures import progress_figures
 from resettlement.reports.models import EVERY_PROJECT, ProgressReport, ReportOrigin, ReportStatus
-from resettlement.reports.pdf import progress_pdf
-from resettlement.reports.workbook import progress_workbook
 
 logger = logging.getLogger(__name__)
 
@@ -76,6 +74,11 @@ def report_run(report_id: int) -> None:
         with translation.override(REPORT_LANGUAGE):  # printed in Chinese, as reports are
             figures = progress_figures(projects, report.as_of)
             scope = report.project.name if report.project else str(_("Every project"))
+            # Imported here: the map and charts bring geopandas and matplotlib (some 60 MiB),
+            # which an app server that never makes a report should not carry.
+            from resettlement.reports.pdf import progress_pdf
+            from resettlement.reports.workbook import progress_workbook
+
             pdf = progress_pdf(figures, scope=scope)
             xlsx = progress_workbook(figures, scope=scope)
         by = report.created_by

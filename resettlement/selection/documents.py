@@ -31,7 +31,7 @@ from resettlement.archive.registry import (
     verify_url,
 )
 from resettlement.archive.services import document_latest, document_once, document_store
-from resettlement.documents import PDF, qr_data_uri, render_layout, render_pdf
+from resettlement.documents import PDF, pdf_bytes, qr_data_uri, render_layout, render_pdf
 from resettlement.housing.models import Flat
 from resettlement.rmb import rmb_upper
 from resettlement.selection.models import (
@@ -145,7 +145,7 @@ def confirmation_document(
     if earlier is not None:
         document_adopt(issued, earlier)
     else:
-        document_attach(issued, confirmation_layout(selection, issued).write_pdf(), by=by)
+        document_attach(issued, pdf_bytes(confirmation_layout(selection, issued)), by=by)
     assert issued.stored is not None
     return issued.stored
 
