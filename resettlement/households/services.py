@@ -8,6 +8,7 @@ from django.utils.translation import gettext
 from simple_history.utils import bulk_create_with_history
 
 from resettlement.accounts.models import User
+from resettlement.database import planner_statistics_refresh
 from resettlement.history import history_author_set
 from resettlement.households.lifecycle import (
     household_sign,
@@ -55,7 +56,14 @@ def households_create(
                 default_user=by,
                 default_change_reason=reason or None,
             )
+    if len(created) >= BULK_ANALYZE_ROWS:
+        # A register of thousands: the planner learns the table's new size now, not when
+        # autovacuum gets there (until then, every list page sorted the whole table).
+        planner_statistics_refresh(Household, Member)
     return created
+
+
+BULK_ANALYZE_ROWS = 1000
 
 
 def household_create(*, project: Project, data: HouseholdData, by: User | None = None) -> Household:
