@@ -120,7 +120,7 @@ class KeysetPagination(BasePagination):
         return rows
 
     def get_paginated_response(self, data):
-        body = {"count": self.count}
+        body: dict[str, object] = {"count": self.count}
         if not self.count_exact:
             body["count_exact"] = False
         body.update(next=self.next_link, previous=self.previous_link, results=data)
