@@ -68,8 +68,11 @@ class _Key:
 
 
 def _encode(value):
-    if isinstance(value, datetime.datetime | datetime.date | decimal.Decimal):
-        return str(value) if not isinstance(value, datetime.date) else value.isoformat()
+    """A cursor's value as JSON holds it (dates and decimals as text; the filters parse them)."""
+    if isinstance(value, datetime.date):  # a datetime too
+        return value.isoformat()
+    if isinstance(value, decimal.Decimal):
+        return str(value)
     return value
 
 
@@ -109,14 +112,15 @@ class KeysetPagination(BasePagination):
         if reverse:
             rows.reverse()
         self.count, self.count_exact = self._count(queryset)
-        first = [self._values(rows[0], keys)] if rows else []
-        last = [self._values(rows[-1], keys)] if rows else []
         # Going forwards, there is a previous page when we came from a cursor; going backwards,
         # a next one. The other way, when more rows lay beyond this page.
         has_next = more if not reverse else True
         has_previous = (values is not None) if not reverse else more
-        self.next_link = self._link(False, *last) if has_next and last else None
-        self.previous_link = self._link(True, *first) if has_previous and first else None
+        self.next_link = self.previous_link = None
+        if rows and has_next:
+            self.next_link = self._link(False, self._values(rows[-1], keys))
+        if rows and has_previous:
+            self.previous_link = self._link(True, self._values(rows[0], keys))
         return rows
 
     def get_paginated_response(self, data):

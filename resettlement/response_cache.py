@@ -12,7 +12,7 @@ KEEP_SECONDS = 600
 
 
 def body_for(kind: str, etag: str, build: Callable[[], bytes]) -> bytes:
-    key = f"body:{kind}:{get_language()}:{etag.strip(chr(34))}"
+    key = f"body:{kind}:{get_language()}:" + etag.strip('"')
     body = cache.get(key)
     if body is None:
         body = build()
