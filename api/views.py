@@ -17,10 +17,13 @@ from rest_framework.response import Response
 from api import filters
 from api.pagination import KeysetPagination
 from api.permissions import HasCapability
+from api.serializers.fast import attribute_rows
 from api.serializers.households import (
     HouseholdDetailSerializer,
     HouseholdInputSerializer,
+    HouseholdRowSerializer,
     HouseholdSerializer,
+    household_row_columns,
 )
 from api.serializers.housing import BuildingSerializer, FlatSerializer
 from api.serializers.progress import (
@@ -273,15 +276,24 @@ class HouseholdViewSet(
         queryset = super().get_queryset()
         if self.action == "retrieve":
             queryset = queryset.prefetch_related("members")
-        if self.action in ("list", "retrieve"):
-            # The codes of project and village, not their rows: a village's boundary alone is
-            # kilobytes, read once per household.
+        if self.action == "list":
+            # Rows of values: the codes of project and village, not their rows (a village's
+            # boundary alone is kilobytes), and no model instances, three per household.
+            columns = household_row_columns()
+            expressions = columns["expressions"]
+            rows = queryset.annotate(**expressions).values(*columns["names"], *expressions)
+            return attribute_rows(rows)
+        if self.action == "retrieve":
             fields = HouseholdSerializer.Meta.fields
             queryset = queryset.only(*fields, "project__code", "village__code")
         return queryset
 
     def get_serializer_class(self):
-        return HouseholdSerializer if self.action == "list" else HouseholdDetailSerializer
+        return HouseholdRowSerializer if self.action == "list" else HouseholdDetailSerializer
+
+    @extend_schema(responses=HouseholdSerializer(many=True))
+    def list(self, request, *args, **kwargs):
+        return super().list(request, *args, **kwargs)
 
     def get_serializer_context(self):
         context = super().get_serializer_context()

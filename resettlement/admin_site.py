@@ -6,7 +6,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
-from resettlement.accounts.access import Capability, user_can
+from resettlement.accounts.access import Capability, user_can, user_with_access
 from resettlement.column_ranges import ColumnDecimalField, ColumnIntegerField, field_range
 
 # Django's own admin strings its zh_Hans catalogue lacks (the index's table captions, Django
@@ -56,7 +56,12 @@ class ResettlementAdminSite(admin.AdminSite):
 
 
 class RoleBackend(ModelBackend):
-    """Administrators hold every model permission through their role, not per-user grants."""
+    """Administrators hold every model permission through their role, not per-user grants.
+    The signed-in user of each request is read with its roles and projects in one query."""
+
+    def get_user(self, user_id):
+        user = user_with_access(user_id)
+        return user if user is not None and self.user_can_authenticate(user) else None
 
     def has_perm(self, user_obj, perm, obj=None) -> bool:
         return user_can(user_obj, Capability.ADMINISTER) or super().has_perm(user_obj, perm, obj)

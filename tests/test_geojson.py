@@ -109,7 +109,7 @@ def test_query_count_is_fixed_whatever_the_number_of_buildings(
     from tests.factories import make_building
 
     client = api("leader")
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         built = client.get("/api/v1/geo/buildings/").json()
     # Nothing changed: the collection built for this ETag is read from the cache.
     with django_assert_num_queries(4):

@@ -165,7 +165,7 @@ def test_building_and_project_lists_keep_their_query_counts(
     batch, people, _building = handing
     client = api("leader")
     client.get("/api/v1/buildings/")
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         client.get("/api/v1/buildings/")
     with django_assert_num_queries(7):  # the counts are subqueries of the projects' query
         client.get("/api/v1/projects/")

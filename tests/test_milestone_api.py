@@ -144,6 +144,6 @@ def test_milestone_list_reports_state_and_days_late(world, api, django_assert_nu
     )
     client = api("team")
     client.get("/api/v1/milestones/")
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         rows = client.get("/api/v1/milestones/", {"node": "start"}).json()["results"]
     assert rows[0]["state"] == "not_started" and rows[0]["days_late"] == 10

@@ -124,7 +124,7 @@ def test_household_list_page_query_count_does_not_grow_with_rows(
         HouseholdFactory(project=world.project_a)
     client = login("clerk")
     client.get(reverse("households:search"))  # warm the session
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         text(client.get(reverse("households:search")))
     with django_assert_num_queries(8):
         text(client.get(reverse("households:search"), {"page": 2}))

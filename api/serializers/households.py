@@ -1,6 +1,7 @@
 import dataclasses
 from typing import Any, cast
 
+from django.db.models import F
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -63,6 +64,28 @@ class HouseholdSerializer(PlannedRepresentation, _PersonalDataMixin, serializers
     def get_phone(self, household) -> str:
         value = household.phone
         return value if self._reveal(household.project_id) else mask_phone(value)
+
+
+class HouseholdRowSerializer(HouseholdSerializer):
+    """The list's rows: HouseholdSerializer's output read from a row of values (named by
+    `household_row_columns`), not from a household with its project and village built as
+    model instances, three per row. The schema names HouseholdSerializer."""
+
+    project = serializers.CharField(source="project_code", read_only=True)  # type: ignore[assignment]
+    village = serializers.CharField(source="village_code", read_only=True)  # type: ignore[assignment]
+
+
+def household_row_columns() -> dict[str, Any]:
+    """The columns HouseholdRowSerializer reads: names, and expressions by name."""
+    plain = [
+        name
+        for name in HouseholdSerializer.Meta.fields
+        if name not in ("project", "village", "head_id_number", "phone")
+    ]
+    return {
+        "names": [*plain, "project_id", "head_id_number", "phone"],
+        "expressions": {"project_code": F("project__code"), "village_code": F("village__code")},
+    }
 
 
 class HouseholdDetailSerializer(HouseholdSerializer):

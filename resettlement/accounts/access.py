@@ -5,12 +5,16 @@ project; the other roles only on the projects assigned to them (User.projects).
 """
 
 import enum
+import functools
+from typing import Any
 
+from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
+from django.db import connection
 from django.db.models import QuerySet
 from django.shortcuts import get_object_or_404
 
-from resettlement.accounts.models import Role
+from resettlement.accounts.models import Role, User
 from resettlement.projects.models import Project
 
 
@@ -72,16 +76,18 @@ GRANTS: dict[Capability, frozenset[Role]] = {
 GLOBAL_ROLES = frozenset({Role.ADMIN, Role.LEADER})
 
 
+def _roles_named(names, is_superuser: bool) -> frozenset[Role]:
+    roles = frozenset(Role(name) for name in names if name in Role.values)
+    return roles | {Role.ADMIN} if is_superuser else roles
+
+
 def roles_of(user) -> frozenset[Role]:
     if not (user.is_authenticated and user.is_active):
         return frozenset()
     cached = getattr(user, "_roles_cache", None)
     if cached is None:
-        names = set(user.groups.values_list("name", flat=True))
-        cached = frozenset(Role(name) for name in names if name in Role.values)
-        if user.is_superuser:
-            cached |= {Role.ADMIN}
-        user._roles_cache = cached
+        names = user.groups.values_list("name", flat=True)
+        cached = user._roles_cache = _roles_named(names, user.is_superuser)
     return cached
 
 
@@ -91,6 +97,65 @@ def assigned_project_ids(user) -> frozenset[int]:
         cached = frozenset(user.projects.values_list("pk", flat=True))
         user._project_ids_cache = cached
     return cached
+
+
+_USER_SQL = """SELECT {columns},
+    {listed_names} AS access_role_names, {listed_ids} AS access_project_ids
+    FROM {users} u WHERE u.id = %s"""
+_ROLE_NAMES = """SELECT g.name AS v FROM {groups} g
+    JOIN {user_groups} t ON t.{group_id} = g.id WHERE t.{groups_user_id} = u.id"""
+_PROJECT_IDS = "SELECT t.{project_id} AS v FROM {user_projects} t WHERE t.{projects_user_id} = u.id"
+_LISTED = {"postgresql": "ARRAY({})", "sqlite": "(SELECT group_concat(v, ',') FROM ({}))"}
+
+
+@functools.cache
+def _user_sql(vendor: str) -> str:
+    """A user's row with the names of its groups and the ids of its assigned projects: each a
+    PostgreSQL array, or SQLite's values joined by commas (NULL when there are none). Table and
+    column names only are put in."""
+    user = User._meta
+    groups: Any = user.get_field("groups")
+    projects: Any = user.get_field("projects")
+    names = {
+        "columns": ", ".join(f"u.{field.column}" for field in user.concrete_fields),
+        "users": user.db_table,
+        "groups": Group._meta.db_table,
+        "user_groups": groups.m2m_db_table(),
+        "group_id": groups.m2m_reverse_name(),
+        "groups_user_id": groups.m2m_column_name(),
+        "user_projects": projects.m2m_db_table(),
+        "project_id": projects.m2m_reverse_name(),
+        "projects_user_id": projects.m2m_column_name(),
+    }
+    listed = _LISTED[vendor]
+    return _USER_SQL.format(
+        listed_names=listed.format(_ROLE_NAMES.format(**names)),
+        listed_ids=listed.format(_PROJECT_IDS.format(**names)),
+        **names,
+    )
+
+
+def _listed(value) -> list[str]:
+    if value is None:
+        return []
+    return [str(item) for item in value] if isinstance(value, list) else value.split(",")
+
+
+def user_with_access(pk) -> User | None:
+    """The user with this primary key, read with its role names and assigned project ids in
+    one statement written as SQL, so that a request's `roles_of` and `assigned_project_ids`
+    ask nothing more: every signed-in request reads its user, and composing that in the ORM
+    cost more than the answer. None when there is no such user."""
+    if connection.vendor not in _LISTED:
+        return User.objects.filter(pk=pk).first()
+    user: Any
+    for user in User.objects.raw(_user_sql(connection.vendor), [pk]):
+        user._roles_cache = _roles_named(_listed(user.access_role_names), user.is_superuser)
+        user._project_ids_cache = frozenset(
+            int(value) for value in _listed(user.access_project_ids)
+        )
+        return user
+    return None
 
 
 def user_can(user, capability: Capability, project: Project | None = None) -> bool:

@@ -3,14 +3,19 @@ the roster is frozen, result.csv when it is drawn, the notice's result table whe
 published, and the notice PDF right after (a background task: thousands of rows take seconds).
 A reader, logged in or not, gets the stored bytes; nothing here runs on their request."""
 
+import functools
 import hashlib
 import re
 import shlex
+import sys
+import uuid
+from typing import Any, NamedTuple
 
 import segno
 from django.conf import settings
+from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
-from django.db import transaction
+from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.templatetags.static import static
 from django.urls import reverse
@@ -323,61 +328,125 @@ def page_section(lottery: Lottery, lines: list[str], number: int) -> str:
     )
 
 
-def _state_key(lottery: Lottery, rows: StoredDocument, pdf: StoredDocument | None) -> str:
-    replaced_by = getattr(lottery, "replaced_by", None)
-    state = (
-        str(lottery.public_token),  # random per lottery, never reused (unlike a primary key)
-        rows.sha256,
-        pdf.sha256 if pdf else "",
-        replaced_by.pk if replaced_by else "",
-        static("resettlement/css/app.css"),
-        *(str(getattr(lottery, name)) for name in NOTICE_DETAIL_FIELDS),
+class PublicState(NamedTuple):
+    """What decides a published notice page, read in one statement (`public_state`)."""
+
+    lottery_id: int
+    published: bool
+    stored: bool  # its result table is stored (it is, from publication on)
+    key: str  # names the state of all the page shows: its stored table and PDF, a re-draw
+    # replacing it, the deployed style sheet, its details
+
+
+@functools.cache
+def _public_state_sql() -> str:
+    """The lottery's id and status, the digests of its latest stored table and PDF, the id of a
+    re-draw replacing it and its details. Table and column names only are put in."""
+    sql = """SELECT l.id, l.status,
+        (SELECT d.sha256 FROM {documents} d WHERE d.content_type_id = %s AND d.object_id = l.id
+          AND d.kind = %s ORDER BY d.id DESC LIMIT 1),
+        (SELECT d.sha256 FROM {documents} d WHERE d.content_type_id = %s AND d.object_id = l.id
+          AND d.kind = %s ORDER BY d.id DESC LIMIT 1),
+        (SELECT r.id FROM {lottery} r WHERE r.replaces_id = l.id),
+        {details}
+        FROM {lottery} l WHERE l.public_token = %s"""
+    lottery = Lottery._meta
+    return sql.format(
+        documents=StoredDocument._meta.db_table,
+        lottery=lottery.db_table,
+        details=", ".join(f"l.{lottery.get_field(name).column}" for name in NOTICE_DETAIL_FIELDS),  # type: ignore[union-attr]
     )
-    return hashlib.sha256(repr(state).encode()).hexdigest()
+
+
+def public_state(token: uuid.UUID) -> PublicState | None:
+    """The state of the notice with this public token (None when there is none), in one
+    statement written as SQL: every anonymous reader of a page costs it, and the ORM's
+    composing of it cost more than the database's answer."""
+    content_type = ContentType.objects.get_for_model(Lottery).pk  # cached by Django
+    token_value = Lottery._meta.get_field("public_token").get_db_prep_value(token, connection)
+    parameters: list[Any] = [content_type, str(DocumentKind.LOTTERY_NOTICE_ROWS), content_type]
+    parameters += [str(DocumentKind.LOTTERY_NOTICE_PDF), token_value]
+    with connection.cursor() as cursor:
+        cursor.execute(_public_state_sql(), parameters)
+        row = cursor.fetchone()
+    if row is None:
+        return None
+    lottery_id, status, rows_sha256, pdf_sha256, replaced_by, *details = row
+    state = (
+        str(token),  # random per lottery, never reused (unlike a primary key)
+        rows_sha256,
+        pdf_sha256 or "",
+        replaced_by or "",
+        static("resettlement/css/app.css"),
+        *map(str, details),
+    )
+    key = hashlib.sha256(repr(state).encode()).hexdigest()
+    return PublicState(lottery_id, status == LotteryStatus.PUBLISHED, rows_sha256 is not None, key)
+
+
+# What the notice page shows of a lottery (templates/lottery/notice.html, _digests.html): its
+# rendering loads these columns only.
+NOTICE_FIELDS = (
+    *("name", "mode", "algorithm", "status", "venue", "drawn_at", "draw_method", "public_token"),
+    *("frozen_at", *NOTICE_DETAIL_FIELDS),
+    *("roster_digest", "commitment", "secret", "public_input", "result_digest"),
+    *("notary_file_digest", "replace_reason", "replace_approved_by"),
+    *("project__name", "replaces__name", "replaced_by__name", "replaced_by__replace_reason"),
+)
+
+
+def _notice_lottery(state: PublicState) -> Lottery:
+    lotteries = Lottery.objects.select_related("project", "replaces", "replaced_by")
+    return lotteries.only(*NOTICE_FIELDS).get(pk=state.lottery_id)
 
 
 def public_page(
-    lottery: Lottery,
-    *,
-    rows: StoredDocument,
-    pdf: StoredDocument | None,
-    page: str | None = None,
-    query: str | None = None,
+    state: PublicState, *, page: str | None = None, query: str | None = None
 ) -> tuple[bytes, str]:
-    """The public notice page and its ETag. Like the PDF it is a document, in Chinese whatever
-    the reader's language, with nothing personal to the reader: its frame (all but the result
-    table) is rendered once for each state of what it shows (its stored table, its PDF, a
-    re-draw replacing it, the deployed style sheet, its details) and each page of its table
-    once too, cut from the stored table, both then taken from the cache: an anonymous reader
-    of a page costs two queries and no rendering. A search is never cached (what is searched
-    has no bound): it costs one more query and the rendering of the few rows it finds."""
-    key = _state_key(lottery, rows, pdf)
-    query = search_text(query)
+    """The public notice page (of a published lottery, its table stored) and its ETag. Like
+    the PDF it is a document, in Chinese whatever the reader's language, with nothing personal
+    to the reader: its frame (all but the result table) is rendered once for each state of
+    what it shows and each page of its table once too, cut from the stored table, both then
+    taken from the cache: an anonymous reader of a page costs one query, one read of the cache
+    and no rendering. A search is never cached (what is searched has no bound): it costs the
+    lottery's row, one query more and the rendering of the few rows it finds."""
+    key, query = state.key, search_text(query)
+    asked = page_number(page, sys.maxsize)
     with translation.override(settings.LANGUAGE_CODE):
-        frame = cache.get(f"lottery-notice-frame:{key}")
-        lines = None
+        frame_key = f"lottery-notice-frame:{key}"
+        cached = cache.get_many([frame_key, f"lottery-notice-rows:{key}:{asked}"])
+        frame = cached.get(frame_key)
+        lottery = lines = None
         if frame is None:
-            lines = stored_row_lines(rows)
+            lottery = _notice_lottery(state)
+            documents = notice_documents(lottery)
+            lines = stored_row_lines(documents[DocumentKind.LOTTERY_NOTICE_ROWS])
             context = {
                 **notice_context(lottery),
                 "rows_section": mark_safe(_SECTION),  # noqa: S308 (a constant comment)
-                "notice_pdf": pdf,
+                "notice_pdf": documents.get(DocumentKind.LOTTERY_NOTICE_PDF),
             }
-            head, tail = render_to_string("lottery/notice_public.html", context).split(_SECTION)
-            frame = (head.encode(), tail.encode(), len(lines))
-            cache.set(f"lottery-notice-frame:{key}", frame, PUBLIC_PAGE_CACHE_SECONDS)
+            parts = render_to_string("lottery/notice_public.html", context).split(_SECTION)
+            frame = (parts[0].encode(), parts[1].encode(), len(lines))
+            cache.set(frame_key, frame, PUBLIC_PAGE_CACHE_SECONDS)
         head, tail, count = frame
         pages = page_count(count)
+        section: bytes | None
         if query:
+            lottery = lottery or _notice_lottery(state)
             section = search_section(lottery, query, pages).encode()
             etag = hashlib.sha256(f"{key}|q|{query}".encode()).hexdigest()
         else:
-            number = page_number(page, pages)
-            section = cache.get(f"lottery-notice-rows:{key}:{number}")
+            number = min(asked, pages)
+            rows_key = f"lottery-notice-rows:{key}:{number}"
+            section = cached.get(rows_key) if number == asked else cache.get(rows_key)
             if section is None:
-                lines = stored_row_lines(rows) if lines is None else lines
+                lottery = lottery or _notice_lottery(state)
+                if lines is None:
+                    rows = notice_documents(lottery)[DocumentKind.LOTTERY_NOTICE_ROWS]
+                    lines = stored_row_lines(rows)
                 section = page_section(lottery, lines, number).encode()
-                cache.set(f"lottery-notice-rows:{key}:{number}", section, PUBLIC_PAGE_CACHE_SECONDS)
+                cache.set(rows_key, section, PUBLIC_PAGE_CACHE_SECONDS)
             etag = f"{key}-{number}"
     return head + section + tail, f'"{etag}"'
 

@@ -53,7 +53,6 @@ from resettlement.lottery.lifecycle import (
     notary_import,
 )
 from resettlement.lottery.models import (
-    NOTICE_DETAIL_FIELDS,
     Lottery,
     LotteryMode,
     LotteryStatus,
@@ -420,20 +419,8 @@ def lottery_file(request, pk: int, name: str):
 # response is a stored document; a reader's request never renders one.
 
 
-# What the notice page shows of a lottery (templates/lottery/notice.html, _digests.html): an
-# anonymous request loads these columns only.
-NOTICE_FIELDS = (
-    *("name", "mode", "algorithm", "status", "venue", "drawn_at", "draw_method", "public_token"),
-    *("frozen_at", *NOTICE_DETAIL_FIELDS),
-    *("roster_digest", "commitment", "secret", "public_input", "result_digest"),
-    *("notary_file_digest", "replace_reason", "replace_approved_by"),
-    *("project__name", "replaces__name", "replaced_by__name", "replaced_by__replace_reason"),
-)
-
-
-def _published(token: uuid.UUID, lotteries=None) -> Lottery:
-    if lotteries is None:
-        lotteries = Lottery.objects.only("status", "mode", "frozen_at")
+def _published(token: uuid.UUID) -> Lottery:
+    lotteries = Lottery.objects.only("status", "mode", "frozen_at")
     lottery = get_object_or_404(lotteries, public_token=token)
     if lottery.status != LotteryStatus.PUBLISHED:
         raise Http404
@@ -441,18 +428,13 @@ def _published(token: uuid.UUID, lotteries=None) -> Lottery:
 
 
 def notice(request, token: uuid.UUID):
-    lotteries = Lottery.objects.select_related("project", "replaces", "replaced_by")
-    lottery = _published(token, lotteries.only(*NOTICE_FIELDS))
-    documents = notices.notice_documents(lottery)
-    rows = documents.get(DocumentKind.LOTTERY_NOTICE_ROWS)
-    if rows is None:
+    state = notices.public_state(token)
+    if state is None or not state.published:
+        raise Http404
+    if not state.stored:
         return document_pending(request)
     page, etag = notices.public_page(
-        lottery,
-        rows=rows,
-        pdf=documents.get(DocumentKind.LOTTERY_NOTICE_PDF),
-        page=request.GET.get("page"),
-        query=request.GET.get("q"),
+        state, page=request.GET.get("page"), query=request.GET.get("q")
     )
     response = bytes_response(
         request,

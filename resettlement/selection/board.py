@@ -3,17 +3,18 @@ by layout. No personal data: order numbers only. Staff open it through a link of
 BoardLink) that works without login until it expires (BOARD_LINK_HOURS) or is revoked."""
 
 import datetime
+import functools
 import hashlib
 import json
 
 from django.conf import settings
-from django.db.models import Count, OuterRef, Subquery, Sum
+from django.db import connection
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from resettlement.accounts.models import TokenState, User
 from resettlement.accounts.tokens import key_digest, key_touch, keys_revoke, new_key
-from resettlement.housing.models import STATUS_MARKS, Flat, FlatStatus
+from resettlement.housing.models import STATUS_MARKS, Building, Flat, FlatStatus
 from resettlement.selection.lifecycle import log_action
 from resettlement.selection.models import (
     BoardLink,
@@ -85,44 +86,63 @@ def _flats(event: SelectionEvent):
     return Flat.objects.filter(building__in=event.buildings.all())
 
 
-def board_etag(event: SelectionEvent) -> str:
-    """Changes whenever the board would, in one query: the event's status and its counters of
-    changes (SelectionEvent.version for those made away from the desks, the sum of the desks'
-    own Desk.version: every step of the lifecycles counts there), the latest change of its
-    buildings (flats added or removed), the number of its locks still running (a lock that
-    expires changes the board without anything being written), and the date."""
-    now = timezone.now()
-    desks = (
-        Desk.objects.filter(event=OuterRef("pk"))
-        .order_by()
-        .values("event")
-        .annotate(total=Sum("version"))
-        .values("total")
-    )
-    running = (
-        FlatHold.objects.filter(event=OuterRef("pk"), expires_at__gt=now)
-        .order_by()
-        .values("event")
-        .annotate(count=Count("pk"))
-        .values("count")
-    )
-    buildings = (
-        SelectionEvent.buildings.through.objects.filter(selectionevent=OuterRef("pk"))
-        .order_by("-building__updated_at")
-        .values("building__updated_at")[:1]
-    )
-    state = (
-        SelectionEvent.objects.filter(pk=event.pk)
-        .annotate(
-            desks_version=Subquery(desks),
-            running=Subquery(running),
-            buildings_changed=Subquery(buildings),
-        )
-        .values_list("status", "version", "desks_version", "running", "buildings_changed")
-        .get()
-    )
-    parts = (event.pk, *state, timezone.localdate())
+@functools.cache
+def _state_sql(by_token: bool) -> str:
+    """The board's state in one statement, by its link's token digest or by its event.
+    Written as SQL, not composed by the ORM: a projector polls it every few seconds and
+    composing the ORM's form of it cost more than the database's answer."""
+    tables = {
+        "link": BoardLink._meta.db_table,
+        "event": SelectionEvent._meta.db_table,
+        "desk": Desk._meta.db_table,
+        "hold": FlatHold._meta.db_table,
+        "chosen": SelectionEvent.buildings.through._meta.db_table,
+        "building": Building._meta.db_table,
+    }
+    state = """
+        e.id, e.status, e.version,
+        (SELECT SUM(d.version) FROM {desk} d WHERE d.event_id = e.id),
+        (SELECT COUNT(*) FROM {hold} h WHERE h.event_id = e.id AND h.expires_at > %s),
+        (SELECT MAX(b.updated_at) FROM {chosen} c JOIN {building} b ON b.id = c.building_id
+          WHERE c.selectionevent_id = e.id)"""
+    if by_token:
+        sql = """SELECT l.revoked_at IS NOT NULL, l.expires_at <= %s, {state}
+            FROM {link} l JOIN {event} e ON e.id = l.event_id WHERE l.key_hash = %s"""
+    else:
+        sql = "SELECT {state} FROM {event} e WHERE e.id = %s"
+    return sql.format(state=state.format(**tables), **tables)
+
+
+def _etag(state) -> str:
+    """`state`: the event's id, status and counters of changes (SelectionEvent.version for
+    those made away from the desks, the sum of the desks' own Desk.version: every step of the
+    lifecycles counts there), the number of its locks still running (a lock that expires
+    changes the board without anything being written) and the latest change of its buildings
+    (flats added or removed); the date is added."""
+    parts = (*state, timezone.localdate())
     return '"' + hashlib.sha256("|".join(map(str, parts)).encode()).hexdigest()[:32] + '"'
+
+
+def board_etag(event: SelectionEvent) -> str:
+    """Changes whenever the board would, in one query."""
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(_state_sql(False), [now, event.pk])
+        return _etag(cursor.fetchone())
+
+
+def board_poll(token: str) -> tuple[int | None, bool, str]:
+    """What a board's data poll needs, in one query: the event of the link with this token
+    (None when there is none), whether the link still opens the board (not revoked, not
+    expired: board_link_for says why not) and the board's ETag (board_etag's)."""
+    now = connection.ops.adapt_datetimefield_value(timezone.now())
+    with connection.cursor() as cursor:
+        cursor.execute(_state_sql(True), [now, now, key_digest(token)])
+        row = cursor.fetchone()
+    if row is None:
+        return None, False, ""
+    revoked, expired, *state = row
+    return state[0], not (revoked or expired), _etag(state)
 
 
 def board_payload(event: SelectionEvent) -> bytes:

@@ -27,13 +27,14 @@ from resettlement.households.presentation import show_personal_data
 from resettlement.housing.models import Flat, FlatStatus
 from resettlement.response_cache import body_for
 from resettlement.selection.board import (
+    ERROR_LINK_UNKNOWN,
     STATUS_CODES,
-    board_etag,
     board_link_create,
     board_link_for,
     board_link_opened,
     board_links_revoke,
     board_payload,
+    board_poll,
 )
 from resettlement.selection.confirmation import (
     selection_confirm,
@@ -632,15 +633,17 @@ def board(request, token: str):
 
 
 def board_data(request, token: str):
-    link, problem = board_link_for(token)
-    if problem:
+    event_id, opens, etag = board_poll(token)
+    if not opens:  # why not, in board_link_for's words (a link created meanwhile: unknown here)
+        link, problem = board_link_for(token)
+        if not problem:
+            link, problem = None, str(ERROR_LINK_UNKNOWN)
         return _link_refused(request, link, problem, page=False)
-    event = link.event
-    etag = board_etag(event)
     if etag in request.headers.get("If-None-Match", ""):
         response = HttpResponseNotModified()
     else:
         # Built once per change of the board (its ETag), whatever the number of screens.
+        event = SelectionEvent.objects.get(pk=event_id)
         body = body_for("board", etag, lambda: board_payload(event))
         response = HttpResponse(body, content_type="application/json")
     response["ETag"] = etag
