@@ -167,14 +167,14 @@ def test_building_and_project_lists_keep_their_query_counts(
     client.get("/api/v1/buildings/")
     with django_assert_num_queries(4):
         client.get("/api/v1/buildings/")
-    with django_assert_num_queries(7):  # the counts are subqueries of the projects' query
+    with django_assert_num_queries(6):  # the counts are subqueries of the projects' query
         client.get("/api/v1/projects/")
     for number in range(7, 12):
         make_building(batch.project, f"{number}#")
     hand_over(batch, people[0], by=personas["clerk"])
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(4):
         assert client.get("/api/v1/buildings/").json()["count"] == 9
-    with django_assert_num_queries(7):  # the counts are subqueries of the projects' query
+    with django_assert_num_queries(6):  # the counts are subqueries of the projects' query
         client.get("/api/v1/projects/")
 
 

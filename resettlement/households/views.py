@@ -82,7 +82,14 @@ def household_detail(request, pk: int):
     members = list(household.members.all())
     show_personal_data(request.user, [household])
     show_member_ids(request.user, household, members)
-    history = household.history.select_related("history_user").order_by("-history_date")[:20]
+    history = (
+        household.history.select_related("history_user")
+        .only(
+            *("history_id", "history_date", "history_type", "history_change_reason", "status"),
+            *("history_user__username", "history_user__display_name"),
+        )
+        .order_by("-history_date")[:20]
+    )
     return render(
         request,
         "households/detail.html",

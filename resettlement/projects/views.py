@@ -18,7 +18,7 @@ from resettlement.households.models import Household, HouseholdStatus
 from resettlement.housing.models import Building, Flat, FlatStatus
 from resettlement.progress.models import BuildingMilestone, MilestoneType, ProjectMilestone
 from resettlement.progress.timeline import building_delays
-from resettlement.projects.models import Project, Village
+from resettlement.projects.models import Project, StreetOffice, Village
 
 
 @login_required
@@ -77,21 +77,26 @@ def project_dashboard(request, code: str):
     project = project_or_404(request.user, code)
     today = timezone.localdate()
     can_view_households = user_can(request.user, Capability.VIEW_HOUSEHOLDS, project)
-    # The figures and tables below the header: rendered once per change of the data behind
-    # them (and per day, language and whether households are shown), then read from the cache.
+    # The figures and tables below the header, and the header's line of places: rendered once
+    # per change of the data behind them (and per day, language and whether households are
+    # shown), then read from the cache.
     state = (project.pk, today, get_language(), can_view_households, *_figures_version(project))
     key = "dashboard:" + hashlib.sha256(repr(state).encode()).hexdigest()
-    figures = cache.get(key)
-    if figures is None:
+    kept = cache.get(key)
+    if kept is None:
         context = _figures(project, today, can_view_households)
         figures = render_to_string("projects/_dashboard_figures.html", context, request=request)
-        cache.set(key, figures, FIGURES_KEEP_SECONDS)
+        villages = "、".join(village.name for village in project.villages.only("name"))
+        kept = (f"{project.code} · {project.street_office} · {villages}", figures)
+        cache.set(key, kept, FIGURES_KEEP_SECONDS)
+    subtitle, figures = kept
     can_manage = user_can(request.user, Capability.MANAGE_HOUSEHOLDS, project) or user_can(
         request.user, Capability.MANAGE_FLATS, project
     )
     context = {
         "project": project,
         "nav": "projects",
+        "subtitle": subtitle,
         "figures": mark_safe(figures),  # noqa: S308 (our own template's output, escaped there)
         "can_edit_milestones": user_can(request.user, Capability.EDIT_MILESTONES, project),
         "can_edit_template": user_can(request.user, Capability.EDIT_MILESTONE_TEMPLATE, project),
@@ -117,6 +122,7 @@ _HISTORIES = (
     MilestoneType,
     Project,
     Village,
+    StreetOffice,
 )
 
 
