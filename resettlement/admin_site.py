@@ -1,8 +1,11 @@
 """The Django admin, open to the 管理员 role (not only to superusers)."""
 
 from django.contrib import admin
+from django.contrib.auth import REDIRECT_FIELD_NAME
 from django.contrib.auth.backends import ModelBackend
+from django.contrib.auth.views import redirect_to_login
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import gettext_noop
 
@@ -47,6 +50,12 @@ class ResettlementAdminSite(admin.AdminSite):
 
     def has_permission(self, request) -> bool:
         return request.user.is_active and user_can(request.user, Capability.ADMINISTER)
+
+    def login(self, request, extra_context=None):
+        """Administrators sign in where everyone does: behind the sign-in throttle."""
+        return redirect_to_login(
+            request.GET.get(REDIRECT_FIELD_NAME) or reverse("admin:index", current_app=self.name)
+        )
 
     def register(self, model_or_iterable, admin_class=None, **options):
         """Every model admin (and its inlines) registered with `ColumnRangeAdmin` mixed in, so

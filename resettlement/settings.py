@@ -39,6 +39,9 @@ Variables (all optional unless noted):
   MAP_TILES_ATTRIBUTION, MAP_TILES_SUBDOMAINS, MAP_TILES_MAX_ZOOM
   SECURE_SSL_REDIRECT, SECURE_HSTS_SECONDS, SESSION_COOKIE_AGE, LOG_LEVEL
   API_TOKEN_DAYS     days an API token is valid (default 90)
+  SIGN_IN_FAILURES   failed sign-ins within SIGN_IN_WINDOW seconds (default 900) for one name or
+                     one address before sign-ins are refused for SIGN_IN_LOCK seconds (default
+                     900); default 5
   BOARD_LINK_HOURS   hours a selection board link is valid (default 24)
   PUBLIC_BASE_URL    the site's public address (https://huiqian.example.org), printed on
                      documents as text and QR code (lottery notices); required when DEBUG
@@ -407,6 +410,11 @@ LOGGING = {
 # Access without a password expires: API tokens (created and revoked by administrators in the
 # admin) and the links that open a selection board on a projector (revoked on the event page).
 API_TOKEN_DAYS = env_int("API_TOKEN_DAYS", 90, minimum=1)
+# Sign-in throttling (resettlement/accounts/signin.py): after SIGN_IN_FAILURES failures within
+# SIGN_IN_WINDOW seconds for one name or one address, sign-ins are refused for SIGN_IN_LOCK.
+SIGN_IN_FAILURES = env_int("SIGN_IN_FAILURES", 5, minimum=1)
+SIGN_IN_WINDOW = env_int("SIGN_IN_WINDOW", 15 * 60, minimum=1)
+SIGN_IN_LOCK = env_int("SIGN_IN_LOCK", 15 * 60, minimum=1)
 BOARD_LINK_HOURS = env_int("BOARD_LINK_HOURS", 24, minimum=1)
 # Documents printed or rendered without a request (the notice PDF, in the background) name
 # the site by this address.

@@ -13,7 +13,7 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 from rest_framework.permissions import IsAuthenticated
 
-from resettlement.accounts.forms import LoginForm
+from resettlement.accounts.views import SignInView
 from resettlement.health import healthz
 
 
@@ -39,7 +39,7 @@ urlpatterns = [
     path("", include("resettlement.reports.urls")),
     path(
         "accounts/login/",
-        auth_views.LoginView.as_view(authentication_form=LoginForm),
+        SignInView.as_view(),
         name="login",
     ),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -1,11 +1,16 @@
+import datetime
+
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from simple_history.admin import SimpleHistoryAdmin
 
-from resettlement.accounts.models import ApiToken, TokenState, User
+from resettlement.accounts.models import ApiToken, SignInEvent, SignInOutcome, TokenState, User
+from resettlement.accounts.signin import locked_now, lockout_lift
 from resettlement.accounts.tokens import api_token_create, keys_revoke
 
 
@@ -126,3 +131,51 @@ class ApiTokenAdmin(ExpiringKeyAdmin):
             "title": _("API token created"),
         }
         return TemplateResponse(request, "admin/accounts/apitoken/issued.html", context)
+
+
+class LockedNowFilter(admin.SimpleListFilter):
+    """Lockouts still holding (their state is in the cache, not in the log)."""
+
+    title = _("lockout")
+    parameter_name = "locked"
+
+    def lookups(self, request, model_admin):
+        return [("now", _("Holding now"))]
+
+    def queryset(self, request, queryset):
+        if self.value() != "now":
+            return queryset
+        since = timezone.now() - datetime.timedelta(seconds=settings.SIGN_IN_LOCK)
+        recent = queryset.filter(outcome=SignInOutcome.LOCKED, at__gte=since)
+        return recent.filter(pk__in=[event.pk for event in recent if locked_now(event)])
+
+
+@admin.register(SignInEvent)
+class SignInEventAdmin(admin.ModelAdmin):
+    """The sign-in log, read only; a lockout may be lifted before its time runs out."""
+
+    list_display = ["at", "username", "address", "outcome", "locked_until", "user"]
+    list_filter = [LockedNowFilter, "outcome"]
+    list_select_related = ["user"]
+    search_fields = ["username", "address"]
+    date_hierarchy = "at"
+    actions = ["lift"]
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False
+
+    @admin.action(description=_("Lift the selected lockouts"))
+    def lift(self, request, queryset):
+        count = sum(lockout_lift(event=event, by=request.user) for event in queryset)
+        self.message_user(
+            request,
+            ngettext("%(count)d lockout lifted.", "%(count)d lockouts lifted.", count)
+            % {"count": count},
+            messages.SUCCESS if count else messages.WARNING,
+        )

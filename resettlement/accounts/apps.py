@@ -11,3 +11,4 @@ class AccountsConfig(AppConfig):
         from resettlement.history import reuse_history_manager_classes
 
         reuse_history_manager_classes()
+        from resettlement.accounts import signin  # noqa: F401 (connects the sign-in log)

@@ -126,3 +126,42 @@ class ApiToken(ExpiringKey):
     @property
     def masked_key(self) -> str:
         return f"{self.key_prefix}…"
+
+
+class SignInOutcome(models.TextChoices):
+    SUCCEEDED = "succeeded", _("Signed in")
+    FAILED = "failed", _("Failed")
+    LOCKED = "locked", _("Locked out")
+    REFUSED = "refused", _("Refused while locked out")
+    LIFTED = "lifted", _("Lockout lifted")
+
+
+class SignInEvent(models.Model):
+    """The sign-in log: every attempt to sign in with a password, its outcome, the name typed
+    and the address it came from; never the password. A lockout (LOCKED) is shown to the
+    administrators, who may lift it (LIFTED) before its time runs out."""
+
+    at = models.DateTimeField(_("when"), auto_now_add=True, db_index=True)
+    username = models.CharField(_("user name typed"), max_length=150, db_index=True)
+    address = models.CharField(_("address"), max_length=45, blank=True)
+    outcome = models.CharField(_("outcome"), max_length=10, choices=SignInOutcome.choices)
+    user = models.ForeignKey(
+        User,
+        models.SET_NULL,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name=_("account"),
+        help_text=_(
+            "The account that signed in; for a lifted lockout, the administrator who lifted it."
+        ),
+    )
+    locked_until = models.DateTimeField(_("locked until"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("sign-in")
+        verbose_name_plural = _("sign-in log")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.username} · {self.get_outcome_display()}"
