@@ -125,6 +125,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "resettlement.permissions_policy.PermissionsPolicyMiddleware",
     "csp.middleware.CSPMiddleware",
     # 400 for control characters (NUL) or broken UTF-8 in the address, NUL in a form.
     "resettlement.request_check.RequestCheckMiddleware",
