@@ -70,6 +70,9 @@ def test_five_failures_for_one_name_lock_it_out_from_every_address(world, person
     assert "登录失败次数过多" in page and 'role="alert"' in page
     assert signed_in(attempt("supervisor", "pw", "203.0.113.9"))  # others are not held up
     assert SignInEvent.objects.filter(outcome=SignInOutcome.LOCKED, username="clerk").count() == 1
+    for _ in range(20):  # a script hammering the locked name: logged once a minute, not each time
+        assert attempt("clerk", "pw", "203.0.113.9").status_code == 429
+    assert SignInEvent.objects.filter(outcome=SignInOutcome.REFUSED).count() == 1
 
 
 def test_five_failures_from_one_address_lock_it_out_for_every_name(world, personas, shared_cache):

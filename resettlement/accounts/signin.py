@@ -30,6 +30,7 @@ ERROR_LOCKED = _(
     "lockout."
 )
 USERNAME_LENGTH = 150
+REFUSED_LOGGED_EVERY = 60  # seconds
 
 
 def _name_key(username: str) -> str:
@@ -53,10 +54,14 @@ def sign_in_refusal(request: HttpRequest, username: str) -> str:
     if not locks:
         return ""
     until = max(locks.values())
-    SignInEvent.objects.create(
-        username=username[:USERNAME_LENGTH], address=address, outcome=SignInOutcome.REFUSED
-    )
-    logger.warning("sign-in refused while locked out: %r from %s", username, address)
+    # Logged once a minute per name and address: a script hammering a locked name must not
+    # grow the log (nor cost a write) with every attempt.
+    digest = _name_key(username).rsplit(":", 1)[1]
+    if cache.add(f"signin:refused:{digest}:{address}", True, REFUSED_LOGGED_EVERY):
+        SignInEvent.objects.create(
+            username=username[:USERNAME_LENGTH], address=address, outcome=SignInOutcome.REFUSED
+        )
+        logger.warning("sign-in refused while locked out: %r from %s", username, address)
     time = timezone.localtime(until).strftime("%H:%M")
     return str(ERROR_LOCKED % {"time": time})
 
