@@ -19,6 +19,7 @@ from resettlement.selection.models import SelectionEvent
 from resettlement.selection.rules import event_rules_set
 from resettlement.selection.services import event_create
 from tests.factories import HouseholdFactory
+from tests.html_forms import page_forms
 from tests.selection_fixtures import WITNESSES
 from tests.site_pages import Site, page_urls, site_build
 
@@ -123,3 +124,14 @@ def form_pages(form_site: FormSite) -> list[str]:
         reverse("households:edit", args=[site.household.pk]),
     ]
     return [*page_urls(site).values(), *extra]
+
+
+def visited_forms(client, site):
+    """Each form of each page of `form_pages(site)` that answers with HTML to `client`: its
+    page's address, that answer and the form."""
+    for url in form_pages(site):
+        response = client.get(url)
+        if response.status_code != 200 or "text/html" not in response.get("Content-Type", ""):
+            continue
+        for form in page_forms(response.content.decode(), f"http://testserver{url}"):
+            yield url, response, form
