@@ -1,7 +1,7 @@
 from django.urls import path
 from rest_framework.routers import DefaultRouter
 
-from api import geo, handover, reports, selection, views
+from api import geo, handover, me, reports, selection, views
 
 router = DefaultRouter()
 router.register("projects", views.ProjectViewSet, basename="project")
@@ -18,6 +18,9 @@ router.register("appointments", handover.AppointmentViewSet, basename="appointme
 router.register("handovers", handover.HandoverViewSet, basename="handover")
 
 urlpatterns = [
+    path("me/", me.MeView.as_view(), name="me"),
+    path("me/token/", me.MeTokenView.as_view(), name="me-token"),
+    path("me/documents/<int:pk>/", me.MeDocumentView.as_view(), name="me-document"),
     path("geo/buildings/", geo.BuildingGeoJSONView.as_view(), name="geo-buildings"),
     path("geo/villages/", geo.VillageGeoJSONView.as_view(), name="geo-villages"),
     path("reports/progress/", reports.ProgressReportView.as_view(), name="report-progress"),

@@ -43,6 +43,12 @@ Variables (all optional unless noted):
                      one address before sign-ins are refused for SIGN_IN_LOCK seconds (default
                      900); default 5
   BOARD_LINK_HOURS   hours a selection board link is valid (default 24)
+  HOUSEHOLD_SESSION_MINUTES  minutes a household stays signed in at /my/ or holds an API
+                     token from /api/v1/me/token/ (default 30)
+  HOUSEHOLD_STATUS_SECONDS  seconds the record /my/ shows is kept per household (default
+                     30; 0 reads it on every request)
+  HOUSEHOLD_CODE_KEY the key households' access codes are derived from (default: derived
+                     from SECRET_KEY; set it once, changing it changes every printed code)
   PUBLIC_BASE_URL    the site's public address (https://huiqian.example.org), printed on
                      documents as text and QR code (lottery notices); required when DEBUG
                      is false (default with DEBUG: http://127.0.0.1:8000)
@@ -119,6 +125,7 @@ INSTALLED_APPS = [
     "resettlement.archive",
     "resettlement.demo",
     "resettlement.reports",
+    "resettlement.household_status",
     "api",
     "maps",
 ]
@@ -417,6 +424,15 @@ SIGN_IN_FAILURES = env_int("SIGN_IN_FAILURES", 5, minimum=1)
 SIGN_IN_WINDOW = env_int("SIGN_IN_WINDOW", 15 * 60, minimum=1)
 SIGN_IN_LOCK = env_int("SIGN_IN_LOCK", 15 * 60, minimum=1)
 BOARD_LINK_HOURS = env_int("BOARD_LINK_HOURS", 24, minimum=1)
+# A household signed in at /my/ (or holding an API token from /api/v1/me/token/) stays signed
+# in this many minutes. Its access code (where a project asks for one) is an HMAC of the
+# household and its code's version under HOUSEHOLD_CODE_KEY: changing the key changes every
+# printed code, so set it once per installation (it defaults to one derived from SECRET_KEY).
+HOUSEHOLD_SESSION_MINUTES = env_int("HOUSEHOLD_SESSION_MINUTES", 30, minimum=1)
+# The record /my/ shows is kept this many seconds per household (0: read on every request);
+# the page says when it was read.
+HOUSEHOLD_STATUS_SECONDS = env_int("HOUSEHOLD_STATUS_SECONDS", 30, minimum=0)
+HOUSEHOLD_CODE_KEY = env_str("HOUSEHOLD_CODE_KEY") or f"household-code:{SECRET_KEY}"
 # Documents printed or rendered without a request (the notice PDF, in the background) name
 # the site by this address.
 PUBLIC_BASE_URL = public_base_url(

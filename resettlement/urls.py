@@ -37,6 +37,7 @@ urlpatterns = [
     path("", include("resettlement.handover.urls")),
     path("", include("resettlement.archive.urls")),
     path("", include("resettlement.reports.urls")),
+    path("", include("resettlement.household_status.urls")),
     path(
         "accounts/login/",
         SignInView.as_view(),

@@ -4,11 +4,13 @@ Project A is the one every scoped persona is assigned to; project B belongs to n
 global roles, so "sees nothing of project B" can be checked for each persona.
 """
 
+import os
+import uuid
 from dataclasses import dataclass
 
 import pytest
 from django.core.cache import cache
-from django.test import Client
+from django.test import Client, override_settings
 from rest_framework.test import APIClient
 
 from resettlement.accounts.models import Role
@@ -49,6 +51,38 @@ def _empty_cache():
     """Rolled-back rows come back under the same ids, and answers are cached by ETags made of
     ids and counters: no body kept from an earlier test."""
     cache.clear()
+
+
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
+
+
+def _redis_answers() -> bool:
+    import redis
+
+    try:
+        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
+        return True
+    except redis.RedisError:
+        return False
+
+
+@pytest.fixture(params=["test cache", "redis"])
+def shared_cache(request):
+    """The test settings' cache, and Redis as several app servers share it."""
+    if request.param == "test cache":
+        yield
+        return
+    if not _redis_answers():
+        pytest.skip("no Redis server at TEST_REDIS_URL")
+    caches = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": f"sign-in-test-{uuid.uuid4().hex}",
+        }
+    }
+    with override_settings(CACHES=caches):
+        yield
 
 
 @dataclass

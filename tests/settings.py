@@ -32,3 +32,5 @@ STORAGES = {
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 STATIC_ROOT = Path(tempfile.mkdtemp(prefix="resettlement-test-static-"))
+# The household page reads its record on every request unless a test asks otherwise.
+HOUSEHOLD_STATUS_SECONDS = 0

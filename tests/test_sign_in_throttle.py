@@ -5,50 +5,18 @@ logged without its password. Run on the test cache and on Redis (shared by app s
 
 import datetime
 import logging
-import os
-import uuid
 
 import pytest
 import time_machine
-from django.test import Client, override_settings
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from resettlement.accounts.models import SignInEvent, SignInOutcome
 
 pytestmark = pytest.mark.django_db
-REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 LOGIN = "/accounts/login/"
 WRONG = "not-the-password-7f3a"
-
-
-def _redis_answers() -> bool:
-    import redis
-
-    try:
-        redis.Redis.from_url(REDIS_URL, socket_connect_timeout=1).ping()
-        return True
-    except redis.RedisError:
-        return False
-
-
-@pytest.fixture(params=["test cache", "redis"])
-def shared_cache(request):
-    """The test settings' cache, and Redis as several app servers share it."""
-    if request.param == "test cache":
-        yield
-        return
-    if not _redis_answers():
-        pytest.skip("no Redis server at TEST_REDIS_URL")
-    caches = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": f"sign-in-test-{uuid.uuid4().hex}",
-        }
-    }
-    with override_settings(CACHES=caches):
-        yield
 
 
 def attempt(username: str, password: str, address: str = "198.51.100.7"):

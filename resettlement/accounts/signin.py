@@ -77,11 +77,10 @@ def _count_failure(subject: str) -> int:
         return 1
 
 
-@receiver(user_login_failed)
-def sign_in_failed(sender, credentials, request=None, **kwargs) -> None:
-    if request is None:  # authenticate() called outside a request (a command): not a sign-in
-        return
-    username = str(credentials.get("username") or "")[:USERNAME_LENGTH]
+def sign_in_failure(request: HttpRequest, username: str) -> None:
+    """Count a failed sign-in with this name from this request's address, log it, and lock the
+    name or the address out when either reaches SIGN_IN_FAILURES within SIGN_IN_WINDOW."""
+    username = username[:USERNAME_LENGTH]
     address = client_address(request)
     SignInEvent.objects.create(username=username, address=address, outcome=SignInOutcome.FAILED)
     logger.warning("sign-in failed: %r from %s", username, address)
@@ -99,16 +98,31 @@ def sign_in_failed(sender, credentials, request=None, **kwargs) -> None:
             logger.warning("sign-in locked until %s: %s", until.isoformat(), subject)
 
 
+def sign_in_success(request: HttpRequest, username: str, user: User | None = None) -> None:
+    """Log a sign-in and reset its name's count of failures."""
+    address = client_address(request)
+    SignInEvent.objects.create(
+        username=username[:USERNAME_LENGTH],
+        address=address,
+        outcome=SignInOutcome.SUCCEEDED,
+        user=user,
+    )
+    cache.delete(f"{_name_key(username)}:failures")
+    logger.info("signed in: %r from %s", username, address)
+
+
+@receiver(user_login_failed)
+def sign_in_failed(sender, credentials, request=None, **kwargs) -> None:
+    if request is None:  # authenticate() called outside a request (a command): not a sign-in
+        return
+    sign_in_failure(request, str(credentials.get("username") or ""))
+
+
 @receiver(user_logged_in)
 def signed_in(sender, request, user, **kwargs) -> None:
     if request is None:
         return
-    address = client_address(request)
-    SignInEvent.objects.create(
-        username=user.get_username(), address=address, outcome=SignInOutcome.SUCCEEDED, user=user
-    )
-    cache.delete(f"{_name_key(user.get_username())}:failures")
-    logger.info("signed in: %r from %s", user.get_username(), address)
+    sign_in_success(request, user.get_username(), user)
 
 
 def lockout_lift(*, event: SignInEvent, by: User) -> bool:

@@ -38,7 +38,7 @@ from resettlement.archive.models import (
     StoredDocument,
 )
 from resettlement.archive.services import document_bytes, document_store
-from resettlement.documents import PDF
+from resettlement.documents import PDF, qr_data_uri
 
 # Verification codes: 120 random bits in 24 characters of Crockford's base32 (no I, L, O or U),
 # so that a code read off the paper and typed in cannot be mistaken (1/l/I, 0/O), in any font.
@@ -64,6 +64,28 @@ def verify_path(code: str) -> str:
 def verify_url(code: str) -> str:
     """The address printed (as text and QR code) on a document."""
     return settings.PUBLIC_BASE_URL.rstrip("/") + verify_path(code)
+
+
+def verification_context(document: IssuedDocument, household) -> dict:
+    """What a household's document prints at its foot: the address and QR code that verify it,
+    and those of the household's own status page (/my/, its project chosen), with the
+    household's access code where its project asks for one."""
+    from resettlement.household_status.codes import access_code
+
+    project = household.project
+    url = verify_url(document.code)
+    status_url = (
+        settings.PUBLIC_BASE_URL.rstrip("/")
+        + reverse("household_status:status")
+        + f"?p={project.code}"
+    )
+    return {
+        "verify_url": url,
+        "verify_qr": qr_data_uri(url),
+        "status_url": status_url,
+        "status_qr": qr_data_uri(status_url),
+        "access_code": access_code(household) if project.household_access_codes else "",
+    }
 
 
 def issued_of(subject: models.Model, kind: str) -> IssuedDocument | None:

@@ -19,8 +19,12 @@ from django.db import transaction
 
 from resettlement.accounts.models import User
 from resettlement.archive.models import DocumentKind, IssuedDocument, IssuedKind
-from resettlement.archive.registry import document_attach, document_register, verify_url
-from resettlement.documents import pdf_bytes, qr_data_uri, render_layout
+from resettlement.archive.registry import (
+    document_attach,
+    document_register,
+    verification_context,
+)
+from resettlement.documents import pdf_bytes, render_layout
 from resettlement.handover.models import Appointment, Handover
 from resettlement.handover.services import active_selection, household_flats
 from resettlement.households.lifecycle import household_notify
@@ -134,11 +138,9 @@ def household_sums(household: Household, flats: list) -> Sums:
 def paper_context(kind: str, subject: Appointment | Handover, document: IssuedDocument) -> dict:
     household = paper_household(subject)
     flats = paper_flats(kind, subject)
-    url = verify_url(document.code)
     context = {
         "document": document,
-        "verify_url": url,
-        "verify_qr": qr_data_uri(url),
+        **verification_context(document, household),
         "household": household,
         "project": household.project,
         "flats": flats,

@@ -148,6 +148,9 @@ class Household(models.Model):
         _("selection order number"), null=True, blank=True, editable=False
     )
     note = models.TextField(_("note"), blank=True)
+    # The household's access code (household_status.codes) is derived from this: staff rotate
+    # the code by raising it, which also ends the household's sessions and API tokens.
+    access_code_version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

@@ -5,6 +5,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
 
 from resettlement.accounts.access import (
     Capability,
@@ -15,6 +16,7 @@ from resettlement.accounts.access import (
     user_can,
 )
 from resettlement.handover.household_record import household_handovers
+from resettlement.household_status.codes import access_code, access_code_rotate
 from resettlement.households.forms import HouseholdForm, HouseholdSearchForm
 from resettlement.households.models import Household, HouseholdStatus
 from resettlement.households.presentation import show_member_ids, show_personal_data
@@ -90,6 +92,7 @@ def household_detail(request, pk: int):
         )
         .order_by("-history_date")[:20]
     )
+    can_edit = user_can(request.user, Capability.MANAGE_HOUSEHOLDS, household.project)
     return render(
         request,
         "households/detail.html",
@@ -100,10 +103,29 @@ def household_detail(request, pk: int):
             "record": household_record(household),
             "handover": household_handovers(household),
             "project": household.project,
-            "can_edit": user_can(request.user, Capability.MANAGE_HOUSEHOLDS, household.project),
+            "can_edit": can_edit,
+            "access_code": (
+                access_code(household)
+                if can_edit and household.project.household_access_codes
+                else ""
+            ),
             "nav": "households",
         },
     )
+
+
+@login_required
+@require_POST
+def household_access_code_rotate(request, pk: int):
+    household = _household(request, pk)
+    require(request.user, Capability.MANAGE_HOUSEHOLDS, household.project)
+    access_code_rotate(household=household, by=request.user)
+    messages.success(
+        request,
+        _("Household %(agreement)s has a new access code; the old one no longer works.")
+        % {"agreement": household.agreement_no},
+    )
+    return redirect(household)
 
 
 @login_required

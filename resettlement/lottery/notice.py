@@ -131,6 +131,13 @@ def notice_url(lottery: Lottery) -> str:
     return settings.PUBLIC_BASE_URL + reverse("lottery:notice", args=[lottery.public_token])
 
 
+def status_url(lottery: Lottery) -> str:
+    """Where a household looks up its own number (/my/, its project chosen), printed on the
+    notice beside the notice's own address."""
+    path = reverse("household_status:status")
+    return f"{settings.PUBLIC_BASE_URL}{path}?p={lottery.project.code}"
+
+
 def notice_qr(lottery: Lottery) -> str:
     """The notice's address as a QR code: a PNG of one pixel per module (and the quiet zone),
     as a data: address, drawn unsmoothed at print size (image-rendering: pixelated)."""
@@ -194,6 +201,7 @@ def notice_pdf(lottery: Lottery) -> bytes:
         **notice_context(lottery),
         "blocks": row_blocks(notice_rows(lottery)),
         "notice_qr": notice_qr(lottery),
+        "status_url": status_url(lottery),
     }
     return render_pdf("documents/lottery_notice.html", context)
 

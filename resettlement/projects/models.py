@@ -152,6 +152,14 @@ class Project(models.Model):
         _("months of property service paid at handover"), default=12
     )
     handover_phone = models.CharField(_("handover office phone"), max_length=24, blank=True)
+    household_access_codes = models.BooleanField(
+        _("households need an access code to check their status"),
+        default=False,
+        help_text=_(
+            "Besides the agreement number and the last 6 characters of the head's ID number, "
+            "a household signing in at /my/ types the access code printed on its documents."
+        ),
+    )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 

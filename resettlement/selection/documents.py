@@ -28,10 +28,10 @@ from resettlement.archive.registry import (
     document_attach,
     document_register,
     document_void,
-    verify_url,
+    verification_context,
 )
 from resettlement.archive.services import document_latest, document_once, document_store
-from resettlement.documents import PDF, pdf_bytes, qr_data_uri, render_layout, render_pdf
+from resettlement.documents import PDF, pdf_bytes, render_layout, render_pdf
 from resettlement.housing.models import Flat
 from resettlement.rmb import rmb_upper
 from resettlement.selection.models import (
@@ -63,8 +63,7 @@ def confirmation_context(
         "document": document,
     }
     if document is not None:
-        url = verify_url(document.code)
-        context.update(verify_url=url, verify_qr=qr_data_uri(url))
+        context.update(verification_context(document, household))
     return context
 
 
