@@ -6,6 +6,7 @@ agreement numbers and wrong ID suffixes are answered alike, and throttled like s
 
 import datetime
 import re
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -225,7 +226,7 @@ def test_the_page_is_small_scriptless_and_reads_a_fixed_number_of_queries(
     stylesheets = re.findall(r'<link rel="stylesheet" href="/static/([^"]+)"', html)
     assert stylesheets == ["household_status/my.css"]
     css = finders.find(stylesheets[0])
-    size = len(response.content) + len(open(css, "rb").read())
+    size = len(response.content) + Path(css).stat().st_size
     assert size < 50_000, size
     # A household with no document: fewer, never more.
     other = signed_in_client(people[3])
