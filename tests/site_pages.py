@@ -51,6 +51,8 @@ class Site:
 
 
 def site_build(world, personas) -> Site:
+    world.project_a.household_access_codes = True  # its households' pages offer a new code
+    world.project_a.save()
     event, _people = planned_day(world, by=personas["supervisor"])
     event_open(event=event)
     desk = event.desks.get(number=1)
@@ -224,6 +226,10 @@ def page_urls(site: Site) -> dict[str, str]:
         "households:search": [],
         "households:detail": [site.household.pk],
         "households:edit": [site.household.pk],
+        "households:access-code": [site.household.pk],
+        "household_status:status": [],
+        "household_status:sign-out": [],
+        "household_status:document": [issued.pk],
         "handover:project": [code],
         "handover:batch": [batch.pk],
         "handover:batch-assign": [batch.pk],
@@ -281,6 +287,8 @@ def api_urls(site: Site) -> list[str]:
         reverse("api:household-list"),
         reverse("api:household-detail", args=[site.household.pk]),
         reverse("api:geo-buildings"),
+        reverse("api:me"),
+        reverse("api:me-token"),
         reverse("api:selection-list"),
         reverse("api-docs") + "?script=",  # Swagger UI's start-up script
         "/api/v1/no-such-endpoint/",

@@ -44,6 +44,9 @@ ACTIONS = {
     "handover:print-start": "starts a print job",
     "handover:print-retry": "prints again the households a job could not print",
     "reports:list": "writes a progress report",
+    "households:access-code": "issues the household a new access code",
+    "household_status:status": "signs a household in (its form: agreement number, ID suffix)",
+    "household_status:sign-out": "signs the household out",
 }
 # Forms that show stored values: sent back unchanged, they save (and write nothing).
 MUST_SAVE = {
@@ -92,6 +95,7 @@ NOT_FORM_TARGETS = {
     "handover:handover-paper",
     "handover:notice",
     "archive:verify",
+    "household_status:document",
     "handover:print-panel",
     "handover:print-job",
     "handover:print-progress",

@@ -321,4 +321,4 @@ def test_documents_carry_the_status_page_address_and_the_access_code(day):
     project.household_access_codes = True
     project.save()
     second = paper_issue(IssuedKind.HANDOVER_NOTICE, batch.appointments.get(household=people[1]))
-    assert f"查询码：{access_code(people[1])}" in text_of(issued_bytes(second))
+    assert f"及查询码{access_code(people[1])}查询本户" in text_of(issued_bytes(second))

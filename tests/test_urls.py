@@ -31,6 +31,7 @@ TOKEN = uuid.UUID("6f1c2a9e-3b4d-4e5f-8a7b-9c0d1e2f3a4b")
 # Addresses that must never move, and the route each one is.
 PUBLISHED_PATHS = {
     "/": "projects:home",
+    "/my/": "household_status:status",  # printed as a QR code on every household's documents
     "/projects/PA/": "projects:dashboard",
     "/projects/PA/imports/": "imports:page",
     "/projects/PA/imports/template-flats.xlsx": "imports:template",
