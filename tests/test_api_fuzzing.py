@@ -1,5 +1,6 @@
 """Schemathesis against the API's own OpenAPI schema, in-process: no generated request may get
-a server error (5xx), whether sent by a selection supervisor or by a project team.
+a server error (5xx), whether sent by a selection supervisor, by a project team or with a
+household's token.
 
 The schema is generated from the code (drf-spectacular) and the requests go to the WSGI
 application itself, inside the test's transaction (pytest-django rolls back what the writes
@@ -23,7 +24,9 @@ from drf_spectacular.generators import SchemaGenerator
 from drf_spectacular.renderers import OpenApiJsonRenderer
 from schemathesis.checks import not_a_server_error
 
+from resettlement.archive.models import IssuedDocument
 from resettlement.handover.models import Appointment, Handover, HandoverBatch
+from resettlement.household_status.access import household_token_create
 from resettlement.households.models import Household
 from resettlement.housing.models import Building, Flat
 from resettlement.id_numbers import check_character
@@ -35,7 +38,7 @@ from tests.selection_fixtures import planned_day
 
 pytestmark = pytest.mark.django_db
 
-PERSONAS = ["supervisor", "team"]
+PERSONAS = ["supervisor", "team", "household"]
 EXAMPLES_PER_OPERATION = 12
 
 
@@ -60,6 +63,7 @@ COLLECTIONS = {
     "/api/v1/handovers/": Handover,
     "/api/v1/households/": Household,
     "/api/v1/lotteries/": Lottery,
+    "/api/v1/me/documents/": IssuedDocument,
     "/api/v1/milestones/": BuildingMilestone,
     "/api/v1/selection-events/": SelectionEvent,
     "/api/v1/selections/": Selection,
@@ -158,6 +162,10 @@ def session_of(world, personas):
     planned_day(world, by=personas["supervisor"])
 
     def session(name: str) -> dict:
+        if name == "household":  # a household's token: /api/v1/me/ and nothing else
+            household = Household.objects.filter(project=world.project_a).first()
+            _token, key = household_token_create(household)
+            return {"headers": {"Authorization": f"Bearer {key}"}}
         client = Client()
         client.force_login(personas[name])
         csrf = get_random_string(32)
