@@ -11,7 +11,7 @@ from django.core.paginator import Paginator
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from resettlement import lottery_verify
 from resettlement.accounts.access import (
@@ -427,6 +427,7 @@ def _published(token: uuid.UUID) -> Lottery:
     return lottery
 
 
+@require_safe  # public: read only
 def notice(request, token: uuid.UUID):
     state = notices.public_state(token)
     if state is None or not state.published:
@@ -448,6 +449,7 @@ def notice(request, token: uuid.UUID):
     return response
 
 
+@require_safe  # public: read only
 def notice_pdf(request, token: uuid.UUID):
     lottery = _published(token)
     document = document_latest(lottery, DocumentKind.LOTTERY_NOTICE_PDF)
@@ -461,6 +463,7 @@ def notice_pdf(request, token: uuid.UUID):
     )
 
 
+@require_safe  # public: read only
 def notice_file(request, token: uuid.UUID, name: str):
     lottery = _published(token)
     if name not in published_file_names(lottery):
@@ -483,6 +486,7 @@ def _verifier() -> tuple[bytes, str]:
     return content, f'"{hashlib.sha256(content).hexdigest()}"'
 
 
+@require_safe  # public: read only
 def verifier(request):
     """The stand-alone verifier itself, for whoever checks a notice (standard library only)."""
     content, etag = _verifier()

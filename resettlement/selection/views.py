@@ -11,7 +11,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from resettlement.accounts.access import (
     Capability,
@@ -604,6 +604,7 @@ def _link_refused(request, link: BoardLink | None, problem: str, *, page: bool) 
     return render(request, "selection/board_gone.html", {"problem": problem}, status=status)
 
 
+@require_safe  # public: read only
 def board(request, token: str):
     link, problem = board_link_for(token)
     if problem:
@@ -632,6 +633,7 @@ def board(request, token: str):
     )
 
 
+@require_safe  # public: read only
 def board_data(request, token: str):
     event_id, opens, etag = board_poll(token)
     if not opens:  # why not, in board_link_for's words (a link created meanwhile: unknown here)
