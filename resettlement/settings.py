@@ -47,6 +47,10 @@ Variables (all optional unless noted):
                      token from /api/v1/me/token/ (default 30)
   HOUSEHOLD_STATUS_SECONDS  seconds the record /my/ shows is kept per household (default
                      30; 0 reads it on every request)
+  ID_NUMBER_KEYS     Fernet keys ID numbers are encrypted with, comma-separated, the first
+                     encrypting (rotate: new key first, then manage.py rotate_id_number_keys)
+  ID_HASH_KEY        the key of the hash ID numbers are looked up by (default for both:
+                     derived from SECRET_KEY)
   HOUSEHOLD_CODE_KEY the key households' access codes are derived from (default: derived
                      from SECRET_KEY; set it once, changing it changes every printed code)
   PUBLIC_BASE_URL    the site's public address (https://huiqian.example.org), printed on
@@ -60,6 +64,8 @@ Variables (all optional unless noted):
                      (default 20,000), checked before parsing
 """
 
+import base64
+import hashlib
 from pathlib import Path
 
 import dj_database_url
@@ -433,6 +439,16 @@ HOUSEHOLD_SESSION_MINUTES = env_int("HOUSEHOLD_SESSION_MINUTES", 30, minimum=1)
 # the page says when it was read.
 HOUSEHOLD_STATUS_SECONDS = env_int("HOUSEHOLD_STATUS_SECONDS", 30, minimum=0)
 HOUSEHOLD_CODE_KEY = env_str("HOUSEHOLD_CODE_KEY") or f"household-code:{SECRET_KEY}"
+# ID numbers are encrypted at rest (resettlement/id_encryption.py) under the first of these
+# Fernet keys (each 32 url-safe base64 bytes; all of them decrypt), and looked up by a keyed
+# hash under ID_HASH_KEY. Both default to keys derived from SECRET_KEY; set them once per
+# installation and keep them with the backups: without them the ID numbers cannot be read.
+ID_NUMBER_KEYS = [
+    key.strip() for key in (env_str("ID_NUMBER_KEYS") or "").split(",") if key.strip()
+] or [
+    base64.urlsafe_b64encode(hashlib.sha256(f"id-numbers:{SECRET_KEY}".encode()).digest()).decode()
+]
+ID_HASH_KEY = env_str("ID_HASH_KEY") or f"id-hash:{SECRET_KEY}"
 # Documents printed or rendered without a request (the notice PDF, in the background) name
 # the site by this address.
 PUBLIC_BASE_URL = public_base_url(

@@ -19,7 +19,7 @@ from resettlement.accounts.models import SignInEvent
 from resettlement.archive.models import IssuedKind
 from resettlement.archive.registry import issued_bytes
 from resettlement.handover.documents import paper_issue
-from resettlement.household_status.codes import access_code
+from resettlement.households.access_codes import access_code
 from resettlement.households.models import Household
 from resettlement.lottery.models import LotteryEntry
 from resettlement.selection.lifecycle import desk_call_next

@@ -19,6 +19,7 @@ LAYERS = {
     "resettlement.handover": 8,
     "resettlement.imports": 8,
     "resettlement.demo": 9,
+    "resettlement.household_status": 9,
     "maps": 10,
     "resettlement.reports": 11,
     "api": 12,

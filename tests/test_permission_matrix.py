@@ -23,7 +23,7 @@ from api import urls as api_urls
 from resettlement import urls as root_urls
 from resettlement.archive.models import IssuedKind
 from resettlement.handover.documents import paper_issue
-from resettlement.household_status.codes import access_code
+from resettlement.households.access_codes import access_code
 from tests.site_pages import Site, page_urls, route_names, site_build
 
 pytestmark = pytest.mark.django_db

@@ -20,19 +20,28 @@ class MeSignInSerializer(serializers.Serializer):
     )
 
 
-class MeTokenSerializer(serializers.Serializer):
+class Output(serializers.Serializer):
+    """An answer's fields: read, never written (the numeric bounds of inputs do not apply)."""
+
+    def __init_subclass__(cls, **kwargs):
+        super().__init_subclass__(**kwargs)
+        for field in cls._declared_fields.values():
+            field.read_only = True
+
+
+class MeTokenSerializer(Output):
     token = serializers.CharField(help_text="Send as `Authorization: Bearer <token>`.")
     expires_at = serializers.DateTimeField()
 
 
-class MemberSerializer(serializers.Serializer):
+class MeMemberSerializer(Output):
     name = serializers.CharField()
     relation = serializers.CharField()
     id_number = serializers.CharField(help_text="Masked.")
     recognised = serializers.BooleanField()
 
 
-class LotteryPlaceSerializer(serializers.Serializer):
+class MeLotteryPlaceSerializer(Output):
     lottery = serializers.CharField()
     status = serializers.CharField()
     published = serializers.BooleanField()
@@ -43,7 +52,7 @@ class LotteryPlaceSerializer(serializers.Serializer):
     groups = serializers.IntegerField()
 
 
-class QueuePlaceSerializer(serializers.Serializer):
+class MeQueuePlaceSerializer(Output):
     event = serializers.CharField()
     starts_on = serializers.DateField()
     ends_on = serializers.DateField()
@@ -57,13 +66,13 @@ class QueuePlaceSerializer(serializers.Serializer):
     estimate = serializers.DateTimeField(allow_null=True)
 
 
-class EventDatesSerializer(serializers.Serializer):
+class MeEventDatesSerializer(Output):
     name = serializers.CharField()
     starts_on = serializers.DateField()
     ends_on = serializers.DateField()
 
 
-class FlatRowSerializer(serializers.Serializer):
+class MeFlatRowSerializer(Output):
     code = serializers.CharField()
     building = serializers.CharField()
     layout = serializers.CharField()
@@ -78,9 +87,9 @@ def _area(**kwargs):
     return serializers.DecimalField(max_digits=8, decimal_places=2, **kwargs)
 
 
-class ChosenFlatsSerializer(serializers.Serializer):
+class MeChosenFlatsSerializer(Output):
     confirmed_at = serializers.DateTimeField()
-    flats = FlatRowSerializer(many=True)
+    flats = MeFlatRowSerializer(many=True)
     entitled_area = _area()
     total_area = _area()
     excess_area = _area()
@@ -91,7 +100,7 @@ class ChosenFlatsSerializer(serializers.Serializer):
     balance = _money(help_text="Positive: the household pays; negative: it is paid.")
 
 
-class MilestoneRowSerializer(serializers.Serializer):
+class MeMilestoneRowSerializer(Output):
     name = serializers.CharField()
     state = serializers.CharField()
     state_code = serializers.CharField()
@@ -100,15 +109,15 @@ class MilestoneRowSerializer(serializers.Serializer):
     actual_finish = serializers.DateField(allow_null=True)
 
 
-class BuildingProgressSerializer(serializers.Serializer):
+class MeBuildingProgressSerializer(Output):
     code = serializers.CharField()
     progress = serializers.DecimalField(max_digits=5, decimal_places=2)
     stage = serializers.CharField()
     planned_delivery_date = serializers.DateField(allow_null=True)
-    milestones = MilestoneRowSerializer(many=True)
+    milestones = MeMilestoneRowSerializer(many=True)
 
 
-class HandoverAppointmentSerializer(serializers.Serializer):
+class MeHandoverAppointmentSerializer(Output):
     batch = serializers.CharField()
     place = serializers.CharField()
     day = serializers.DateField()
@@ -120,7 +129,7 @@ class HandoverAppointmentSerializer(serializers.Serializer):
     phone = serializers.CharField()
 
 
-class DocumentRowSerializer(serializers.Serializer):
+class MeDocumentRowSerializer(Output):
     id = serializers.IntegerField(source="pk")
     kind = serializers.CharField()
     number = serializers.CharField()
@@ -137,7 +146,7 @@ class DocumentRowSerializer(serializers.Serializer):
         return self.context["request"].build_absolute_uri(path)
 
 
-class MeHouseholdSerializer(serializers.Serializer):
+class MeHouseholdSerializer(Output):
     project = serializers.CharField(source="project.code")
     project_name = serializers.CharField(source="project.name")
     village = serializers.CharField(source="village.name")
@@ -147,18 +156,18 @@ class MeHouseholdSerializer(serializers.Serializer):
     status_code = serializers.CharField(source="status")
 
 
-class MeSerializer(serializers.Serializer):
+class MeSerializer(Output):
     household = MeHouseholdSerializer()
     status = serializers.CharField()
     next_step = serializers.CharField()
     bring = serializers.ListField(child=serializers.CharField())
-    members = MemberSerializer(many=True)
-    lottery = LotteryPlaceSerializer(allow_null=True)
+    members = MeMemberSerializer(many=True)
+    lottery = MeLotteryPlaceSerializer(allow_null=True)
     order_no = serializers.IntegerField(allow_null=True)
     order_total = serializers.IntegerField(allow_null=True)
-    queue = QueuePlaceSerializer(allow_null=True)
-    events = EventDatesSerializer(many=True)
-    chosen = ChosenFlatsSerializer(allow_null=True)
-    buildings = BuildingProgressSerializer(many=True)
-    appointment = HandoverAppointmentSerializer(allow_null=True)
-    documents = DocumentRowSerializer(many=True)
+    queue = MeQueuePlaceSerializer(allow_null=True)
+    events = MeEventDatesSerializer(many=True)
+    chosen = MeChosenFlatsSerializer(allow_null=True)
+    buildings = MeBuildingProgressSerializer(many=True)
+    appointment = MeHandoverAppointmentSerializer(allow_null=True)
+    documents = MeDocumentRowSerializer(many=True)

@@ -66,12 +66,10 @@ def verify_url(code: str) -> str:
     return settings.PUBLIC_BASE_URL.rstrip("/") + verify_path(code)
 
 
-def verification_context(document: IssuedDocument, household) -> dict:
+def verification_context(document: IssuedDocument, household, access_code: str = "") -> dict:
     """What a household's document prints at its foot: the address and QR code that verify it,
     and those of the household's own status page (/my/, its project chosen), with the
-    household's access code where its project asks for one."""
-    from resettlement.household_status.codes import access_code
-
+    household's access code (households.access_codes) where its project asks for one."""
     project = household.project
     url = verify_url(document.code)
     status_url = (
@@ -84,7 +82,7 @@ def verification_context(document: IssuedDocument, household) -> dict:
         "verify_qr": qr_data_uri(url),
         "status_url": status_url,
         "status_qr": qr_data_uri(status_url),
-        "access_code": access_code(household) if project.household_access_codes else "",
+        "access_code": access_code,
     }
 
 

@@ -27,6 +27,7 @@ from resettlement.archive.registry import (
 from resettlement.documents import pdf_bytes, render_layout
 from resettlement.handover.models import Appointment, Handover
 from resettlement.handover.services import active_selection, household_flats
+from resettlement.households.access_codes import printed_access_code
 from resettlement.households.lifecycle import household_notify
 from resettlement.households.models import Household, HouseholdStatus
 from resettlement.rmb import rmb_upper
@@ -140,7 +141,7 @@ def paper_context(kind: str, subject: Appointment | Handover, document: IssuedDo
     flats = paper_flats(kind, subject)
     context = {
         "document": document,
-        **verification_context(document, household),
+        **verification_context(document, household, printed_access_code(household)),
         "household": household,
         "project": household.project,
         "flats": flats,

@@ -19,8 +19,8 @@ from django.utils.translation import gettext_lazy as _
 
 from resettlement.accounts.signin import sign_in_failure, sign_in_refusal, sign_in_success
 from resettlement.accounts.tokens import key_digest, new_key
-from resettlement.household_status.codes import access_code_matches
 from resettlement.household_status.models import HouseholdToken
+from resettlement.households.access_codes import access_code_matches
 from resettlement.households.models import Household
 from resettlement.projects.models import Project
 

@@ -7,6 +7,13 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
+from resettlement.id_encryption import (
+    TAIL_LENGTH,
+    EncryptedIdNumberField,
+    IdHashField,
+    IdTailField,
+    with_derived_fields,
+)
 from resettlement.id_numbers import validate_id_number
 from resettlement.lifecycle import Lifecycle, transition
 from resettlement.phone_numbers import validate_phone
@@ -91,12 +98,14 @@ class HouseholdQuerySet(models.QuerySet):
         )
 
     def with_id_ending(self, digits: str):
-        """Households whose head or a member has an ID number ending in these digits."""
-        digits = digits.strip().upper()
+        """Households whose head or a member has an ID number ending in these characters (at
+        most the last TAIL_LENGTH are kept beside the encrypted number: a longer ending is
+        matched by its last ones)."""
+        digits = digits.strip().upper()[-TAIL_LENGTH:]
         if not digits:
             return self
-        members = Member.objects.filter(household=models.OuterRef("pk"), id_number__endswith=digits)
-        return self.filter(models.Q(head_id_number__endswith=digits) | models.Exists(members))
+        members = Member.objects.filter(household=models.OuterRef("pk"), id_tail__endswith=digits)
+        return self.filter(models.Q(head_id_tail__endswith=digits) | models.Exists(members))
 
 
 class Household(models.Model):
@@ -108,9 +117,9 @@ class Household(models.Model):
     )
     agreement_no = models.CharField(_("agreement number"), max_length=40)
     head_name = models.CharField(_("head of household"), max_length=50)
-    head_id_number = models.CharField(
-        _("head's ID number"), max_length=18, validators=[validate_id_number]
-    )
+    head_id_number = EncryptedIdNumberField(_("head's ID number"), validators=[validate_id_number])
+    head_id_hash = IdHashField(source="head_id_number")
+    head_id_tail = IdTailField(source="head_id_number", db_index=True)
     phone = models.CharField(_("phone"), max_length=24, blank=True, validators=[validate_phone])
     recognised_persons = models.PositiveSmallIntegerField(
         _("recognised persons"), validators=[MinValueValidator(1), MaxValueValidator(99)]
@@ -166,7 +175,7 @@ class Household(models.Model):
                 fields=["project", "agreement_no"], name="household_agreement_unique"
             ),
             models.UniqueConstraint(
-                fields=["project", "head_id_number"], name="household_head_id_unique"
+                fields=["project", "head_id_hash"], name="household_head_id_unique"
             ),
         ]
         indexes = [
@@ -175,6 +184,10 @@ class Household(models.Model):
 
     def __str__(self) -> str:
         return f"{self.agreement_no} {self.head_name}"
+
+    def save(self, *args, **kwargs):
+        kwargs["update_fields"] = with_derived_fields(self, kwargs.get("update_fields"))
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("households:detail", kwargs={"pk": self.pk})
@@ -199,9 +212,9 @@ class Member(models.Model):
     )
     name = models.CharField(pgettext_lazy("person", "name"), max_length=50)
     relation = models.CharField(_("relation to head"), max_length=20, choices=Relation.choices)
-    id_number = models.CharField(
-        _("ID number"), max_length=18, blank=True, validators=[validate_id_number]
-    )
+    id_number = EncryptedIdNumberField(_("ID number"), blank=True, validators=[validate_id_number])
+    id_hash = IdHashField(source="id_number", db_index=True)
+    id_tail = IdTailField(source="id_number", db_index=True)
     recognised = models.BooleanField(_("recognised for resettlement"), default=True)
 
     history = HistoricalRecords()
@@ -210,7 +223,10 @@ class Member(models.Model):
         verbose_name = _("household member")
         verbose_name_plural = _("household members")
         ordering = ["household", "pk"]
-        indexes = [models.Index(fields=["id_number"], name="member_id_number")]
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        kwargs["update_fields"] = with_derived_fields(self, kwargs.get("update_fields"))
+        super().save(*args, **kwargs)

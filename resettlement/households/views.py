@@ -16,7 +16,7 @@ from resettlement.accounts.access import (
     user_can,
 )
 from resettlement.handover.household_record import household_handovers
-from resettlement.household_status.codes import access_code, access_code_rotate
+from resettlement.households.access_codes import access_code, access_code_rotate
 from resettlement.households.forms import HouseholdForm, HouseholdSearchForm
 from resettlement.households.models import Household, HouseholdStatus
 from resettlement.households.presentation import show_member_ids, show_personal_data

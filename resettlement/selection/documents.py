@@ -32,6 +32,7 @@ from resettlement.archive.registry import (
 )
 from resettlement.archive.services import document_latest, document_once, document_store
 from resettlement.documents import PDF, pdf_bytes, render_layout, render_pdf
+from resettlement.households.access_codes import printed_access_code
 from resettlement.housing.models import Flat
 from resettlement.rmb import rmb_upper
 from resettlement.selection.models import (
@@ -63,7 +64,7 @@ def confirmation_context(
         "document": document,
     }
     if document is not None:
-        context.update(verification_context(document, household))
+        context.update(verification_context(document, household, printed_access_code(household)))
     return context
 
 

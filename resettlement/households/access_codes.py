@@ -9,7 +9,6 @@ import hmac
 
 from django.conf import settings
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from resettlement.history import history_author_set
@@ -42,6 +41,12 @@ def access_code(household: Household) -> str:
     return f"{code[:4]}-{code[4:]}"
 
 
+def printed_access_code(household: Household) -> str:
+    """The code a document prints for the household: its code where its project asks for one,
+    else none."""
+    return access_code(household) if household.project.household_access_codes else ""
+
+
 def normalise_code(text: str) -> str:
     """What a household typed, as compared: without spaces or dashes, in upper case."""
     return "".join(text.split()).replace("-", "").upper()
@@ -53,9 +58,8 @@ def access_code_matches(household_id: int, version: int, typed: str) -> bool:
 
 def access_code_rotate(*, household: Household, by) -> Household:
     """A new code for the household: the printed one stops working, and so do its sessions at
-    /my/ and its API tokens. Recorded in the household's history."""
-    from resettlement.household_status.models import HouseholdToken
-
+    /my/ and its API tokens (each holds the code's version it was made under). Recorded in the
+    household's history."""
     with transaction.atomic():
         household.refresh_from_db(
             fields=["access_code_version"], from_queryset=Household.objects.select_for_update()
@@ -63,7 +67,4 @@ def access_code_rotate(*, household: Household, by) -> Household:
         household.access_code_version += 1
         history_author_set(household, by=by, reason=str(REASON_ROTATED))
         household.save(update_fields=["access_code_version", "updated_at"])
-        HouseholdToken.objects.filter(household=household, revoked_at=None).update(
-            revoked_at=timezone.now(), revoked_by=by
-        )
     return household
