@@ -30,6 +30,8 @@ BENCHES = [
     "handover_printing.py",
     "progress_report.py",
     "progress_report.py postgres",
+    "household_sign_in.py",
+    "household_sign_in.py postgres",
 ]
 
 failed = []

@@ -128,7 +128,10 @@ def test_the_migration_encrypts_plain_numbers_and_decrypts_them_going_back(world
     number is encrypted, hashed and searchable; back again, plain as it was."""
     heads = {h.pk: h.head_id_number for h in Household.objects.all()}
     Member.objects.create(
-        household=world.household_a, name="王芳", relation="spouse", id_number=heads[1]
+        household=world.household_a,
+        name="王芳",
+        relation="spouse",
+        id_number=world.household_b.head_id_number,
     )
     executor = MigrationExecutor(connection)
     executor.migrate([("households", "0004_access_code_version")])
