@@ -24,8 +24,11 @@ import functools
 import hashlib
 import hmac
 
+import os
+
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet
 from django.conf import settings
+from django.core import checks
 from django.db import models
 
 PREFIX = "v1:"
@@ -189,3 +192,20 @@ def id_numbers_rewrite(model: type[models.Model], number: str, hash_column: str,
     if batch:
         written += model._default_manager.bulk_update(batch, [number, hash_column, tail_column])
     return written
+
+
+def check_id_number_keys(app_configs=None, **kwargs) -> list[checks.CheckMessage]:
+    """In production the keys are set on their own: keys derived from SECRET_KEY would make
+    every ID number unreadable the day SECRET_KEY is changed."""
+    missing = [name for name in ("ID_NUMBER_KEYS", "ID_HASH_KEY") if not os.environ.get(name)]
+    if not missing:
+        return []
+    return [
+        checks.Warning(
+            f"{' and '.join(missing)} not set: ID numbers are encrypted and looked up under "
+            "keys derived from SECRET_KEY, and would be unreadable after SECRET_KEY changes.",
+            hint="Set ID_NUMBER_KEYS (a Fernet key) and ID_HASH_KEY in the environment of every "
+            "app server and worker, and keep them with the backups.",
+            id="resettlement.W004",
+        )
+    ]

@@ -442,6 +442,11 @@ def worker_env(tmp_path, backend: str) -> dict[str, str]:
         "REPORT_WEEKLY_AT": "",  # this worker prints; weekly reports are tested elsewhere
         "TASKS_BACKEND": backend,
         "LOG_LEVEL": "WARNING",
+        # Every process of an installation shares the keys that read ID numbers and derive
+        # access codes (its own SECRET_KEY would derive others).
+        "ID_NUMBER_KEYS": ",".join(settings.ID_NUMBER_KEYS),
+        "ID_HASH_KEY": settings.ID_HASH_KEY,
+        "HOUSEHOLD_CODE_KEY": settings.HOUSEHOLD_CODE_KEY,
     }
     if backend == "rq":
         env["REDIS_URL"] = f"redis://127.0.0.1:6379/{REDIS_DB}"

@@ -17,6 +17,8 @@ PRODUCTION_ENV = {
     "ALLOWED_HOSTS": "huiqian.example.org",
     "PUBLIC_BASE_URL": "https://huiqian.example.org",
     "DATABASE_URL": "sqlite:///:memory:",
+    "ID_NUMBER_KEYS": "kYp3s4vI9rXbD1m5zN0qT7uW2eA6cF8hJ4lR3oS9xGk=",
+    "ID_HASH_KEY": "a-production-hash-key-kept-with-the-backups",
 }
 
 
@@ -30,6 +32,13 @@ def test_deploy_check_passes_with_production_settings():
     result = manage("check", "--deploy", "--fail-level", "WARNING", env=PRODUCTION_ENV)
     assert result.returncode == 0, result.stderr
     assert "no issues" in result.stdout
+
+
+def test_the_deploy_check_asks_for_the_id_number_keys_of_their_own():
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k not in ("ID_NUMBER_KEYS", "ID_HASH_KEY")}
+    result = manage("check", "--deploy", "--fail-level", "WARNING", env=env)
+    assert result.returncode != 0
+    assert "resettlement.W004" in result.stderr and "ID_NUMBER_KEYS" in result.stderr
 
 
 @pytest.mark.parametrize("value", ["", "huiqian.example.org", "https://huiqian.example.org/x"])

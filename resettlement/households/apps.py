@@ -6,3 +6,11 @@ class HouseholdsConfig(AppConfig):
     name = "resettlement.households"
     label = "households"
     verbose_name = _("Households")
+
+    def ready(self) -> None:
+        from django.core import checks
+
+        from resettlement.id_encryption import check_id_number_keys
+
+        checks.register(check_id_number_keys, checks.Tags.security, deploy=True)
+
