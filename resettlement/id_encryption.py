@@ -23,7 +23,6 @@ The same command recomputes every hash after ID_HASH_KEY changes.
 import functools
 import hashlib
 import hmac
-
 import os
 
 from cryptography.fernet import Fernet, InvalidToken, MultiFernet

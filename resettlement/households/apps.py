@@ -13,4 +13,3 @@ class HouseholdsConfig(AppConfig):
         from resettlement.id_encryption import check_id_number_keys
 
         checks.register(check_id_number_keys, checks.Tags.security, deploy=True)
-
