@@ -56,9 +56,9 @@ def status_body(household) -> str:
     body = cache.get(key) if seconds else None
     if body is None:
         context = {"view": household_status(household)}
-        body = mark_safe(render_to_string("household_status/_status.html", context))  # noqa: S308
+        body = render_to_string("household_status/_status.html", context)
         if seconds:
-            cache.set(key, str(body), seconds)
+            cache.set(key, body, seconds)
     return mark_safe(body)  # noqa: S308  # rendered by the template above, escaped there
 
 
