@@ -4,7 +4,6 @@ token opens these and nothing else: it is read by HouseholdTokenAuthentication, 
 these views use, so every other endpoint sees an anonymous request."""
 
 from django.contrib.auth.models import AnonymousUser
-from django.http import Http404
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,13 +15,12 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.serializers.me import MeSerializer, MeSignInSerializer, MeTokenSerializer
-from resettlement.archive.models import IssuedDocument, IssuedStatus
-from resettlement.archive.responses import PRIVATE, document_response
 from resettlement.household_status.access import (
     household_authenticate,
     household_token_check,
     household_token_create,
 )
+from resettlement.household_status.documents import own_document_response
 from resettlement.household_status.models import HouseholdToken
 from resettlement.household_status.status import household_status
 from resettlement.projects.models import Project
@@ -139,16 +137,4 @@ class MeDocumentView(APIView):
         summary="One of the household's documents, as printed",
     )
     def get(self, request, pk: int):
-        document = (
-            IssuedDocument.objects.filter(
-                pk=pk, household=request.auth.household, stored__isnull=False
-            )
-            .exclude(status=IssuedStatus.VOIDED)
-            .select_related("stored")
-            .first()
-        )
-        if document is None:
-            raise Http404
-        return document_response(
-            request, document.stored, filename=f"{document.number}.pdf", cache_control=PRIVATE
-        )
+        return own_document_response(request, request.auth.household, pk)

@@ -4,7 +4,7 @@ and every page shows that household's own record and nothing else."""
 
 from django.conf import settings
 from django.core.cache import cache
-from django.http import Http404, HttpResponseRedirect
+from django.http import HttpResponseRedirect
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -12,14 +12,13 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import get_language
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from resettlement.archive.models import IssuedDocument, IssuedStatus
-from resettlement.archive.responses import PRIVATE, document_response
 from resettlement.household_status.access import (
     household_authenticate,
     household_session_end,
     household_session_start,
     session_household,
 )
+from resettlement.household_status.documents import own_document_response
 from resettlement.household_status.forms import HouseholdSignInForm
 from resettlement.household_status.status import household_status
 from resettlement.projects.models import Project
@@ -99,14 +98,4 @@ def my_document(request, pk: int):
     household = session_household(request)
     if household is None:
         return HttpResponseRedirect(reverse("household_status:status"))
-    document = (
-        IssuedDocument.objects.filter(pk=pk, household=household, stored__isnull=False)
-        .exclude(status=IssuedStatus.VOIDED)
-        .select_related("stored")
-        .first()
-    )
-    if document is None:
-        raise Http404
-    return document_response(
-        request, document.stored, filename=f"{document.number}.pdf", cache_control=PRIVATE
-    )
+    return own_document_response(request, household, pk)
